@@ -1,0 +1,49 @@
+SHELL := /bin/bash
+# The two commands a new user types: `make demo` and `make test`.
+# Both create or refresh .venv from requirements.lock first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.synced-from-lock
+UV_PIN := $(shell grep -E '^uv==' requirements.lock)
+
+.PHONY: venv demo test lint check-lock lock bench clean-data
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null
+	@test "$$($(BIN)/uv --version 2>/dev/null | cut -d' ' -f2)" = "$(subst uv==,,$(UV_PIN))" \
+		|| $(BIN)/python -m pip install --quiet --disable-pip-version-check "$(UV_PIN)"
+	@echo "syncing $(VENV) with requirements.lock"
+	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip sync --quiet requirements.lock
+	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+demo: venv
+	@$(BIN)/council-social demo
+
+test: venv check-lock lint
+	@$(BIN)/python -m pytest
+
+lint: venv
+	@$(BIN)/ruff check include dags plugins tests bench
+
+# The lock must be exactly what requirements.txt resolves to under its own pins.
+check-lock: venv
+	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip compile --quiet requirements.txt --python-version 3.11 \
+		--constraint requirements.lock -o $(VENV)/lock-check.txt
+	@diff <(grep -v '^ *#' requirements.lock) <(grep -v '^ *#' $(VENV)/lock-check.txt) \
+		|| (echo "requirements.lock does not match requirements.txt: run 'make lock'"; exit 1)
+	@echo "requirements.lock matches requirements.txt"
+
+lock: venv
+	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip compile --quiet requirements.txt --python-version 3.11 -o requirements.lock
+
+bench: venv
+	@$(BIN)/python bench/ingest.py
+
+clean-data:
+	rm -rf .data out
