@@ -1,0 +1,633 @@
+"""Load and validate a council's configuration (council.yaml).
+
+One file describes a tenant: its accounts on each platform, teams, topics,
+response targets and runtime settings. Every model forbids unknown keys so a
+typo fails loudly at load time instead of silently falling back to a default.
+
+Importing this module does no I/O; call `load_config()`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+__all__ = [
+    "CONFIG_ENV_VAR",
+    "DATABASE_URL_ENV_VAR",
+    "PLATFORMS",
+    "RESPONSE_TARGET_KINDS",
+    "Account",
+    "Baseline",
+    "ChannelSettings",
+    "Channels",
+    "ConfigError",
+    "Council",
+    "CouncilConfig",
+    "OfficeHours",
+    "OutOfHoursRota",
+    "Person",
+    "ResponseTarget",
+    "SimulatorSettings",
+    "StorageSettings",
+    "Team",
+    "Topic",
+    "TwitterChannelSettings",
+    "ValidationSettings",
+    "default_config_path",
+    "load_config",
+    "project_root",
+]
+
+CONFIG_ENV_VAR = "COUNCIL_SOCIAL_CONFIG"
+# Lets a deployment point the shipped council.yaml at a real server (docker-compose does).
+DATABASE_URL_ENV_VAR = "COUNCIL_SOCIAL_DATABASE_URL"
+
+Platform = Literal[
+    "twitter", "facebook", "instagram", "youtube", "flickr", "linkedin", "feed", "eventbrite"
+]
+PLATFORMS: tuple[str, ...] = get_args(Platform)
+TeamKind = Literal["web_team", "communications", "customer_services", "service"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = get_args(Weekday)
+TargetKind = Literal[
+    "customer_service",
+    "foi",
+    "webteam_respond",
+    "service_conversation",
+    "escalate_comms",
+    "emergency",
+]
+RESPONSE_TARGET_KINDS: tuple[str, ...] = get_args(TargetKind)
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, unreadable or invalid."""
+
+
+def project_root() -> Path:
+    """The directory holding `include/` (the repo, or /opt/airflow in the image)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def default_config_path() -> Path:
+    return Path(__file__).resolve().parents[1] / "config" / "council.yaml"
+
+
+# --- field types -----------------------------------------------------------------------------
+
+_SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+_HHMM_RE = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
+_CRON_FIELD_RE = re.compile(r"^[0-9A-Za-z*/,\-?LW#]+$")
+_CRON_PRESETS = {"@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"}
+
+
+def _slug(value: str) -> str:
+    if not _SLUG_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a slug (lower-case letters, digits, '-' or '_')"
+        )
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL_RE.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+def _url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA timezone {value!r}") from exc
+    return value
+
+
+def _hhmm(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, int):
+        # PyYAML reads unquoted 17:30 as the base-60 integer 1050.
+        raise ValueError("write times as quoted 'HH:MM' strings (YAML reads 17:30 as a number)")
+    if not isinstance(value, str) or not _HHMM_RE.match(value):
+        raise ValueError(f"{value!r} is not a time in 24-hour HH:MM form")
+    return time.fromisoformat(value)
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _cron(value: str) -> str:
+    if value in _CRON_PRESETS:
+        return value
+    fields = value.split()
+    if len(fields) != 5 or not all(_CRON_FIELD_RE.match(f) for f in fields):
+        raise ValueError(f"{value!r} is not a 5-field cron expression or an @preset")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Email = Annotated[str, AfterValidator(_email)]
+Url = Annotated[str, AfterValidator(_url)]
+TimeZoneName = Annotated[str, AfterValidator(_timezone)]
+HHMM = Annotated[time, BeforeValidator(_hhmm)]
+NonBlank = Annotated[str, AfterValidator(_non_blank)]
+Cron = Annotated[str, AfterValidator(_cron)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _raise_at(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
+    """Raise one ValidationError carrying every cross-field problem at its own path."""
+    if problems:
+        raise ValidationError.from_exception_data(
+            title,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("config_reference", "{reason}", {"reason": reason}),
+                    loc=loc,
+                    input=value,
+                )
+                for loc, reason, value in problems
+            ],
+        )
+
+
+def _duplicates(values: list[str]) -> dict[int, str]:
+    seen: set[str] = set()
+    dupes: dict[int, str] = {}
+    for i, v in enumerate(values):
+        if v in seen:
+            dupes[i] = v
+        seen.add(v)
+    return dupes
+
+
+# --- sections --------------------------------------------------------------------------------
+
+
+class Person(_Model):
+    name: NonBlank
+    email: Email
+
+
+class Council(_Model):
+    name: NonBlank
+    short_name: NonBlank
+    timezone: TimeZoneName = "Europe/London"
+    website: Url
+    head_of_communications: Person
+
+
+class Baseline(_Model):
+    """Audience figures quoted in the strategy, the starting point for growth reports."""
+
+    followers: int = Field(ge=0)
+    daily_growth: float = Field(ge=0)
+    as_of: date
+
+
+class Account(_Model):
+    key: Slug
+    platform: Platform
+    handle: NonBlank
+    external_id: str | None = None
+    display_name: NonBlank
+    team: Slug
+    main: bool = False
+    # True until someone has checked the handle and id against the live platform.
+    sample: bool = True
+    url: Url | None = None
+    purpose: list[NonBlank] = Field(default_factory=list)
+    baseline: Baseline | None = None
+
+    @field_validator("handle")
+    @classmethod
+    def _no_at(cls, v: str) -> str:
+        if v.startswith("@"):
+            raise ValueError("write the handle without the leading '@'")
+        if any(c.isspace() for c in v):
+            raise ValueError("handle must not contain whitespace")
+        return v
+
+    @model_validator(mode="after")
+    def _twitter_id(self) -> Account:
+        if self.platform == "twitter" and not (self.external_id or "").isdigit():
+            _raise_at(
+                "Account",
+                [(("external_id",), "a twitter account needs its numeric user id", self.external_id)],
+            )
+        return self
+
+
+class ChannelSettings(_Model):
+    """How one platform is polled; pool and connection default from the platform name."""
+
+    schedule: Cron = "*/15 * * * *"
+    pool: Slug | None = None
+    pool_slots: int = Field(default=2, ge=1)
+    connection_id: NonBlank | None = None
+    page_size: int = Field(default=100, ge=5, le=100)
+    max_pages_per_run: int = Field(default=50, ge=1)
+    initial_lookback_hours: float = Field(default=24, gt=0)
+    max_rate_limit_wait_seconds: float = Field(default=60, ge=0)
+    endpoints: list[NonBlank] = Field(default_factory=list)
+
+    @field_validator("endpoints")
+    @classmethod
+    def _unique_endpoints(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("endpoints must not repeat")
+        return v
+
+
+class TwitterChannelSettings(ChannelSettings):
+    endpoints: list[Literal["mentions", "tweets"]] = Field(
+        default_factory=lambda: ["mentions", "tweets"], min_length=1
+    )
+
+
+class Channels(_Model):
+    """Per-platform settings; a platform left out is not polled (twitter always is)."""
+
+    twitter: TwitterChannelSettings = Field(default_factory=TwitterChannelSettings)
+    facebook: ChannelSettings | None = None
+    instagram: ChannelSettings | None = None
+    youtube: ChannelSettings | None = None
+    flickr: ChannelSettings | None = None
+    linkedin: ChannelSettings | None = None
+    feed: ChannelSettings | None = None
+    eventbrite: ChannelSettings | None = None
+
+    @model_validator(mode="after")
+    def _fill_platform_defaults(self) -> Channels:
+        for platform in PLATFORMS:
+            settings = getattr(self, platform)
+            if settings is None:
+                continue
+            if settings.pool is None:
+                settings.pool = f"{platform}_api"
+            if settings.connection_id is None:
+                settings.connection_id = f"council_social_{platform}"
+        return self
+
+    def __getitem__(self, platform: str) -> ChannelSettings:
+        settings = self.get(platform)
+        if settings is None:
+            raise KeyError(f"no channel settings for platform {platform!r}")
+        return settings
+
+    def get(self, platform: str) -> ChannelSettings | None:
+        if platform not in PLATFORMS:
+            raise KeyError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
+        return getattr(self, platform)
+
+    def configured(self) -> dict[str, ChannelSettings]:
+        return {p: s for p in PLATFORMS if (s := getattr(self, p)) is not None}
+
+
+_DEFAULT_LANGUAGE_PATTERN = (
+    r"^(?:[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*|und|qme|qam|qct|qht|qst|zxx)$"
+)
+
+
+class ValidationSettings(_Model):
+    text_max_bytes: int = Field(default=4000, gt=0)
+    future_skew_minutes: float = Field(default=5, ge=0)
+    # X (then Twitter) launched on 2006-03-21; anything earlier is a parse error.
+    earliest_created_at: AwareDatetime = datetime(2006, 3, 21, tzinfo=UTC)
+    language_pattern: str = _DEFAULT_LANGUAGE_PATTERN
+
+    @field_validator("language_pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return v
+
+    @property
+    def language_re(self) -> re.Pattern[str]:
+        return re.compile(self.language_pattern)
+
+
+class OfficeHours(_Model):
+    days: list[Weekday] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1
+    )
+    start: HHMM = time(9, 0)
+    end: HHMM = time(17, 0)
+    timezone: TimeZoneName | None = None  # None -> council.timezone (filled on load)
+
+    @field_validator("days")
+    @classmethod
+    def _unique_days(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("days must not repeat")
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OfficeHours:
+        if self.start >= self.end:
+            _raise_at(
+                "OfficeHours",
+                [(("end",), f"end {self.end:%H:%M} must be after start {self.start:%H:%M}",
+                  self.end.strftime("%H:%M"))],
+            )
+        return self
+
+    def contains(self, moment: datetime, default_timezone: str = "Europe/London") -> bool:
+        """True when an aware datetime falls inside office hours (local time)."""
+        if moment.tzinfo is None:
+            raise ValueError("office hours need an aware datetime")
+        local = moment.astimezone(ZoneInfo(self.timezone or default_timezone))
+        return (
+            WEEKDAYS[local.weekday()] in self.days and self.start <= local.time() < self.end
+        )
+
+
+class OutOfHoursRota(_Model):
+    email: Email
+    phone: NonBlank | None = None
+    notes: str | None = None
+
+
+class Team(_Model):
+    key: Slug
+    name: NonBlank
+    kind: TeamKind
+    email: Email
+    lead_officer: Person
+    members: list[Person] = Field(default_factory=list)
+    out_of_hours_rota: OutOfHoursRota | None = None
+
+
+class Topic(_Model):
+    key: Slug
+    name: NonBlank
+    service: Slug
+    keywords: list[NonBlank] = Field(min_length=1)
+    hashtags: list[NonBlank] = Field(default_factory=list)
+    weight: float = Field(ge=0, le=1)
+    link: Url
+    reputational: bool = False
+
+    @field_validator("hashtags")
+    @classmethod
+    def _strip_hash(cls, v: list[str]) -> list[str]:
+        # Stored without '#', so matching code need not care how the file spelled it.
+        return [h.lstrip("#") for h in v]
+
+
+class ResponseTarget(_Model):
+    hours: float | None = Field(default=None, gt=0)
+    working_days: int | None = Field(default=None, gt=0)
+    # False: the clock pauses outside office hours (only meaningful for `hours`).
+    clock_runs_out_of_hours: bool = True
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ResponseTarget:
+        if (self.hours is None) == (self.working_days is None):
+            _raise_at(
+                "ResponseTarget",
+                [((), "give exactly one of hours or working_days",
+                  {"hours": self.hours, "working_days": self.working_days})],
+            )
+        return self
+
+
+class SimulatorSettings(_Model):
+    seed: int = 20150810
+    mentions_per_hour: float = Field(default=30.0, gt=0)
+    # Simulator-only dummy credential; real tokens come from Airflow connections.
+    bearer_token: NonBlank = "sim-token"
+
+
+class StorageSettings(_Model):
+    data_dir: NonBlank = ".data"
+    database_url: str | None = None  # None -> the embedded PostgreSQL under data_dir
+    output_dir: NonBlank = "out"
+
+
+class CouncilConfig(_Model):
+    council: Council
+    accounts: list[Account] = Field(min_length=1)
+    channels: Channels = Field(default_factory=Channels)
+    validation: ValidationSettings = Field(default_factory=ValidationSettings)
+    office_hours: OfficeHours = Field(default_factory=OfficeHours)
+    teams: list[Team] = Field(min_length=1)
+    topics: list[Topic] = Field(default_factory=list)
+    places: list[NonBlank] = Field(default_factory=list)
+    response_targets: dict[TargetKind, ResponseTarget]
+    simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+
+    _source_path: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> CouncilConfig:
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+        team_keys = [t.key for t in self.teams]
+        for i, key in _duplicates(team_keys).items():
+            problems.append((("teams", i, "key"), f"duplicate team key {key!r}", key))
+        for i, key in _duplicates([a.key for a in self.accounts]).items():
+            problems.append((("accounts", i, "key"), f"duplicate account key {key!r}", key))
+        for i, key in _duplicates([t.key for t in self.topics]).items():
+            problems.append((("topics", i, "key"), f"duplicate topic key {key!r}", key))
+        for i, place in _duplicates([p.casefold() for p in self.places]).items():
+            problems.append((("places", i), f"duplicate place {self.places[i]!r}", place))
+        known = set(team_keys)
+        choices = ", ".join(sorted(known))
+        for i, a in enumerate(self.accounts):
+            if a.team not in known:
+                problems.append(
+                    (("accounts", i, "team"), f"unknown team {a.team!r}; teams are: {choices}",
+                     a.team)
+                )
+        for i, t in enumerate(self.topics):
+            if t.service not in known:
+                problems.append(
+                    (("topics", i, "service"),
+                     f"unknown team {t.service!r}; teams are: {choices}", t.service)
+                )
+        main_seen: dict[str, str] = {}
+        for i, a in enumerate(self.accounts):
+            if not a.main:
+                continue
+            if a.platform in main_seen:
+                problems.append(
+                    (("accounts", i, "main"),
+                     f"{a.platform} already has a main account ({main_seen[a.platform]!r})",
+                     a.main)
+                )
+            else:
+                main_seen[a.platform] = a.key
+        missing = [k for k in RESPONSE_TARGET_KINDS if k not in self.response_targets]
+        if missing:
+            problems.append(
+                (("response_targets",), f"missing targets for: {', '.join(missing)}",
+                 sorted(self.response_targets))
+            )
+        _raise_at("CouncilConfig", problems)
+        if self.office_hours.timezone is None:
+            self.office_hours.timezone = self.council.timezone
+        return self
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def accounts_for(self, platform: str) -> list[Account]:
+        if platform not in PLATFORMS:
+            raise KeyError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
+        return [a for a in self.accounts if a.platform == platform]
+
+    def main_account(self, platform: str) -> Account | None:
+        return next((a for a in self.accounts_for(platform) if a.main), None)
+
+    def account(self, key: str) -> Account:
+        for a in self.accounts:
+            if a.key == key:
+                return a
+        raise KeyError(
+            f"no account {key!r}; accounts are: {', '.join(a.key for a in self.accounts)}"
+        )
+
+    def team(self, key: str) -> Team:
+        for t in self.teams:
+            if t.key == key:
+                return t
+        raise KeyError(f"no team {key!r}; teams are: {', '.join(t.key for t in self.teams)}")
+
+    def topic(self, key: str) -> Topic:
+        for t in self.topics:
+            if t.key == key:
+                return t
+        raise KeyError(f"no topic {key!r}; topics are: {', '.join(t.key for t in self.topics)}")
+
+    def teams_of_kind(self, kind: str) -> list[Team]:
+        return [t for t in self.teams if t.kind == kind]
+
+    def is_office_hours(self, moment: datetime) -> bool:
+        return self.office_hours.contains(moment, self.council.timezone)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.council.timezone)
+
+    @property
+    def source_path(self) -> Path | None:
+        """The file this config was loaded from (None if built in code)."""
+        return self._source_path
+
+    @property
+    def project_root(self) -> Path:
+        return project_root()
+
+    def _resolve(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else project_root() / path
+
+    @property
+    def data_dir_path(self) -> Path:
+        return self._resolve(self.storage.data_dir)
+
+    @property
+    def output_dir_path(self) -> Path:
+        return self._resolve(self.storage.output_dir)
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _format_loc(loc: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(top level)"
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(project_root()))
+    except ValueError:
+        return str(path)
+
+
+def resolve_config_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """Explicit argument, else $COUNCIL_SOCIAL_CONFIG, else the packaged council.yaml."""
+    if path is not None and str(path) != "":
+        return Path(path).expanduser().resolve()
+    env = os.environ.get(CONFIG_ENV_VAR)
+    if env:
+        return Path(env).expanduser().resolve()
+    return default_config_path()
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> CouncilConfig:
+    """Read, parse and validate a council.yaml; raise ConfigError naming every problem."""
+    source = resolve_config_path(path)
+    name = _display(source)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{name}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{name}: cannot read config file: {exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{name}: invalid YAML{where}: {problem}") from exc
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(f"{name}: the top level must be a mapping of sections, got {kind}")
+    db_override = os.environ.get(DATABASE_URL_ENV_VAR)
+    if db_override:
+        storage = data.get("storage")
+        data["storage"] = {**(storage if isinstance(storage, dict) else {}),
+                           "database_url": db_override}
+    try:
+        config = CouncilConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{name}: {exc.error_count()} problem(s) in council configuration"]
+        lines += [
+            f"{name}: {_format_loc(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise ConfigError("\n".join(lines)) from None
+    config._source_path = source
+    return config
