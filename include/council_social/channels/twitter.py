@@ -1,0 +1,393 @@
+"""X (Twitter) API v2 connector on tweepy, and the pure page parser.
+
+The connector keeps every response byte for byte (`RawPage`) and pages to the
+end of a timeline. X pages newest to oldest, so the newest id is only a safe
+watermark once the last page has been read: an early stop returns the pages
+so far with `newest_id=None` and the next run fetches them again (upserts are
+idempotent, so nothing is lost or doubled).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+import requests
+import tweepy
+from requests.adapters import HTTPAdapter
+
+from council_social.items import AuthorRecord, ItemRecord, ParsedPage, RawPage
+
+log = logging.getLogger(__name__)
+
+TWEEPY_HOST = "https://api.twitter.com"  # hard-coded in tweepy.BaseClient.request
+TWEET_FIELDS = ["author_id", "created_at", "conversation_id", "in_reply_to_user_id",
+                "referenced_tweets", "public_metrics", "lang", "entities"]
+USER_FIELDS = ["created_at", "description", "location", "public_metrics", "verified",
+               "url"]
+METRIC_NAMES = {"retweet_count": "repost_count", "reply_count": "reply_count",
+                "like_count": "like_count", "quote_count": "quote_count",
+                "bookmark_count": "bookmark_count", "impression_count": "impression_count"}
+ENDPOINTS = ("mentions", "tweets", "search")
+MAX_429_RETRIES = 3
+
+
+class AccountLike(Protocol):
+    key: str
+    handle: str
+    external_id: str | None
+    display_name: str
+
+
+class TwitterAuthError(RuntimeError):
+    """X refused the bearer token (401) or the app's access (403)."""
+
+
+@dataclass
+class FetchResult:
+    pages: list[RawPage]
+    newest_id: str | None
+    complete: bool
+    stopped_reason: str | None
+    waited_seconds: float = 0.0
+    exchanges: int = 0  # HTTP requests made, including 429s
+    notes: list[str] = field(default_factory=list)
+
+
+class _BaseUrlAdapter(HTTPAdapter):
+    """Sends tweepy's requests to the configured base URL, with the token.
+
+    The token is added here, not given to tweepy, because tweepy logs its
+    request headers at DEBUG level and we never want the token in a log.
+    """
+
+    def __init__(self, base_url: str, bearer_token: str, timeout: tuple[float, float]):
+        super().__init__()
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"base_url must be http(s)://host[:port], got {base_url!r}")
+        self._scheme, self._netloc = parts.scheme, parts.netloc
+        self._prefix = parts.path.rstrip("/")
+        self._auth = f"Bearer {bearer_token}"
+        self._timeout = timeout
+
+    def send(self, request, stream=False, timeout=None, **kwargs):  # type: ignore[override]
+        u = urlsplit(request.url)
+        request.url = urlunsplit((self._scheme, self._netloc, self._prefix + u.path,
+                                  u.query, ""))
+        request.headers["Authorization"] = self._auth
+        # tweepy sets no timeout; a hung API must not hang the worker forever.
+        return super().send(request, stream=stream, timeout=timeout or self._timeout,
+                            **kwargs)
+
+
+class TwitterConnector:
+    def __init__(self, bearer_token: str, base_url: str = "https://api.x.com", *,
+                 page_size: int = 100, max_pages: int = 50,
+                 max_rate_limit_wait_seconds: float = 60.0,
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.time,
+                 timeout: tuple[float, float] = (10.0, 60.0)):
+        if not bearer_token:
+            raise ValueError("bearer_token is required")
+        self.base_url = base_url.rstrip("/")
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.max_rate_limit_wait_seconds = max_rate_limit_wait_seconds
+        self._sleep = sleep
+        self._clock = clock
+        self.client = tweepy.Client(bearer_token="set-by-transport",
+                                    return_type=requests.Response)
+        self.client.session.mount(TWEEPY_HOST, _BaseUrlAdapter(base_url, bearer_token,
+                                                               timeout))
+        self._user_ids: dict[str, str] = {}
+
+    def __repr__(self) -> str:  # never show the token
+        return f"TwitterConnector(base_url={self.base_url!r})"
+
+    # ------------------------------------------------------------------ fetch
+    def fetch(self, account: AccountLike, endpoint: str, *, since_id: str | None = None,
+              start_time: datetime | None = None, end_time: datetime | None = None,
+              query: str | None = None) -> FetchResult:
+        """Page `endpoint` ('mentions' | 'tweets' | 'search') for one account.
+
+        `query` only applies to 'search' (default: the handle or display name).
+        """
+        if endpoint not in ENDPOINTS:
+            raise ValueError(f"endpoint must be one of {ENDPOINTS}, got {endpoint!r}")
+        for name, dt in (("start_time", start_time), ("end_time", end_time)):
+            if dt is not None and dt.tzinfo is None:
+                raise ValueError(f"{name} must be timezone-aware")
+        params: dict[str, Any] = {
+            "tweet_fields": TWEET_FIELDS, "expansions": ["author_id"],
+            "user_fields": USER_FIELDS, "since_id": since_id,
+            "start_time": start_time, "end_time": end_time,
+        }
+        if endpoint == "search":
+            params["query"] = query or f'@{account.handle} OR "{account.display_name}"'
+            params["max_results"] = max(10, min(100, self.page_size))
+            call, token_param = self.client.search_recent_tweets, "next_token"
+            label = "tweets/search/recent"
+        else:
+            user_id = self._user_id(account)
+            params["id"] = user_id
+            params["max_results"] = max(5, min(100, self.page_size))
+            call = (self.client.get_users_mentions if endpoint == "mentions"
+                    else self.client.get_users_tweets)
+            token_param = "pagination_token"
+            label = f"users/{user_id}/{endpoint}"
+
+        result = FetchResult(pages=[], newest_id=None, complete=False, stopped_reason=None)
+        newest: int | None = None
+        for _ in range(self.max_pages):
+            resp, stop = self._get(call, params, account, label, result)
+            if stop is not None:
+                result.stopped_reason = stop
+                return result
+            result.pages.append(self._raw_page(account, label, resp))
+            meta, problem = _page_meta(resp.content)
+            if problem is not None:
+                result.stopped_reason = f"bad_page: {problem}"
+                return result
+            if meta.get("newest_id") is not None and str(meta["newest_id"]).isdigit():
+                newest = max(newest or 0, int(meta["newest_id"]))
+            token = meta.get("next_token")
+            if not token:
+                result.complete = True
+                # None after a complete but empty fetch: the caller keeps its old watermark.
+                result.newest_id = str(newest) if newest is not None else None
+                return result
+            params[token_param] = token
+        result.stopped_reason = "max_pages"
+        log.warning("twitter %s %s: stopped after max_pages=%d, watermark not advanced",
+                    account.key, label, self.max_pages)
+        return result
+
+    def _get(self, call: Callable[..., Any], params: dict[str, Any], account: AccountLike,
+             label: str, result: FetchResult) -> tuple[requests.Response | None, str | None]:
+        retries = 0
+        while True:
+            result.exchanges += 1
+            try:
+                resp = call(**params)
+            except tweepy.errors.HTTPException as e:  # tweepy raises on every non-2xx
+                resp = e.response
+            except requests.RequestException as e:
+                return None, f"connection_error: {type(e).__name__}"
+            status = resp.status_code
+            if 200 <= status < 300:
+                return resp, None
+            if status in (401, 403):
+                raise TwitterAuthError(
+                    f"X API returned {status} {_detail(resp.content)} for account "
+                    f"{account.key!r} endpoint {label!r}: check the bearer token and the "
+                    "app's access level")
+            if status != 429:
+                return None, f"http_{status}: {_detail(resp.content)}"
+            wait = self._rate_limit_wait(resp)
+            if (wait is None or retries >= MAX_429_RETRIES
+                    or result.waited_seconds + wait > self.max_rate_limit_wait_seconds):
+                log.warning("twitter %s %s: rate limited (reset in %s s), stopping",
+                            account.key, label, None if wait is None else round(wait))
+                return None, "rate_limited"
+            log.info("twitter %s %s: rate limited, waiting %.1f s", account.key, label, wait)
+            self._sleep(wait)
+            result.waited_seconds += wait
+            retries += 1
+
+    def _rate_limit_wait(self, resp: requests.Response) -> float | None:
+        try:
+            reset = float(resp.headers["x-rate-limit-reset"])
+        except (KeyError, ValueError):
+            return None
+        # +1 s because the reset is whole seconds and our clock may lag X's.
+        return max(0.0, reset - self._clock()) + 1.0
+
+    def _user_id(self, account: AccountLike) -> str:
+        if account.external_id:
+            return str(account.external_id)
+        if account.handle not in self._user_ids:
+            try:
+                resp = self.client.get_user(username=account.handle)
+            except tweepy.errors.HTTPException as e:
+                if e.response.status_code in (401, 403):
+                    raise TwitterAuthError(
+                        f"X API returned {e.response.status_code} looking up "
+                        f"{account.handle!r} for account {account.key!r}") from None
+                raise
+            try:
+                self._user_ids[account.handle] = str(resp.json()["data"]["id"])
+            except (ValueError, KeyError, TypeError):
+                raise LookupError(f"X has no user @{account.handle} (account "
+                                  f"{account.key!r}): {_detail(resp.content)}") from None
+        return self._user_ids[account.handle]
+
+    def _raw_page(self, account: AccountLike, label: str, resp: requests.Response) -> RawPage:
+        url = resp.request.url or ""
+        return RawPage(
+            platform="twitter", account_key=account.key, endpoint=label,
+            request_url=url, request_params=dict(parse_qsl(urlsplit(url).query)),
+            fetched_at=datetime.fromtimestamp(self._clock(), tz=UTC),
+            status=resp.status_code, headers=dict(resp.headers), body=resp.content,
+        )
+
+
+def _page_meta(body: bytes) -> tuple[dict[str, Any], str | None]:
+    """The meta of a 2xx page, or why the page can't be paged past."""
+    parsed = parse_twitter_page(body)
+    if parsed.problem is not None:
+        return {}, parsed.problem
+    return {"next_token": parsed.next_token, "newest_id": parsed.newest_id}, None
+
+
+def _detail(body: bytes) -> str:
+    try:
+        obj = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return f"(non-JSON body, {len(body)} bytes)"
+    if isinstance(obj, dict):
+        if isinstance(obj.get("errors"), list) and obj["errors"]:
+            first = obj["errors"][0]
+            if isinstance(first, dict):
+                return str(first.get("detail") or first.get("message") or first)[:200]
+        return str(obj.get("detail") or obj.get("title") or "")[:200]
+    return ""
+
+
+# ----------------------------------------------------------------- parsing
+def _parse_dt(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:  # X always sends Z; a naive time is ambiguous
+        return None
+    return dt.astimezone(UTC)
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and value):
+        return str(value)
+    return None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _author(u: dict[str, Any]) -> AuthorRecord | None:
+    uid = _id(u.get("id"))
+    if uid is None:
+        return None
+    pm = u.get("public_metrics") if isinstance(u.get("public_metrics"), dict) else {}
+    return AuthorRecord(
+        platform="twitter", external_id=uid, username=_str(u.get("username")),
+        display_name=_str(u.get("name")), description=_str(u.get("description")),
+        verified=u["verified"] if isinstance(u.get("verified"), bool) else None,
+        followers_count=_int(pm.get("followers_count")),
+        following_count=_int(pm.get("following_count")),
+        listed_count=_int(pm.get("listed_count")), post_count=_int(pm.get("tweet_count")),
+        location=_str(u.get("location")), url=_str(u.get("url")),
+        created_at=_parse_dt(u.get("created_at")), raw=u,
+    )
+
+
+def _item(t: Any, index: int, authors: dict[str, AuthorRecord]) -> ItemRecord:
+    if not isinstance(t, dict):
+        # Kept, not dropped: validation quarantines it for having no id.
+        return ItemRecord(platform="twitter", external_id=None, record_index=index,
+                          raw={"value": t})
+    refs = t.get("referenced_tweets") if isinstance(t.get("referenced_tweets"), list) else []
+    ref_types = {r.get("type"): _id(r.get("id")) for r in refs if isinstance(r, dict)}
+    in_reply_to_author = _id(t.get("in_reply_to_user_id"))
+    if "replied_to" in ref_types or in_reply_to_author:
+        kind = "reply"
+    elif "quoted" in ref_types:
+        kind = "quote"
+    elif "retweeted" in ref_types:
+        kind = "repost"
+    else:
+        kind = "post"
+    tid = _id(t.get("id"))
+    author_id = _id(t.get("author_id"))
+    author = authors.get(author_id) if author_id else None
+    pm = t.get("public_metrics") if isinstance(t.get("public_metrics"), dict) else {}
+    metrics = {METRIC_NAMES[k]: v for k, v in pm.items()
+               if k in METRIC_NAMES and _int(v) is not None}
+    created_raw = t.get("created_at")
+    return ItemRecord(
+        platform="twitter", external_id=tid, record_index=index, kind=kind,
+        author_external_id=author_id, text=_str(t.get("text")),
+        created_at=_parse_dt(created_raw),
+        created_at_raw=created_raw if isinstance(created_raw, str) else (
+            None if created_raw is None else json.dumps(created_raw)),
+        lang=_str(t.get("lang")), conversation_id=_id(t.get("conversation_id")),
+        in_reply_to_external_id=ref_types.get("replied_to"),
+        in_reply_to_author_id=in_reply_to_author,
+        url=(f"https://x.com/{author.username}/status/{tid}"
+             if author is not None and author.username and tid else None),
+        metrics=metrics, raw=t,
+    )
+
+
+def parse_twitter_page(body: bytes, *, account_key: str | None = None) -> ParsedPage:
+    """Read one X API v2 response body. Pure: no network, no Airflow.
+
+    `account_key` is only used to make problem messages traceable.
+    """
+    where = f" ({account_key})" if account_key else ""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return ParsedPage(problem=f"body is not valid UTF-8 at byte {e.start}{where}")
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        return ParsedPage(problem=f"body is not JSON: {e.msg} at line {e.lineno}{where}")
+    if not isinstance(doc, dict):
+        return ParsedPage(problem=f"top level is a JSON {type(doc).__name__}, "
+                                  f"expected an object{where}")
+    page = ParsedPage()
+    meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
+    page.result_count = _int(meta.get("result_count"))
+    page.next_token = _str(meta.get("next_token"))
+    page.newest_id = _id(meta.get("newest_id"))
+
+    includes = doc.get("includes") if isinstance(doc.get("includes"), dict) else {}
+    users = includes.get("users") if isinstance(includes.get("users"), list) else []
+    for u in users:
+        if isinstance(u, dict) and (a := _author(u)) is not None:
+            page.authors[a.external_id] = a
+
+    data = doc.get("data")
+    if "data" not in doc:
+        if isinstance(doc.get("errors"), list) and doc["errors"]:
+            page.problem = f"X error response: {_detail(body)}{where}"
+        elif page.result_count:
+            page.problem = (f"meta.result_count is {page.result_count} but there is "
+                            f"no data{where}")
+        elif "meta" not in doc:
+            page.problem = (f"no data and no meta: {_detail(body) or 'not a timeline page'}"
+                            f"{where}")
+        return page
+    if isinstance(data, dict):  # single tweet lookup
+        data = [data]
+    elif not isinstance(data, list):
+        page.problem = f"data is a JSON {type(data).__name__}, expected a list or object{where}"
+        return page
+    page.items = [_item(t, i, page.authors) for i, t in enumerate(data)]
+    return page
