@@ -1,0 +1,188 @@
+"""The production docker-compose.yaml: structure, wiring and no literal secrets.
+
+No Docker engine here, so the file is read as YAML (anchors resolved by PyYAML,
+which is how compose resolves `<<:` merges too).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yaml"
+
+AIRFLOW_SERVICES = {
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-worker",
+    "airflow-triggerer",
+    "airflow-init",
+}
+LONG_RUNNING_AIRFLOW = AIRFLOW_SERVICES - {"airflow-init"}
+IMAGE = "${AIRFLOW_IMAGE_NAME:-apache/airflow:3.3.2-python3.11}"
+DEV_PASSWORD = "airflow"
+ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}$")
+SECRETISH = re.compile(r"PASSWORD|SECRET|TOKEN|FERNET|_KEY$|BEARER", re.I)
+TOP_LEVEL_KEYS = {"version", "name", "include", "services", "networks", "volumes", "secrets",
+                  "configs", "models"}
+CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def env_of(service: dict) -> dict[str, str]:
+    env = service.get("environment", {})
+    assert isinstance(env, dict), "environment must be a mapping"
+    return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+def test_top_level_is_compose_spec_shaped(compose):
+    unknown = {k for k in compose if not k.startswith("x-")} - TOP_LEVEL_KEYS
+    assert not unknown
+    assert "x-airflow-common" in compose
+    assert set(compose["volumes"]) == {"postgres-db-volume"}
+
+
+def test_expected_services_exist(services):
+    assert set(services) >= AIRFLOW_SERVICES | {"postgres", "redis"}
+
+
+def test_airflow_services_share_the_common_image_and_executor(services):
+    for name in AIRFLOW_SERVICES:
+        svc = services[name]
+        assert svc["image"] == IMAGE, name
+        env = env_of(svc)
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
+        assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false", name
+        assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == (
+            "http://airflow-apiserver:8080/execution/"
+        )
+        assert "_PIP_ADDITIONAL_REQUIREMENTS" not in env, name
+        assert env["COUNCIL_SOCIAL_CONFIG"] == "/opt/airflow/include/config/council.yaml"
+        assert "/opt/airflow/include" in env["PYTHONPATH"].split(":")
+        assert env["AIRFLOW__CORE__AUTH_MANAGER"].endswith(("FabAuthManager", "SimpleAuthManager"))
+
+
+def test_commands(services):
+    assert services["airflow-apiserver"]["command"] == "api-server"
+    assert services["airflow-scheduler"]["command"] == "scheduler"
+    assert services["airflow-dag-processor"]["command"] == "dag-processor"
+    assert services["airflow-worker"]["command"] == "celery worker"
+    assert services["airflow-triggerer"]["command"] == "triggerer"
+    init_script = "\n".join(services["airflow-init"]["command"])
+    assert "council-social db upgrade" in init_script
+    assert "/entrypoint airflow version" in init_script  # migrate + admin user via _AIRFLOW_*
+    init_env = env_of(services["airflow-init"])
+    assert init_env["_AIRFLOW_DB_MIGRATE"] == "true"
+    assert init_env["_AIRFLOW_WWW_USER_CREATE"] == "true"
+
+
+def test_project_folders_are_mounted(services):
+    for name in AIRFLOW_SERVICES:
+        targets = {v.rsplit(":", 1)[-1] for v in services[name]["volumes"]}
+        for folder in ("dags", "plugins", "include", "config", "logs"):
+            assert f"/opt/airflow/{folder}" in targets, (name, folder)
+
+
+def test_databases_and_broker_point_at_the_compose_services(services):
+    env = env_of(services["airflow-scheduler"])
+    meta = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+    assert (meta.scheme, meta.hostname, meta.path) == ("postgresql+psycopg2", "postgres", "/airflow")
+    result = urlsplit(env["AIRFLOW__CELERY__RESULT_BACKEND"])
+    assert (result.hostname, result.path) == ("postgres", "/airflow")
+    broker = urlsplit(env["AIRFLOW__CELERY__BROKER_URL"])
+    assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379)
+    product = urlsplit(env["AIRFLOW_CONN_COUNCIL_SOCIAL_DB"])
+    assert (product.scheme, product.hostname, product.path) == (
+        "postgresql", "postgres", "/council_social"
+    )
+    assert urlsplit(env["COUNCIL_SOCIAL_DATABASE_URL"]).path == "/council_social"
+    pg_env = env_of(services["postgres"])
+    assert meta.username == pg_env["POSTGRES_USER"]
+    assert meta.password == pg_env["POSTGRES_PASSWORD"]
+
+
+def test_council_social_database_is_created_on_the_postgres_service(services):
+    mounts = services["postgres"]["volumes"]
+    init = [m for m in mounts if "/docker-entrypoint-initdb.d/" in m]
+    assert init, "postgres needs an init script creating council_social"
+    host_path = ROOT / init[0].split(":", 1)[0]
+    assert "CREATE DATABASE council_social" in host_path.read_text(encoding="utf-8")
+
+
+def test_images_for_backing_services(services):
+    assert re.fullmatch(r"postgres:1[67](\.\d+)?", services["postgres"]["image"])
+    assert services["redis"]["image"].startswith("redis:")
+
+
+def test_every_long_running_service_has_a_healthcheck(services):
+    for name in LONG_RUNNING_AIRFLOW | {"postgres", "redis"}:
+        test = services[name].get("healthcheck", {}).get("test")
+        assert test and test[0] in ("CMD", "CMD-SHELL"), name
+    assert "pg_isready" in services["postgres"]["healthcheck"]["test"]
+
+
+def test_dependencies_exist_and_use_compose_conditions(services):
+    for name, svc in services.items():
+        for dep, spec in svc.get("depends_on", {}).items():
+            assert dep in services, f"{name} depends on missing {dep}"
+            assert dep != name
+            assert spec["condition"] in CONDITIONS, (name, dep)
+            if spec["condition"] == "service_healthy":
+                assert "healthcheck" in services[dep], f"{dep} has no healthcheck to wait on"
+    for name in LONG_RUNNING_AIRFLOW:
+        deps = services[name]["depends_on"]
+        assert deps["postgres"]["condition"] == "service_healthy"
+        assert deps["redis"]["condition"] == "service_healthy"
+        assert deps["airflow-init"]["condition"] == "service_completed_successfully"
+
+
+def test_dependency_graph_has_no_cycles(services):
+    state: dict[str, str] = {}
+
+    def visit(node: str) -> None:
+        assert state.get(node) != "visiting", f"dependency cycle through {node}"
+        if state.get(node) == "done":
+            return
+        state[node] = "visiting"
+        for dep in services[node].get("depends_on", {}):
+            visit(dep)
+        state[node] = "done"
+
+    for name in services:
+        visit(name)
+
+
+def test_only_the_api_server_publishes_a_port(services):
+    published = {name: svc["ports"] for name, svc in services.items() if svc.get("ports")}
+    assert published == {"airflow-apiserver": ["8080:8080"]}
+
+
+def test_no_literal_secrets(compose, services):
+    for name, svc in services.items():
+        for key, value in env_of(svc).items():
+            if SECRETISH.search(key):
+                assert value in ("", DEV_PASSWORD) or ENV_REF.match(value), (name, key, value)
+            for url in re.findall(r"[a-z0-9+]+://[^\s'\"]+", value):
+                password = urlsplit(url).password
+                assert password in (None, "", DEV_PASSWORD), (name, key)
+    env = env_of(services["airflow-worker"])
+    assert env["AIRFLOW_CONN_COUNCIL_SOCIAL_TWITTER"] == "${COUNCIL_SOCIAL_TWITTER_CONN:-}"
+    assert ENV_REF.match(env["AIRFLOW__CORE__FERNET_KEY"])
+    text = COMPOSE.read_text(encoding="utf-8")
+    # No bearer-token-looking strings (X tokens are long base64-ish runs starting AAAA).
+    assert not re.search(r"AAAA[A-Za-z0-9%]{30,}", text)
