@@ -1,0 +1,186 @@
+"""Set-based upserts of items, versions, authors and quarantine rows.
+
+Rows are COPYed into temporary staging tables and merged with one statement
+per table, keyed on natural keys, so a rerun of the same interval leaves the
+same state. The newest observation (the raw page's fetch time) wins for the
+current row; every distinct text is kept in `item_versions`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete
+from sqlalchemy.dialects.postgresql import insert
+
+from council_social.store.tables import process_batches, quarantine
+from council_social.validation.batch import BatchOutcome
+
+ITEM_CONTENT = [
+    "account_key", "kind", "author_external_id", "text", "created_at", "lang", "conversation_id",
+    "in_reply_to_external_id", "in_reply_to_author_id", "url", "metrics", "raw", "content_sha256",
+    "raw_page_id",
+]
+AUTHOR_CONTENT = [
+    "username", "display_name", "description", "verified", "followers_count", "following_count",
+    "listed_count", "post_count", "location", "url", "created_at", "raw",
+]
+
+
+def storable(value: Any) -> Any:
+    """PostgreSQL text and JSONB refuse NUL and lone surrogates; hostile posts carry both."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    # QUOTE_NONNUMERIC writes None unquoted (NULL) and "" quoted (empty string).
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+    buffer.seek(0)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
+    finally:
+        cursor.close()
+
+
+def _merge_newest(table: str, columns: Sequence[str]) -> str:
+    """SET clause: content from whichever observation is newest; first/last seen widen."""
+    newest = f"EXCLUDED.last_seen_at >= {table}.last_seen_at"
+    sets = [f"{c} = CASE WHEN {newest} THEN EXCLUDED.{c} ELSE {table}.{c} END" for c in columns]
+    sets.append(f"first_seen_at = LEAST({table}.first_seen_at, EXCLUDED.first_seen_at)")
+    sets.append(f"last_seen_at = GREATEST({table}.last_seen_at, EXCLUDED.last_seen_at)")
+    return ", ".join(sets)
+
+
+def write_items(conn: Connection, outcome: BatchOutcome) -> None:
+    if not outcome.accepted:
+        return
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE stage_items (platform text, external_id text, account_key text,"
+        " kind text, author_external_id text, text text, created_at timestamptz, lang text,"
+        " conversation_id text, in_reply_to_external_id text, in_reply_to_author_id text,"
+        " url text, metrics jsonb, raw jsonb, content_sha256 text, raw_page_id bigint,"
+        " observed_at timestamptz) ON COMMIT DROP"
+    )
+    columns = ["platform", "external_id", *ITEM_CONTENT, "observed_at"]
+    _copy(conn, "stage_items", columns, (
+        (a.page.platform, a.item.external_id, a.page.account_key, a.item.kind,
+         a.item.author_external_id, storable(a.item.text), a.item.created_at, a.item.lang,
+         a.item.conversation_id, a.item.in_reply_to_external_id, a.item.in_reply_to_author_id,
+         a.item.url, a.item.metrics, storable(a.item.raw), a.content_sha256, a.page.raw_page_id,
+         a.page.fetched_at)
+        for a in outcome.accepted
+    ))
+    conn.exec_driver_sql(
+        "INSERT INTO social.item_versions"
+        " (platform, external_id, version, content_sha256, text, observed_at, raw_page_id)"
+        " SELECT s.platform, s.external_id, COALESCE(m.latest, 0) + 1, s.content_sha256, s.text,"
+        " s.observed_at, s.raw_page_id FROM stage_items s"
+        " LEFT JOIN LATERAL (SELECT max(v.version) AS latest FROM social.item_versions v"
+        "   WHERE v.platform = s.platform AND v.external_id = s.external_id) m ON true"
+        " WHERE NOT EXISTS (SELECT 1 FROM social.item_versions v WHERE v.platform = s.platform"
+        "   AND v.external_id = s.external_id AND v.content_sha256 = s.content_sha256)"
+    )
+    content = ", ".join(f"s.{c}" for c in ITEM_CONTENT)
+    conn.exec_driver_sql(
+        f"INSERT INTO social.items (platform, external_id, {', '.join(ITEM_CONTENT)}, version,"
+        " first_seen_at, last_seen_at)"
+        f" SELECT s.platform, s.external_id, {content}, v.version, s.observed_at, s.observed_at"
+        " FROM stage_items s JOIN social.item_versions v ON v.platform = s.platform"
+        "   AND v.external_id = s.external_id AND v.content_sha256 = s.content_sha256"
+        " ON CONFLICT (platform, external_id) DO UPDATE SET "
+        + _merge_newest("items", [*ITEM_CONTENT, "version"])
+    )
+
+
+def write_authors(conn: Connection, outcome: BatchOutcome) -> None:
+    if not outcome.authors:
+        return
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE stage_authors (platform text, external_id text, username text,"
+        " display_name text, description text, verified boolean, followers_count bigint,"
+        " following_count bigint, listed_count bigint, post_count bigint, location text,"
+        " url text, created_at timestamptz, raw jsonb, observed_at timestamptz) ON COMMIT DROP"
+    )
+    _copy(conn, "stage_authors", ["platform", "external_id", *AUTHOR_CONTENT, "observed_at"], (
+        (page.platform, a.external_id, *(storable(getattr(a, c)) for c in AUTHOR_CONTENT),
+         page.fetched_at)
+        for page, a in outcome.authors.values()
+    ))
+    conn.exec_driver_sql(
+        f"INSERT INTO social.authors (platform, external_id, {', '.join(AUTHOR_CONTENT)},"
+        " first_seen_at, last_seen_at)"
+        f" SELECT platform, external_id, {', '.join(AUTHOR_CONTENT)}, observed_at, observed_at"
+        " FROM stage_authors"
+        " ON CONFLICT (platform, external_id) DO UPDATE SET "
+        + _merge_newest("authors", AUTHOR_CONTENT)
+    )
+
+
+def replace_quarantine(conn: Connection, page_ids: Sequence[int], outcome: BatchOutcome) -> None:
+    """The interval's quarantine is recomputed whole, so new rules can clear or add rows."""
+    if page_ids:
+        conn.execute(delete(quarantine).where(quarantine.c.raw_page_id.in_(list(page_ids))))
+    if outcome.quarantined:
+        conn.execute(insert(quarantine), [
+            {
+                "raw_page_id": q.page.raw_page_id,
+                "record_index": q.record_index,
+                "platform": q.page.platform,
+                "account_key": q.page.account_key,
+                "external_id": storable(q.external_id),
+                "reasons": q.reasons,
+                "record": storable(q.record),
+                "quarantined_at": q.page.fetched_at,
+            }
+            for q in outcome.quarantined
+        ])
+
+
+def record_batch(
+    conn: Connection, start: datetime, end: datetime, raw_page_count: int, outcome: BatchOutcome
+) -> dict:
+    row = {
+        "interval_start": start,
+        "interval_end": end,
+        "raw_pages": raw_page_count,
+        "records": outcome.records,
+        "stored": len(outcome.accepted),
+        "duplicates": outcome.duplicates,
+        "quarantined": sum(1 for q in outcome.quarantined if q.record_index >= 0),
+        "page_problems": outcome.page_problems,
+        "counts_by_account": outcome.by_account,
+    }
+    conn.execute(
+        insert(process_batches).values(**row).on_conflict_do_update(
+            index_elements=["interval_start", "interval_end"],
+            set_={k: v for k, v in row.items() if not k.startswith("interval_")},
+        )
+    )
+    return row
