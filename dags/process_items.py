@@ -1,0 +1,49 @@
+"""
+### process_items
+
+Turns the raw pages landed by the ingest DAGs into validated items. Runs
+hourly (so analysts can backfill any range with `airflow backfill create`)
+and whenever new raw pages land. A run owns the raw pages whose ingest
+interval ended inside its data interval: it parses them, validates every
+record with the Great Expectations item suite, upserts items, versions and
+authors, and recomputes the interval's quarantine. It never calls a platform.
+
+Accounting: records read = stored + identical duplicates + quarantined; the
+task fails if not.
+
+**Owner:** web team. **When it fails:** nothing was written (one
+transaction). An accounting failure is a defect: keep the run failed and
+raise it with the developers; a rule that cannot run names itself in the log.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, get_current_context, task
+from council_social.airflow import ITEMS, RAW_TWITTER, START_DATE, Tag, config, default_args, tags
+
+with DAG(
+    dag_id="process_items",
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable("0 * * * *", timezone="UTC", interval=timedelta(hours=1)),
+        assets=RAW_TWITTER,
+    ),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args(),
+    tags=tags(Tag.PROCESS),
+    doc_md=__doc__,
+):
+
+    @task(outlets=[ITEMS])
+    def process_raw_pages() -> dict:
+        from council_social.airflow import engine, process_window
+        from council_social.pipeline.process import process_interval
+
+        start, end = process_window(get_current_context())
+        row = process_interval(engine(), config(), start, end)
+        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+    process_raw_pages()

@@ -1,0 +1,157 @@
+"""`make demo`: the daily cycle on sample data, through Airflow, on this machine alone.
+
+Starts the X simulator and (unless a database URL is configured) the embedded
+PostgreSQL, migrates, runs `ingest_twitter` and `process_items` with
+`dag.test()` over the last day in steps, prints a summary, and stops what it
+started. Airflow's own chatter goes to `<data_dir>/demo/airflow.log`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+STEP = timedelta(hours=2)
+
+
+@dataclass
+class DemoRun:
+    started: float = field(default_factory=time.monotonic)
+    steps: list[dict] = field(default_factory=list)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def run_demo(hours: int = 24, config_path: str | None = None) -> int:
+    from council_social.config import ConfigError, load_config
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        _say(f"demo: configuration problem:\n{exc}")
+        return 2
+    run = DemoRun()
+    with contextlib.ExitStack() as cleanup:
+        try:
+            return _run(config, hours, run, cleanup)
+        except Exception as exc:  # the demo's user wants one readable line and the log's place
+            _say(f"\ndemo FAILED: {exc}")
+            _say(f"details: {config.data_dir_path / 'demo' / 'airflow.log'}")
+            return 1
+
+
+def _run(config, hours: int, run: DemoRun, cleanup: contextlib.ExitStack) -> int:
+    from council_social.local_airflow import airflow_environment, prepare
+    from council_social.simulator.server import start_simulator
+    from council_social.store.engine import DATABASE_URL_ENV, EmbeddedDatabase, describe
+    from council_social.store.migrate import upgrade
+
+    demo_dir = config.data_dir_path / "demo"
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(hours=hours)
+
+    url = os.environ.get(DATABASE_URL_ENV) or config.storage.database_url
+    if url:
+        _say(f"[db] using {describe(url)}")
+    else:
+        embedded = EmbeddedDatabase(config.data_dir_path)
+        _say(f"[db] starting embedded PostgreSQL in {embedded.pgdata}")
+        url = embedded.start()
+        cleanup.callback(_stop_embedded, embedded)
+    from council_social.store.engine import get_engine
+
+    engine = get_engine(url, config)
+    _say(f"[db] social schema at revision {upgrade(engine)}")
+
+    accounts = config.accounts_for("twitter")
+    # The simulator's clock stops at the demo's end, so the run sees a fixed history.
+    simulator = start_simulator(
+        accounts, seed=config.simulator.seed, mentions_per_hour=config.simulator.mentions_per_hour,
+        bearer_token=config.simulator.bearer_token, now=lambda: end,
+    )
+    cleanup.callback(simulator.stop)
+    _say(f"[sim] X API v2 simulator on {simulator.base_url} (seed {config.simulator.seed})")
+
+    env = airflow_environment(
+        demo_dir / "airflow-home", twitter_base_url=simulator.base_url,
+        bearer_token=config.simulator.bearer_token, database_url=url,
+    )
+    os.environ.update(env)
+    _say("[airflow] preparing a private metadata database and pools")
+    prepare(env, {config.channels.twitter.pool: config.channels.twitter.pool_slots})
+
+    log_path = demo_dir / "airflow.log"
+    from council_social.airflow import load_dags, run_dag
+
+    with open(log_path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        dags = load_dags(env["AIRFLOW__CORE__DAGS_FOLDER"])
+    ingest, process = dags["ingest_twitter"], dags["process_items"]
+
+    steps = []
+    t = start + STEP
+    while t <= end:
+        steps.append(t)
+        t += STEP
+    _say(f"[run] {len(steps)} steps of {STEP} from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC")
+    for number, when in enumerate(steps, 1):
+        with open(log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            states = {"ingest_twitter": run_dag(ingest, when), "process_items": run_dag(process, when)}
+        failed = [name for name, state in states.items() if state != "success"]
+        if failed:
+            raise RuntimeError(f"{', '.join(failed)} did not succeed for {when:%Y-%m-%d %H:%M} UTC")
+        batch = _batch_at(engine, when)
+        run.steps.append(batch)
+        _say(f"  [{number:>2}/{len(steps)}] {when:%a %H:%M}  ingest ok  process: "
+             f"{batch['records']} records, {batch['stored']} stored, {batch['quarantined']} quarantined")
+
+    _print_summary(engine, start, end, run, log_path)
+    return 0
+
+
+def _stop_embedded(embedded) -> None:
+    embedded.stop()
+    _say("[db] embedded PostgreSQL stopped")
+
+
+def _batch_at(engine, when: datetime) -> dict:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT records, stored, quarantined FROM social.process_batches"
+            " WHERE interval_end = :end ORDER BY interval_start DESC LIMIT 1"
+        ), {"end": when}).mappings().first()
+    return dict(row) if row else {"records": 0, "stored": 0, "quarantined": 0}
+
+
+def _print_summary(engine, start: datetime, end: datetime, run: DemoRun, log_path: Path) -> None:
+    from council_social.reports.ingest_summary import ingest_summary
+
+    summary = ingest_summary(engine, start, end)
+    _say("\n=== Council Social Ops demo: summary ===")
+    _say(f"window         {start:%Y-%m-%d %H:%M} .. {end:%Y-%m-%d %H:%M} UTC")
+    _say(f"{'account':<22}{'pages':>7}{'stored':>9}{'dupes':>7}{'quarant.':>10}")
+    for row in summary.accounts:
+        _say(f"{row['account']:<22}{row['pages']:>7}{row['stored']:>9}{row['duplicates']:>7}{row['quarantined']:>10}")
+    _say(f"{'total':<22}{summary.total('pages'):>7}{summary.total('stored'):>9}"
+         f"{summary.total('duplicates'):>7}{summary.total('quarantined'):>10}")
+    if summary.quarantine_reasons:
+        _say("quarantined by reason:")
+        for reason, count in summary.quarantine_reasons:
+            _say(f"  {count:>6}  {reason}")
+    else:
+        _say("quarantined by reason: none")
+    _say(f"items in store {summary.items_in_store} (authors {summary.authors_in_store})")
+    _say(f"elapsed        {time.monotonic() - run.started:.1f} s   Airflow log: {log_path}")
+
+
+if __name__ == "__main__":
+    sys.exit(run_demo())
