@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import DAG, CronTriggerTimetable, task
+from airflow.sdk import DAG, CronDataIntervalTimetable, task
+
 from council_social.airflow import RAW_TWITTER, START_DATE, Tag, config, default_args, tags
 
 with DAG(
     dag_id="ingest_twitter",
-    schedule=CronTriggerTimetable(
-        config().channels.twitter.schedule, timezone="UTC", interval=timedelta(minutes=15)
-    ),
+    schedule=CronDataIntervalTimetable(config().channels.twitter.schedule, timezone="UTC"),
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,

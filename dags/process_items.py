@@ -18,15 +18,20 @@ raise it with the developers; a rule that cannot run names itself in the log.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from airflow.sdk import (
+    DAG,
+    AssetOrTimeSchedule,
+    CronDataIntervalTimetable,
+    get_current_context,
+    task,
+)
 
-from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, get_current_context, task
 from council_social.airflow import ITEMS, RAW_TWITTER, START_DATE, Tag, config, default_args, tags
 
 with DAG(
     dag_id="process_items",
     schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable("0 * * * *", timezone="UTC", interval=timedelta(hours=1)),
+        timetable=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
         assets=RAW_TWITTER,
     ),
     start_date=START_DATE,

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-STEP = timedelta(hours=2)
+STEP = timedelta(hours=1)
+INGEST_INTERVAL = timedelta(minutes=15)
+PROCESS_INTERVAL = timedelta(hours=1)
 
 
 @dataclass
@@ -80,6 +83,8 @@ def _run(config, hours: int, run: DemoRun, cleanup: contextlib.ExitStack) -> int
     cleanup.callback(simulator.stop)
     _say(f"[sim] X API v2 simulator on {simulator.base_url} (seed {config.simulator.seed})")
 
+    # Airflow's metadata is scratch for the demo: the council's data lives in PostgreSQL.
+    shutil.rmtree(demo_dir / "airflow-home", ignore_errors=True)
     env = airflow_environment(
         demo_dir / "airflow-home", twitter_base_url=simulator.base_url,
         bearer_token=config.simulator.bearer_token, database_url=url,
@@ -103,7 +108,12 @@ def _run(config, hours: int, run: DemoRun, cleanup: contextlib.ExitStack) -> int
     _say(f"[run] {len(steps)} steps of {STEP} from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC")
     for number, when in enumerate(steps, 1):
         with open(log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            states = {"ingest_twitter": run_dag(ingest, when), "process_items": run_dag(process, when)}
+            # Logical dates are interval starts: ingest owns the quarter hour ending at
+            # `when`, process_items the hour whose raw pages end by `when`.
+            states = {
+                "ingest_twitter": run_dag(ingest, when - INGEST_INTERVAL),
+                "process_items": run_dag(process, when - PROCESS_INTERVAL),
+            }
         failed = [name for name, state in states.items() if state != "success"]
         if failed:
             raise RuntimeError(f"{', '.join(failed)} did not succeed for {when:%Y-%m-%d %H:%M} UTC")

