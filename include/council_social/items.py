@@ -34,6 +34,10 @@ class RawPage:
         return hashlib.sha256(self.body).hexdigest()
 
 
+class NotAnObject(dict):
+    """`ItemRecord.raw` of a record that was not a JSON object: {"value": the record}."""
+
+
 @dataclass
 class AuthorRecord:
     platform: str

@@ -22,7 +22,7 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from council_social.items import AuthorRecord, ItemRecord, ParsedPage, RawPage
+from council_social.items import AuthorRecord, ItemRecord, NotAnObject, ParsedPage, RawPage
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +310,7 @@ def _item(t: Any, index: int, authors: dict[str, AuthorRecord]) -> ItemRecord:
     if not isinstance(t, dict):
         # Kept, not dropped: validation quarantines it for having no id.
         return ItemRecord(platform="twitter", external_id=None, record_index=index,
-                          raw={"value": t})
+                          raw=NotAnObject(value=t))
     refs = t.get("referenced_tweets") if isinstance(t.get("referenced_tweets"), list) else []
     ref_types = {r.get("type"): _id(r.get("id")) for r in refs if isinstance(r, dict)}
     in_reply_to_author = _id(t.get("in_reply_to_user_id"))

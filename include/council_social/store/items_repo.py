@@ -8,7 +8,6 @@ current row; every distinct text is kept in `item_versions`.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -55,12 +54,19 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
+def _csv_field(value: Any) -> str:
+    if value is None:
+        return ""
+    return '"' + str(value).replace('"', '""') + '"'
+
+
 def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    # QUOTE_NONNUMERIC writes None unquoted (NULL) and "" quoted (empty string).
+    # None goes out unquoted and empty (COPY's NULL), every other value quoted, so "" stays
+    # an empty string. (csv.QUOTE_NONNUMERIC quotes None as "" too: NULLs became empty
+    # strings, and failed outright in boolean, integer and timestamp columns.)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     for row in rows:
-        writer.writerow([_csv_value(v) for v in row])
+        buffer.write(",".join(_csv_field(_csv_value(v)) for v in row) + "\n")
     buffer.seek(0)
     cursor = conn.connection.dbapi_connection.cursor()
     try:

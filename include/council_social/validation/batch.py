@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from council_social.items import AuthorRecord, ItemRecord, ParsedPage
+from council_social.items import AuthorRecord, ItemRecord, NotAnObject, ParsedPage
 from council_social.validation.suite import ValidationLimits, failed_rules
 
 
@@ -143,18 +143,27 @@ def _row(page: PageRef, parsed: ParsedPage, item: ItemRecord, later_conflict: bo
     created = item.created_at
     return {
         "platform": page.platform,
-        "record_is_object": isinstance(item.raw, dict) and bool(item.raw),
-        "external_id": item.external_id,
+        "record_is_object": (isinstance(item.raw, dict) and not isinstance(item.raw, NotAnObject)
+                             and bool(item.raw)),
+        "external_id": _frame_str(item.external_id),
         "duplicate_of_earlier": later_conflict,
-        "text": item.text,
+        "text": _frame_str(item.text),
         "text_bytes": len(item.text.encode("utf-8", "replace")) if item.text is not None else None,
         "text_storable": item.text is None or _storable_text(item.text),
         "created_at_epoch": created.timestamp() if created else None,
         "seconds_before_fetch": (page.fetched_at - created).total_seconds() if created else None,
         "author_resolved": bool(item.author_external_id) and item.author_external_id in parsed.authors,
-        "lang": item.lang,
+        "lang": _frame_str(item.lang),
         "kind": item.kind,
     }
+
+
+def _frame_str(value: str | None) -> str | None:
+    # pandas (inside GX) hashes string columns as UTF-8 and raises on a lone surrogate,
+    # which would fail the whole batch; `text_storable` is computed from the original.
+    if value is None:
+        return None
+    return value.encode("utf-8", "replace").decode("utf-8")
 
 
 def _storable_text(text: str) -> bool:
