@@ -83,10 +83,10 @@ def engine(database_url, config):
     return engine
 
 
-SOCIAL_TABLES = (
-    "accounts", "authors", "raw_pages", "ingest_fetches", "ingest_watermarks", "items",
-    "item_versions", "quarantine", "process_batches",
-)
+def social_tables() -> list[str]:
+    from council_social.store.schema import all_tables
+
+    return [t.name for t in all_tables()]
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def clean_db(engine):
     from sqlalchemy import text
 
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE " + ", ".join(f"social.{t}" for t in SOCIAL_TABLES) + " CASCADE"))
+        conn.execute(text("TRUNCATE " + ", ".join(f"social.{t}" for t in social_tables()) + " CASCADE"))
     return engine
 
 
@@ -117,7 +117,7 @@ def snapshot(engine) -> dict[str, list]:
 
     tables = {}
     with engine.connect() as conn:
-        for table in SOCIAL_TABLES:
+        for table in social_tables():
             rows = conn.execute(text(f"SELECT * FROM social.{table}")).all()
             tables[table] = sorted(tuple(map(_cell, row)) for row in rows)
     return tables
@@ -127,9 +127,3 @@ def _cell(value) -> str:
     # psycopg2 returns bytea as a memoryview, whose repr is its address, not its bytes.
     return repr(bytes(value) if isinstance(value, memoryview) else value)
 
-
-def _comparable(value) -> str:
-    # bytea arrives as a memoryview whose repr is its address.
-    if isinstance(value, memoryview):
-        value = bytes(value)
-    return repr(value)

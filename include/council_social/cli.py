@@ -79,6 +79,11 @@ def cmd_demo(args) -> int:
     return run_demo(hours=args.hours, config_path=args.config)
 
 
+# Capabilities add their subcommands from their own modules: each exposes
+# `register(subparsers)` and sets `func` on its parsers.
+COMMAND_MODULES: list[str] = []
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="council-social", description=__doc__)
     parser.add_argument("--config", help="council.yaml to use (default: COUNCIL_SOCIAL_CONFIG or the packaged Brent file)")
@@ -103,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the daily cycle on sample data through Airflow")
     demo.add_argument("--hours", type=int, default=24)
     demo.set_defaults(func=cmd_demo)
+
+    from importlib import import_module
+
+    for module in COMMAND_MODULES:
+        import_module(module).register(sub)
     return parser
 
 

@@ -22,10 +22,37 @@ INGEST_INTERVAL = timedelta(minutes=15)
 PROCESS_INTERVAL = timedelta(hours=1)
 
 
+# Capabilities join the demo from their own modules: each exposes
+# `run(ctx: DemoContext) -> list[str]`, called after the hourly ingest and
+# process steps; the lines it returns are its part of the summary.
+DEMO_STAGES: list[str] = []
+
+
 @dataclass
 class DemoRun:
     started: float = field(default_factory=time.monotonic)
     steps: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class DemoContext:
+    config: object
+    engine: object
+    dags: dict
+    start: datetime
+    end: datetime
+    simulator: object
+    log_path: Path
+
+    def run_dag(self, dag_id: str, logical_date: datetime) -> None:
+        """Run a DAG with Airflow's output in the demo log; raise if it does not succeed."""
+        from council_social.airflow import run_dag
+
+        with open(self.log_path, "a") as log, contextlib.redirect_stdout(log), \
+                contextlib.redirect_stderr(log):
+            state = run_dag(self.dags[dag_id], logical_date)
+        if state != "success":
+            raise RuntimeError(f"{dag_id} did not succeed for {logical_date:%Y-%m-%d %H:%M} UTC")
 
 
 def _say(message: str) -> None:
@@ -94,12 +121,11 @@ def _run(config, hours: int, run: DemoRun, cleanup: contextlib.ExitStack) -> int
     prepare(env, {config.channels.twitter.pool: config.channels.twitter.pool_slots})
 
     log_path = demo_dir / "airflow.log"
-    from council_social.airflow import load_dags, run_dag
+    from council_social.airflow import load_dags
 
     with open(log_path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         dags = load_dags(env["AIRFLOW__CORE__DAGS_FOLDER"])
-    ingest, process = dags["ingest_twitter"], dags["process_items"]
-
+    context = DemoContext(config, engine, dags, start, end, simulator, log_path)
     steps = []
     t = start + STEP
     while t <= end:
@@ -107,22 +133,22 @@ def _run(config, hours: int, run: DemoRun, cleanup: contextlib.ExitStack) -> int
         t += STEP
     _say(f"[run] {len(steps)} steps of {STEP} from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC")
     for number, when in enumerate(steps, 1):
-        with open(log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            # Logical dates are interval starts: ingest owns the quarter hour ending at
-            # `when`, process_items the hour whose raw pages end by `when`.
-            states = {
-                "ingest_twitter": run_dag(ingest, when - INGEST_INTERVAL),
-                "process_items": run_dag(process, when - PROCESS_INTERVAL),
-            }
-        failed = [name for name, state in states.items() if state != "success"]
-        if failed:
-            raise RuntimeError(f"{', '.join(failed)} did not succeed for {when:%Y-%m-%d %H:%M} UTC")
+        # Logical dates are interval starts: ingest owns the quarter hour ending at
+        # `when`, process_items the hour whose raw pages end by `when`.
+        context.run_dag("ingest_twitter", when - INGEST_INTERVAL)
+        context.run_dag("process_items", when - PROCESS_INTERVAL)
         batch = _batch_at(engine, when)
         run.steps.append(batch)
         _say(f"  [{number:>2}/{len(steps)}] {when:%a %H:%M}  ingest ok  process: "
              f"{batch['records']} records, {batch['stored']} stored, {batch['quarantined']} quarantined")
 
-    _print_summary(engine, start, end, run, log_path)
+    stage_lines: list[str] = []
+    from importlib import import_module
+
+    for module in DEMO_STAGES:
+        _say(f"[stage] {module.rsplit('.', 1)[-1]}")
+        stage_lines.extend(import_module(module).run(context))
+    _print_summary(engine, start, end, run, log_path, stage_lines)
     return 0
 
 
@@ -142,7 +168,8 @@ def _batch_at(engine, when: datetime) -> dict:
     return dict(row) if row else {"records": 0, "stored": 0, "quarantined": 0}
 
 
-def _print_summary(engine, start: datetime, end: datetime, run: DemoRun, log_path: Path) -> None:
+def _print_summary(engine, start: datetime, end: datetime, run: DemoRun, log_path: Path,
+                   stage_lines: list[str]) -> None:
     from council_social.reports.ingest_summary import ingest_summary
 
     summary = ingest_summary(engine, start, end)
@@ -160,6 +187,8 @@ def _print_summary(engine, start: datetime, end: datetime, run: DemoRun, log_pat
     else:
         _say("quarantined by reason: none")
     _say(f"items in store {summary.items_in_store} (authors {summary.authors_in_store})")
+    for line in stage_lines:
+        _say(line)
     _say(f"elapsed        {time.monotonic() - run.started:.1f} s   Airflow log: {log_path}")
 
 

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 import requests
+
 from council_social.channels.twitter import (
     TwitterAuthError,
     TwitterConnector,

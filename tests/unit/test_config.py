@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from council_social.config import (
     CONFIG_ENV_VAR,
     DATABASE_URL_ENV_VAR,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+
 from council_social.simulator.traffic import (
     INTENTS,
     TrafficModel,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from council_social.channels.twitter import parse_twitter_page
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "platform-samples"

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from council_social.store.ingest_repo import FetchKey, record_fetch, since_id_for
+from council_social.store.ingest_repo import FetchKey, plan_fetch, record_fetch
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +32,17 @@ def ingest_account(
     for endpoint in endpoints:
         key = FetchKey(account.platform, account.key, endpoint, interval_end)
         with engine.connect() as conn:
-            since_id = since_id_for(conn, key)
-        # Without a watermark, look back a fixed window rather than the platform's whole history.
-        start_time = interval_end - initial_lookback if since_id is None else None
+            # Without a watermark, look back a fixed window, not the platform's whole history.
+            plan = plan_fetch(conn, key, interval_end - initial_lookback)
         result = connector.fetch(
-            account, endpoint, since_id=since_id, start_time=start_time, end_time=interval_end
+            account, endpoint, since_id=plan.since_id, start_time=plan.start_time,
+            end_time=interval_end,
         )
         with engine.begin() as conn:
             new_pages = record_fetch(
                 conn, key,
                 interval_start=interval_start,
-                since_id=since_id,
+                plan=plan,
                 pages=result.pages,
                 newest_id=result.newest_id,
                 complete=result.complete,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from council_social.items import RawPage
@@ -29,19 +29,40 @@ def id_is_newer(candidate: str, current: str | None) -> bool:
     return candidate > current
 
 
-def since_id_for(conn: Connection, key: FetchKey) -> str | None:
-    """The watermark to fetch from; a rerun of an interval asks the question it asked before."""
+@dataclass(frozen=True)
+class FetchPlan:
+    since_id: str | None
+    start_time: datetime | None
+
+
+def plan_fetch(conn: Connection, key: FetchKey, default_start: datetime) -> FetchPlan:
+    """Where to fetch from: a rerun of an interval asks the question it asked before.
+
+    With a watermark, from the watermark. Without one, from a fixed look-back,
+    reaching back to the start of any earlier first fetch that stopped early,
+    so the oldest part of that window is not skipped.
+    """
+    same_key = (
+        (ingest_fetches.c.platform == key.platform)
+        & (ingest_fetches.c.account_key == key.account_key)
+        & (ingest_fetches.c.endpoint == key.endpoint)
+    )
     earlier = conn.execute(
-        select(ingest_fetches.c.since_id).where(
-            ingest_fetches.c.platform == key.platform,
-            ingest_fetches.c.account_key == key.account_key,
-            ingest_fetches.c.endpoint == key.endpoint,
-            ingest_fetches.c.interval_end == key.interval_end,
-        )
+        select(ingest_fetches.c.since_id, ingest_fetches.c.start_time)
+        .where(same_key, ingest_fetches.c.interval_end == key.interval_end)
     ).first()
     if earlier is not None:
-        return earlier.since_id
-    return current_watermark(conn, key)
+        return FetchPlan(earlier.since_id, earlier.start_time)
+    watermark = current_watermark(conn, key)
+    if watermark is not None:
+        return FetchPlan(watermark, None)
+    unfinished = conn.execute(
+        select(func.min(ingest_fetches.c.start_time)).where(
+            same_key, ingest_fetches.c.since_id.is_(None), ~ingest_fetches.c.complete,
+            ingest_fetches.c.interval_end < key.interval_end,
+        )
+    ).scalar()
+    return FetchPlan(None, min(default_start, unfinished) if unfinished else default_start)
 
 
 def current_watermark(conn: Connection, key: FetchKey) -> str | None:
@@ -59,7 +80,7 @@ def record_fetch(
     key: FetchKey,
     *,
     interval_start: datetime,
-    since_id: str | None,
+    plan: FetchPlan,
     pages: list[RawPage],
     newest_id: str | None,
     complete: bool,
@@ -94,7 +115,8 @@ def record_fetch(
         "account_key": key.account_key,
         "endpoint": key.endpoint,
         "interval_end": key.interval_end,
-        "since_id": since_id,
+        "since_id": plan.since_id,
+        "start_time": plan.start_time,
         "newest_id": newest_id,
         "complete": complete,
         "stopped_reason": stopped_reason,

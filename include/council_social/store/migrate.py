@@ -20,8 +20,12 @@ def alembic_config(connection) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> str:
-    """Bring the `social` schema to `revision`; returns the revision now current."""
+def upgrade(engine: Engine, revision: str = "heads") -> str:
+    """Bring the `social` schema to `revision`; returns the revisions now current.
+
+    Each capability adds its tables on its own branch from the spine, so the
+    default target is every head.
+    """
     with engine.begin() as connection:
         connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
         command.upgrade(alembic_config(connection), revision)
@@ -32,4 +36,4 @@ def current_revision(connection) -> str:
     from alembic.runtime.migration import MigrationContext
 
     context = MigrationContext.configure(connection, opts={"version_table_schema": "social"})
-    return context.get_current_revision() or "base"
+    return ",".join(sorted(context.get_current_heads())) or "base"

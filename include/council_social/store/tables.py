@@ -103,6 +103,8 @@ ingest_fetches = Table(
     _ts("interval_end", nullable=False),
     # The watermark this interval started from, so a rerun asks the same question.
     Column("since_id", Text),
+    # Without a watermark the fetch starts at a time instead; kept so a rerun repeats it.
+    _ts("start_time"),
     Column("newest_id", Text),
     Column("complete", Boolean, nullable=False),
     Column("stopped_reason", Text),

@@ -1,9 +1,11 @@
 """Alembic environment: runs on the connection `council_social.store.migrate` hands in."""
 
 from alembic import context
-from council_social.store.tables import SCHEMA, metadata
 from sqlalchemy import text
 
+from council_social.store.schema import SCHEMA, all_tables, metadata
+
+all_tables()
 connection = context.config.attributes["connection"]
 connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
 context.configure(

@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("endpoint", sa.Text, nullable=False),
         _ts("interval_end", nullable=False),
         sa.Column("since_id", sa.Text),
+        _ts("start_time"),
         sa.Column("newest_id", sa.Text),
         sa.Column("complete", sa.Boolean, nullable=False),
         sa.Column("stopped_reason", sa.Text),
