@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 STEP = timedelta(hours=1)
+# Every ingest DAG runs each step before process_items; channels add theirs here.
+INGEST_DAGS: list[str] = ["ingest_twitter"]
 INGEST_INTERVAL = timedelta(minutes=15)
 PROCESS_INTERVAL = timedelta(hours=1)
 
@@ -135,7 +137,8 @@ def _run(config, hours: int, run: DemoRun, cleanup: contextlib.ExitStack) -> int
     for number, when in enumerate(steps, 1):
         # Logical dates are interval starts: ingest owns the quarter hour ending at
         # `when`, process_items the hour whose raw pages end by `when`.
-        context.run_dag("ingest_twitter", when - INGEST_INTERVAL)
+        for dag_id in INGEST_DAGS:
+            context.run_dag(dag_id, when - INGEST_INTERVAL)
         context.run_dag("process_items", when - PROCESS_INTERVAL)
         batch = _batch_at(engine, when)
         run.steps.append(batch)

@@ -103,15 +103,23 @@ def write_items(conn: Connection, outcome: BatchOutcome) -> None:
          a.page.fetched_at)
         for a in outcome.accepted
     ))
+    # Two statements, not INSERT ... SELECT: when item_versions looks empty or small to the
+    # planner, the per-row lookups become seq scans, and a scan of the table the same
+    # statement is filling grows with every row (quadratic: 100k new items took ~2 min).
     conn.exec_driver_sql(
-        "INSERT INTO social.item_versions"
-        " (platform, external_id, version, content_sha256, text, observed_at, raw_page_id)"
-        " SELECT s.platform, s.external_id, COALESCE(m.latest, 0) + 1, s.content_sha256, s.text,"
-        " s.observed_at, s.raw_page_id FROM stage_items s"
+        "CREATE TEMP TABLE stage_versions ON COMMIT DROP AS"
+        " SELECT s.platform, s.external_id, COALESCE(m.latest, 0) + 1 AS version,"
+        " s.content_sha256, s.text, s.observed_at, s.raw_page_id FROM stage_items s"
         " LEFT JOIN LATERAL (SELECT max(v.version) AS latest FROM social.item_versions v"
         "   WHERE v.platform = s.platform AND v.external_id = s.external_id) m ON true"
         " WHERE NOT EXISTS (SELECT 1 FROM social.item_versions v WHERE v.platform = s.platform"
         "   AND v.external_id = s.external_id AND v.content_sha256 = s.content_sha256)"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO social.item_versions"
+        " (platform, external_id, version, content_sha256, text, observed_at, raw_page_id)"
+        " SELECT platform, external_id, version, content_sha256, text, observed_at, raw_page_id"
+        " FROM stage_versions"
     )
     content = ", ".join(f"s.{c}" for c in ITEM_CONTENT)
     conn.exec_driver_sql(

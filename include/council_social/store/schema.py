@@ -10,7 +10,9 @@ from __future__ import annotations
 from council_social.store import tables  # noqa: F401  (the spine)
 from council_social.store.tables import SCHEMA, metadata
 
-TABLE_MODULES: list[str] = []
+TABLE_MODULES: list[str] = [
+    "council_social.triage.tables",
+]
 
 
 def all_tables():
