@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -40,6 +41,17 @@ def storable(value: Any) -> Any:
     if isinstance(value, list):
         return [storable(v) for v in value]
     return value
+
+
+_UNSTORABLE_JSON = re.compile("\\\\u0000|[\ud800-\udfff]")
+
+
+def jsonb_text(value: Any) -> str:
+    """JSON text PostgreSQL accepts; only a hostile document pays for the deep clean."""
+    text = json.dumps(value, ensure_ascii=False)
+    if _UNSTORABLE_JSON.search(text):
+        text = json.dumps(storable(value), ensure_ascii=False)
+    return text
 
 
 def _csv_value(value: Any) -> Any:
@@ -99,7 +111,7 @@ def write_items(conn: Connection, outcome: BatchOutcome) -> None:
         (a.page.platform, a.item.external_id, a.page.account_key, a.item.kind,
          a.item.author_external_id, storable(a.item.text), a.item.created_at, a.item.lang,
          a.item.conversation_id, a.item.in_reply_to_external_id, a.item.in_reply_to_author_id,
-         a.item.url, a.item.metrics, storable(a.item.raw), a.content_sha256, a.page.raw_page_id,
+         a.item.url, jsonb_text(a.item.metrics), jsonb_text(a.item.raw), a.content_sha256, a.page.raw_page_id,
          a.page.fetched_at)
         for a in outcome.accepted
     ))
