@@ -20,19 +20,30 @@ from __future__ import annotations
 
 from airflow.sdk import (
     DAG,
+    AssetAny,
     AssetOrTimeSchedule,
     CronDataIntervalTimetable,
     get_current_context,
     task,
 )
 
-from council_social.airflow import ITEMS, RAW_TWITTER, START_DATE, Tag, config, default_args, tags
+from council_social.airflow import (
+    ITEMS,
+    RAW_CHANNELS,
+    RAW_TWITTER,
+    START_DATE,
+    Tag,
+    config,
+    default_args,
+    tags,
+)
 
 with DAG(
     dag_id="process_items",
     schedule=AssetOrTimeSchedule(
         timetable=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
-        assets=RAW_TWITTER,
+        # Any channel's new raw pages (ingest_twitter and the ingest_channels DAGs).
+        assets=AssetAny(RAW_TWITTER, *RAW_CHANNELS.values()),
     ),
     start_date=START_DATE,
     catchup=False,

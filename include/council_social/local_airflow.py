@@ -32,6 +32,12 @@ def airflow_environment(home: Path, *, twitter_base_url: str, bearer_token: str,
             {"conn_type": "http", "host": twitter_base_url, "password": bearer_token}
         ),
     }
+    # The other channels' Connections point at the same simulator (one server, routed by path).
+    for platform in ("facebook", "instagram", "youtube", "flickr", "linkedin", "feed",
+                     "eventbrite"):
+        env[f"AIRFLOW_CONN_COUNCIL_SOCIAL_{platform.upper()}"] = json.dumps(
+            {"conn_type": "http", "host": twitter_base_url, "password": bearer_token}
+        )
     if database_url:
         env["COUNCIL_SOCIAL_DATABASE_URL"] = database_url
     return env

@@ -13,6 +13,13 @@ from council_social.items import ParsedPage
 
 PARSERS: dict[str, str] = {
     "twitter": "council_social.channels.twitter:parse_twitter_page",
+    "facebook": "council_social.channels.facebook:parse_facebook_page",
+    "instagram": "council_social.channels.instagram:parse_instagram_page",
+    "youtube": "council_social.channels.youtube:parse_youtube_page",
+    "flickr": "council_social.channels.flickr:parse_flickr_page",
+    "linkedin": "council_social.channels.linkedin:parse_linkedin_page",
+    "feed": "council_social.channels.feeds:parse_feed_page",
+    "eventbrite": "council_social.channels.eventbrite:parse_eventbrite_page",
 }
 
 

@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from council_social.simulator.channels_api import ChannelsApi, ChannelSpec
+from council_social.simulator.channels_api import owns as channels_owns
 from council_social.simulator.traffic import AccountLike, TrafficModel
 from council_social.simulator.twitter_api import TwitterApi
 
@@ -76,7 +78,10 @@ class SimulatorServer(ThreadingHTTPServer):
         self.api = api
         self.served: deque[ServedResponse] = deque(maxlen=log_size)
         self.raw_once: list[_RawOnce] = []
+        # (method, path prefix): handle the request, then hang up without answering.
+        self.drop_next: list[tuple[str, str]] = []
         self.lock = threading.Lock()
+        self.channels: ChannelsApi | None = None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -101,20 +106,37 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = parse_qs(parts.query, keep_blank_values=True)
         headers = {k: v for k, v in self.headers.items()}
+        length = int(self.headers.get("content-length") or 0)
+        request_body = self.rfile.read(length) if length > 0 else b""
         status, out_headers, body = self._raw_override(parts.path, headers)
+        if status is None and self.server.channels is not None and channels_owns(parts.path):
+            # The other platforms' APIs (Graph, YouTube, Flickr, LinkedIn, Eventbrite, feeds).
+            status, out_headers, body = self.server.channels.handle(method, parts.path, query,
+                                                                    headers)
         if status is None:
             status, out_headers, body = self.server.api.handle(method, parts.path, query,
-                                                               headers)
+                                                               headers, request_body)
         # Logged before sending so a client that has its answer can find it.
         with self.server.lock:
             self.server.served.append(ServedResponse(method, parts.path, query, status,
                                                      dict(out_headers), body))
+        if self._drop_response(method, parts.path):
+            self.close_connection = True  # the work is done; the answer is lost
+            return
         self.send_response(status)
         for k, v in out_headers.items():
             self.send_header(k, v)
         self.send_header("content-length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _drop_response(self, method: str, path: str) -> bool:
+        with self.server.lock:
+            for i, (m, prefix) in enumerate(self.server.drop_next):
+                if m == method and path.startswith(prefix):
+                    del self.server.drop_next[i]
+                    return True
+        return False
 
     def _raw_override(self, path: str, headers: dict[str, str]):
         # Hostile bodies are only served to authenticated callers, like real faults.
@@ -157,6 +179,26 @@ class SimulatorHandle:
         """The next `count` rate-limited requests get 429, resetting in N seconds."""
         self._server.api.inject_429(count, reset_in_seconds)
 
+    def edit_tweet(self, tweet_id: int, text: str) -> None:
+        self._server.api.edit_tweet(tweet_id, text)
+
+    def delete_tweet(self, tweet_id: int) -> None:
+        self._server.api.delete_tweet(tweet_id)
+
+    def drop_next_response(self, method: str = "POST", path_prefix: str = "/2/tweets") -> None:
+        """The next matching request is carried out but its response is lost (hang-up)."""
+        with self._server.lock:
+            self._server.drop_next.append((method, path_prefix))
+
+    def user_token(self, user_id: str) -> str:
+        """The user-context token that lets POST /2/tweets post as this council account."""
+        return self._server.api.user_token(user_id)
+
+    @property
+    def posted_tweets(self) -> list:
+        """Tweets created through POST /2/tweets, oldest first."""
+        return self._server.api.posted
+
     def serve_raw_once(self, path_prefix: str, status: int, body_bytes: bytes,
                        headers: dict[str, str] | None = None) -> None:
         """Serve these exact bytes to the next authenticated request under prefix."""
@@ -166,6 +208,13 @@ class SimulatorHandle:
 
     def set_now(self, now: NowArg) -> None:
         self._server.api.now = _clock(now)
+        if self._server.channels is not None:
+            self._server.channels.now = self._server.api.now
+
+    @property
+    def channels(self) -> ChannelsApi:
+        """The non-X platform APIs (fault hooks: inject_once, inject_429, expire_token)."""
+        return self._server.channels
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -186,7 +235,19 @@ def _build(accounts: Sequence[AccountLike], *, host: str, port: int, seed: int,
     model = TrafficModel(accounts, seed=seed, mentions_per_hour=mentions_per_hour)
     api = TwitterApi(model, bearer_token=bearer_token, now=_clock(now),
                      rate_limits=rate_limits)
-    return SimulatorServer((host, port), api)
+    server = SimulatorServer((host, port), api)
+    server.channels = ChannelsApi(_channel_spec(), seed=seed, token=bearer_token, now=api.now)
+    return server
+
+
+def _channel_spec() -> ChannelSpec:
+    """The other channels' accounts and feeds, from the council's configuration."""
+    from council_social.config import ConfigError, load_config
+
+    try:
+        return ChannelSpec.from_config(load_config())
+    except ConfigError:
+        return ChannelSpec()
 
 
 def start_simulator(accounts: Sequence[AccountLike], *, seed: int,

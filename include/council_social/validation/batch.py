@@ -6,6 +6,7 @@ identical duplicate of an accepted record, or in quarantine with reasons.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections import defaultdict
@@ -14,7 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from council_social.items import AuthorRecord, ItemRecord, NotAnObject, ParsedPage
-from council_social.validation.suite import ValidationLimits, failed_rules
+from council_social.validation.suite import (
+    AUTHOR_OPTIONAL_PLATFORMS,
+    ValidationLimits,
+    failed_rules,
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,9 @@ def evaluate(pages: list[tuple[PageRef, ParsedPage]], limits: ValidationLimits) 
                 None,
             ))
         for author in parsed.authors.values():
-            outcome.authors[(page.platform, author.external_id)] = (page, author)
+            key = (page.platform, author.external_id)
+            earlier = outcome.authors.get(key)
+            outcome.authors[key] = (page, _merge_author(earlier[1], author) if earlier else author)
         for item in parsed.items:
             outcome.records += 1
             outcome.count(page.account_key, "records")
@@ -139,6 +146,21 @@ def evaluate(pages: list[tuple[PageRef, ParsedPage]], limits: ValidationLimits) 
     return outcome
 
 
+def _merge_author(earlier: AuthorRecord, later: AuthorRecord) -> AuthorRecord:
+    """The later observation, with what it does not say (None) taken from the earlier one.
+
+    Channels name an author briefly on an item (id, name) and fully on a profile
+    lookup (audience); a later brief mention must not erase the audience.
+    """
+    merged = dataclasses.replace(later, **{
+        f.name: getattr(earlier, f.name) for f in dataclasses.fields(AuthorRecord)
+        if f.name != "raw" and getattr(later, f.name) is None
+    })
+    if len(earlier.raw or {}) > len(later.raw or {}):
+        merged.raw = earlier.raw
+    return merged
+
+
 def _row(page: PageRef, parsed: ParsedPage, item: ItemRecord, later_conflict: bool) -> dict:
     created = item.created_at
     return {
@@ -152,7 +174,8 @@ def _row(page: PageRef, parsed: ParsedPage, item: ItemRecord, later_conflict: bo
         "text_storable": item.text is None or _storable_text(item.text),
         "created_at_epoch": created.timestamp() if created else None,
         "seconds_before_fetch": (page.fetched_at - created).total_seconds() if created else None,
-        "author_resolved": bool(item.author_external_id) and item.author_external_id in parsed.authors,
+        "author_resolved": (item.author_external_id in parsed.authors if item.author_external_id
+                            else page.platform in AUTHOR_OPTIONAL_PLATFORMS),
         "lang": _frame_str(item.lang),
         "kind": item.kind,
     }

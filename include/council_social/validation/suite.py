@@ -21,7 +21,18 @@ ITEM_KINDS = ("post", "reply", "quote", "repost", "mention", "comment", "message
 
 # Platform ids: X uses 64-bit snowflakes; others are checked by their own parsers.
 EXTERNAL_ID_PATTERNS = {"twitter": r"^[0-9]{1,20}$"}
+EXTERNAL_ID_PATTERNS.update({
+    "facebook": r"^[0-9]{1,25}(?:_[0-9]{1,25}){0,2}$",
+    "instagram": r"^[0-9]{1,25}$",
+    "youtube": r"^[A-Za-z0-9_\-]{6,64}(?:\.[A-Za-z0-9_\-]{6,64})?$",
+    "flickr": r"^[0-9]{1,25}(?:-[0-9]{1,25}){0,3}$",
+    "linkedin": r"^urn:li:[A-Za-z]+:\S{1,190}$",
+    "eventbrite": r"^[0-9]{1,25}$",
+})
 DEFAULT_EXTERNAL_ID_PATTERN = r"^\S{1,200}$"
+# Where the platform may withhold who wrote an item (Graph hides commenters
+# without a page token; feeds name the site), a missing author is not a defect.
+AUTHOR_OPTIONAL_PLATFORMS = frozenset({"facebook", "instagram", "feed"})
 
 
 @dataclass(frozen=True)
