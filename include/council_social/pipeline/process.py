@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from council_social.channels.registry import parse_page
 from council_social.store import ingest_repo, items_repo
+from council_social.triage.pipeline import triage_stored
 from council_social.validation.batch import PageRef, evaluate
 from council_social.validation.suite import ValidationLimits
 
@@ -46,6 +47,9 @@ def process_interval(engine: Engine, config, start: datetime, end: datetime) -> 
         items_repo.replace_quarantine(conn, [p.id for p in pages], outcome)
         items_repo.write_authors(conn, outcome)
         items_repo.write_items(conn, outcome)
+        # Every stored item gets a triage decision under the current rules version.
+        triage_stored(conn, config, sorted({(a.page.platform, a.item.external_id)
+                                            for a in outcome.accepted}))
         row = items_repo.record_batch(conn, start, end, len(pages), outcome)
     log.info(
         "processed %s..%s: %d pages, %d records, %d stored, %d duplicates, %d quarantined",

@@ -1,0 +1,273 @@
+"""Criticality 0..1: how critical a text is of the council.
+
+Two paths, both one logistic regression over features computed once per text:
+- rules path: VADER's lexicon scored by `triage.lexicon` (fast, VADER's rules
+  simplified), the domain cues of `cues.COMPLAINT` / `cues.PRAISE` (neutral-worded
+  complaints such as "still waiting for my bin, third week" that general sentiment
+  misses) and a few surface features, weighted by a model trained offline;
+- model path: the same features plus TF-IDF word 1-2-grams and character 3-5-grams.
+
+Both are trained by `council_social.triage.training` (council_train.jsonl +
+TweetEval) and shipped as JSON coefficients in `triage/models/` (no pickle,
+nothing fetched at run time). Each is calibrated on out-of-fold predictions of
+the council training data and shifted so that 0.5 sits at the threshold chosen
+by cross-validation there. A retrained model may add a logistic combiner fitted
+on officers' corrections. `criticality >= threshold` means critical.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from council_social.triage import lexicon
+from council_social.triage.cues import COMPLAINT, PRAISE
+from council_social.triage.gate import TextKeys, text_keys
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+SHIPPED_MODEL = MODELS_DIR / "criticality-v2.json"
+PROMOTED_NAME = "criticality-promoted.json"
+
+
+@lru_cache(maxsize=1)
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def vader_scores(text: str) -> dict[str, float]:
+    """The real VADER (slow; kept for comparison in bench/triage_eval.py)."""
+    return _vader().polarity_scores(text)
+
+
+def sentiment(text: str) -> dict[str, float]:
+    """The fast scorer on VADER's lexicon that the triage paths use."""
+    return lexicon.polarity(text)
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _noisy_or(found: dict[str, float]) -> float:
+    miss = 1.0
+    for w in found.values():
+        miss *= 1.0 - w
+    return 1.0 - miss
+
+
+def cue_score(text: str, keys: TextKeys | None = None) -> tuple[float, list[str]]:
+    """Noisy-OR of the complaint cues found; returns (score, cue names)."""
+    found = COMPLAINT.matches(text, keys)
+    miss = 1.0
+    for w in found.values():
+        miss *= 1.0 - w
+    return 1.0 - miss, sorted(found)
+
+
+def praise_score(text: str, keys: TextKeys | None = None) -> tuple[float, list[str]]:
+    found = PRAISE.matches(text, keys)
+    miss = 1.0
+    for w in found.values():
+        miss *= 1.0 - w
+    return 1.0 - miss, sorted(found)
+
+
+# Dense features, in this order (the rules path uses only these).
+_QUESTION_MARK = "?"
+DENSE = ("compound", "neg", "pos", "question", "exclaim", "caps", "cue_score", "praise_score",
+         *(f"cue:{n}" for n in COMPLAINT.names), *(f"praise:{n}" for n in PRAISE.names))
+
+
+def dense_row(text: str, pol: dict[str, float], cues: dict[str, float],
+              praise: dict[str, float]) -> list[float]:
+    return [pol["compound"], pol["neg"], pol["pos"], float(_QUESTION_MARK in text),
+            float("!" in text), pol["caps"], _noisy_or(cues), _noisy_or(praise),
+            *(1.0 if n in cues else 0.0 for n in COMPLAINT.names),
+            *(1.0 if n in praise else 0.0 for n in PRAISE.names)]
+
+
+@dataclass
+class CriticalityModel:
+    """Coefficients of both paths plus how to combine them with corrections.
+
+    text: {"vocabulary", "idf", "char_vocabulary", "char_idf", "coef" (words, chars, then
+    DENSE), "intercept", "platt": [a, b]}; rules: {"coef" (DENSE), "intercept",
+    "platt": [a, b]}; p = sigmoid(a * decision + b)."""
+
+    version: str
+    text: dict[str, Any]
+    rules: dict[str, Any]
+    dense: list[str] = field(default_factory=lambda: list(DENSE))
+    combiner: dict[str, Any] = field(default_factory=lambda: {"kind": "direct"})
+    trained_on: str = ""
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def load(cls, path: Path) -> CriticalityModel:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(**data)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version, "text": self.text, "rules": self.rules, "dense": self.dense,
+            "combiner": self.combiner, "trained_on": self.trained_on, "metrics": self.metrics,
+        }
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), separators=(",", ":")), encoding="utf-8")
+
+    def _arrays(self):
+        import numpy as np
+
+        if "rules" not in self._cache:
+            if self.dense != list(DENSE):
+                raise ValueError(f"model {self.version} was trained on other features; retrain it")
+            self._cache["rules"] = np.asarray(self.rules["coef"])
+            self._cache["text"] = np.asarray(self.text["coef"])
+        return self._cache["rules"], self._cache["text"]
+
+    # --- the two paths (a batch at a time) -------------------------------------------------
+
+    def rules_probabilities(self, dense) -> list[float]:
+        w, _ = self._arrays()
+        z = dense @ w + self.rules["intercept"]
+        a, b = self.rules["platt"]
+        return [_sigmoid(a * float(d) + b) for d in z]
+
+    def vectorizers(self):
+        if "vec" not in self._cache:
+            t = self.text
+            self._cache["vec"] = (make_vectorizer("word", t["vocabulary"], t["idf"]),
+                                  make_vectorizer("char", t["char_vocabulary"], t["char_idf"]))
+        return self._cache["vec"]
+
+    def text_probabilities(self, texts: list[str], dense) -> list[float]:
+        """Calibrated P(critical | text) for a batch (sparse matrix products)."""
+        if not texts:
+            return []
+        _, w = self._arrays()
+        words, chars = self.vectorizers()
+        nw, nc = len(self.text["vocabulary"]), len(self.text["char_vocabulary"])
+        z = (words.transform(texts) @ w[:nw] + chars.transform(texts) @ w[nw:nw + nc]
+             + dense @ w[nw + nc:] + self.text["intercept"])
+        a, b = self.text["platt"]
+        return [_sigmoid(a * float(d) + b) for d in z]
+
+    # --- combination -----------------------------------------------------------------------
+
+    def combine(self, p_text: float, cues: float, praise: float, compound: float) -> float:
+        if self.combiner.get("kind") == "logistic":
+            w = self.combiner["weights"]
+            z = w[0] + w[1] * _logit(p_text) + w[2] * cues + w[3] * praise + w[4] * compound
+            return _sigmoid(z)
+        return p_text  # "direct": the cues are features of both paths already
+
+
+WORD_PATTERN = r"(?u)\b\w[\w']*\b"
+
+
+def make_vectorizer(kind: str, vocabulary: dict[str, int] | None = None,
+                    idf: list[float] | None = None, max_features: int | None = None):
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if kind == "word":
+        vec = TfidfVectorizer(lowercase=True, ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                              token_pattern=WORD_PATTERN, vocabulary=vocabulary,
+                              max_features=max_features, dtype=np.float64)
+    else:
+        vec = TfidfVectorizer(lowercase=True, analyzer="char_wb", ngram_range=(3, 5), min_df=3,
+                              sublinear_tf=True, vocabulary=vocabulary, max_features=max_features,
+                              dtype=np.float64)
+    if idf is not None:
+        vec.idf_ = np.asarray(idf)
+    return vec
+
+
+def model_path(data_dir: Path | None) -> Path:
+    """A model promoted by retrain_criticality wins over the shipped one."""
+    if data_dir is not None:
+        promoted = Path(data_dir) / "models" / PROMOTED_NAME
+        if promoted.is_file():
+            return promoted
+    return SHIPPED_MODEL
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str, mtime: float) -> CriticalityModel:
+    return CriticalityModel.load(Path(path))
+
+
+def load_model(data_dir: Path | None = None) -> CriticalityModel:
+    path = model_path(data_dir)
+    return _load_cached(str(path), path.stat().st_mtime)
+
+
+@dataclass(frozen=True)
+class Criticality:
+    score: float
+    p_text: float
+    cues: float
+    praise: float
+    cue_names: tuple[str, ...]
+    vader: dict[str, float]  # the lexicon scorer's {neg, neu, pos, compound}
+    keys: TextKeys | None = field(default=None, repr=False, compare=False)
+
+    def inputs(self) -> dict[str, Any]:
+        return {
+            "criticality": round(self.score, 4), "p_text": round(self.p_text, 4),
+            "cue_score": round(self.cues, 4), "praise_score": round(self.praise, 4),
+            "cues": list(self.cue_names), "vader_compound": self.vader["compound"],
+        }
+
+
+def features(texts: list[str]):
+    """Per text: (lexicon scores, text keys, complaint cues, praise cues), and the dense matrix."""
+    import numpy as np
+
+    rows, parts = [], []
+    for text in texts:
+        pol = lexicon.polarity(text)
+        keys = text_keys(text)
+        cues = COMPLAINT.matches(text, keys)
+        praise = PRAISE.matches(text, keys)
+        parts.append((pol, keys, cues, praise))
+        rows.append(dense_row(text, pol, cues, praise))
+    return parts, np.asarray(rows, dtype=float).reshape(len(texts), len(DENSE))
+
+
+def score_batch(texts: list[str], model: CriticalityModel, use_model: bool = True) -> list[Criticality]:
+    """Criticality for many texts; each path is one matrix product over the batch."""
+    parts, dense = features(texts)
+    if use_model:
+        p_texts = model.text_probabilities(texts, dense)
+    else:
+        p_texts = model.rules_probabilities(dense)
+    out = []
+    for (pol, keys, cues, praise), p_text in zip(parts, p_texts, strict=True):
+        c, pr = _noisy_or(cues), _noisy_or(praise)
+        score = model.combine(p_text, c, pr, pol["compound"])
+        out.append(Criticality(round(score, 6), p_text, c, pr, tuple(sorted(cues)), pol, keys))
+    return out
+
+
+def criticality(text: str, model: CriticalityModel | None = None, use_model: bool = True) -> float:
+    """One text's criticality 0..1 (the shipped model unless one is given)."""
+    return score_batch([text], model or load_model(None), use_model)[0].score

@@ -1,0 +1,153 @@
+"""Triage a batch: every signal, then the decision tree.
+
+`TriageRules.from_config` compiles what council.yaml says once; `triage_batch`
+is pure given the rules and the model (no clock, no I/O), so a rerun of the
+same items gives the same decisions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from council_social.triage import criticality as crit
+from council_social.triage.decision import Decision, Signals, Thresholds, decide
+from council_social.triage.foi import foi_valid
+from council_social.triage.hours import out_of_hours
+from council_social.triage.impersonation import ImpersonationCheck
+from council_social.triage.importance import importance, reputational_pattern, thread_growth
+from council_social.triage.influence import AuthorActivity, influence
+from council_social.triage.intent import abuse_score, classify_intent, emergency_score
+from council_social.triage.topics import TopicMatcher
+
+
+@dataclass
+class TriageInput:
+    text: str
+    platform: str = "twitter"
+    external_id: str | None = None
+    created_at: datetime | None = None
+    observed_at: datetime | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    author_id: str | None = None
+    author_username: str | None = None
+    author_name: str | None = None
+    author_description: str | None = None
+    author: AuthorActivity = field(default_factory=AuthorActivity)
+
+
+@dataclass
+class TriageResult:
+    criticality: float
+    critical: bool
+    intent: str
+    topic: str | None
+    department: str | None
+    influence: int
+    importance: float
+    foi_valid: bool | None
+    decision: Decision
+    inputs: dict[str, Any]
+
+    @property
+    def outcome(self) -> str:
+        return self.decision.outcome
+
+    @property
+    def flags(self) -> list[str]:
+        return self.decision.flags
+
+
+class TriageRules:
+    def __init__(self, config):
+        s = config.triage
+        self.config = config
+        self.rules_version = s.rules_version
+        self.threshold = s.critical_threshold
+        self.use_model = s.use_model
+        self.settings = s
+        self.weights = s.influence_weights.model_dump()
+        self.topics = TopicMatcher(config.topics, config.places)
+        self.topic_by_key = {t.key: t for t in config.topics}
+        self.reputational = reputational_pattern(s.reputational_keywords)
+        self.impersonation = ImpersonationCheck(config.accounts, s.impersonation_similarity)
+        kinds = {t.kind: t.key for t in reversed(config.teams)}
+        emergency = next((t.service for t in config.topics if t.key == "emergencies"), None)
+        self.thresholds = Thresholds(
+            escalate_influence=s.escalate_influence,
+            escalate_importance=s.escalate_importance,
+            conversation_importance=s.conversation_importance,
+            conversation_growth_per_hour=s.conversation_growth_per_hour,
+            website=config.council.website,
+            signpost_reply=s.signpost_reply,
+            foi_invalid_reply=s.foi_invalid_reply,
+            emergency_department=emergency,
+            comms_department=kinds.get("communications"),
+            customer_services_department=kinds.get("customer_services"),
+        )
+
+    @classmethod
+    def from_config(cls, config) -> TriageRules:
+        return cls(config)
+
+
+def triage_batch(records: list[TriageInput], rules: TriageRules,
+                 model: crit.CriticalityModel) -> list[TriageResult]:
+    scores = crit.score_batch([r.text for r in records], model, rules.use_model)
+    return [_triage_one(r, c, rules) for r, c in zip(records, scores, strict=True)]
+
+
+def _triage_one(r: TriageInput, c: crit.Criticality, rules: TriageRules) -> TriageResult:
+    text = r.text
+    keys = c.keys  # the text's word-start windows, shared by every gated regex below
+    critical = c.score >= rules.threshold
+    match = rules.topics.match(text, keys)
+    topic = rules.topic_by_key.get(match.topic) if match.topic else None
+    abusive, abuse_cues = abuse_score(text, keys)
+    emergency, emergency_cues = emergency_score(text, keys)
+    intent = classify_intent(
+        text, critical=critical, complaint_cues=c.cues, praise=c.praise, abusive=abusive,
+        emergency=emergency, has_topic=topic is not None,
+    )
+    site = rules.settings.site_audience.get(r.platform, 0)
+    activity = r.author if not site else AuthorActivity(**{**r.author.__dict__, "site_audience": site})
+    score, points = influence(activity, rules.weights, r.created_at)
+    rep_hits = len({m.group(0).casefold() for m in rules.reputational.finditer(text, keys)}) \
+        if rules.reputational else 0
+    growth = thread_growth(r.metrics, r.created_at, r.observed_at)
+    imp = importance(topic.weight if topic else 0.0, bool(topic and topic.reputational),
+                     rep_hits, growth, rules.settings.conversation_growth_per_hour)
+    valid, foi_reason = (None, None)
+    if intent == "foi_request":
+        valid, foi_reason = foi_valid(r.author_name, text)
+    ooh, ooh_reason = (False, "no timestamp")
+    if r.created_at is not None:
+        ooh, ooh_reason = out_of_hours(r.created_at, rules.config.office_hours,
+                                       rules.config.council.timezone)
+    own = rules.impersonation.is_own(r.platform, r.author_id, r.author_username)
+    impersonating, resembles = rules.impersonation.check(
+        r.platform, r.author_id, r.author_username, r.author_name, r.author_description)
+    signals = Signals(
+        intent=intent, criticality=c.score, critical=critical, influence=score, importance=imp,
+        growth_per_hour=growth, topic=match.topic, topic_name=topic.name if topic else None,
+        topic_link=topic.link if topic else None, department=match.department,
+        own_account=own, abusive=abusive >= 0.6, impersonation=impersonating,
+        threat="threat" in abuse_cues, out_of_hours=ooh, foi_valid=valid,
+    )
+    decision = decide(signals, rules.thresholds)
+    inputs = {
+        **c.inputs(),
+        "critical_threshold": rules.threshold,
+        "intent": intent,
+        "topic_terms": list(match.terms), "places": list(match.places),
+        "influence": score, "influence_points": points,
+        "importance": imp, "reputational_hits": rep_hits, "growth_per_hour": round(growth, 3),
+        "abuse_cues": abuse_cues, "emergency_cues": emergency_cues,
+        "out_of_hours": ooh, "out_of_hours_reason": ooh_reason,
+        "foi_valid": valid, "foi_reason": foi_reason,
+        "impersonation": impersonating, "resembles": resembles, "own_account": own,
+        "model": "text+cues" if rules.use_model else "vader+cues",
+    }
+    return TriageResult(c.score, critical, intent, match.topic, decision.department, score, imp,
+                        valid, decision, inputs)

@@ -1,0 +1,195 @@
+"""A cheap pre-check before running cue regexes: which ones could match at all?
+
+Python's `re` tries every branch of a big alternation at every word start, so
+a 40-branch lexicon costs ~25 µs a post even when nothing matches. Every cue
+match starts at a word start (the lexicons put `(?<![\\w])` in front), so the
+first K characters there must be one of the prefixes the regex can begin
+with. `prefixes` works those out from the parsed regex once; per text, one
+findall lists the K-character windows at word starts and a dict lookup
+per window names the few regexes worth running. The gate only ever skips a
+regex that cannot match, so results are unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from re import _constants as C  # noqa: N812 (sre opcodes)
+from re import _parser as sre_parse
+
+_LIMIT = 4000  # more prefixes than this: stop spelling them out (end them open)
+_OPEN = "\x00"  # marks a prefix whose continuation is not spelled out (anything may follow)
+K = 4  # prefix length: long enough to tell "no reply" from "now", short enough to enumerate
+_STARTS = re.compile(rf"(?<![\w])(?=(\S.{{0,{K - 1}}}))", re.DOTALL)
+
+
+class Unbounded(Exception):
+    """The regex can start with too many strings (\\w, ., a negated class)."""
+
+
+# Digits all count as "0" on both sides, so "\d+" spells out as "0", "00", ...
+_DIGITS = str.maketrans("123456789", "000000000")
+
+
+def _chars(op, av) -> set[str]:
+    if op is C.LITERAL:
+        return {chr(av).lower().translate(_DIGITS)}
+    if op is C.IN:
+        out: set[str] = set()
+        for sop, sav in av:
+            if sop is C.LITERAL:
+                out.add(chr(sav).lower().translate(_DIGITS))
+            elif sop is C.RANGE and sav[1] - sav[0] < 64:
+                out.update(chr(c).lower().translate(_DIGITS) for c in range(sav[0], sav[1] + 1))
+            elif sop is C.CATEGORY and sav is C.CATEGORY_DIGIT:
+                out.add("0")
+            elif sop is C.CATEGORY and sav is C.CATEGORY_SPACE:
+                out.update(" \t\n\r\f\v")
+            else:
+                raise Unbounded
+        return out
+    raise Unbounded
+
+
+def _seq(items, k: int) -> set[str]:
+    """Strings of length <= k a match of this sequence can start with.
+
+    Shorter than k: the match can end there; ending in _OPEN: anything may follow."""
+    current = {""}
+    for op, av in items:
+        if all(len(p) >= k or p.endswith(_OPEN) for p in current):
+            break
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue  # zero width: ignoring it only makes the gate more permissive
+        try:
+            options = _item(op, av, k)
+        except Unbounded:
+            options = {_OPEN}
+        nxt = set()
+        for p in current:
+            if len(p) >= k or p.endswith(_OPEN):
+                nxt.add(p)
+                continue
+            for s in options:
+                q = p + s
+                nxt.add(q if q.endswith(_OPEN) else q[:k])
+        if len(nxt) > _LIMIT:
+            raise Unbounded
+        current = nxt
+    return current
+
+
+def _item(op, av, k: int) -> set[str]:
+    if op in (C.LITERAL, C.IN):
+        return _chars(op, av)
+    if op is C.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            out |= _seq(branch, k)
+        return out
+    if op is C.SUBPATTERN:
+        return _seq(av[-1], k)
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+        lo, hi, body = av
+        out = set()
+        for n in range(lo, min(hi, k) + 1):
+            out |= _seq(list(body) * n, k)
+        if hi > k:  # more repeats only lengthen a prefix already k long or extend one that ended
+            out |= _seq(list(body) * (k + 1), k)
+        return out
+    raise Unbounded
+
+
+def prefixes(pattern: str, flags: int = re.IGNORECASE, k: int = K) -> frozenset[str] | None:
+    """The lowercased first-k-character strings a match can begin with; None if too many."""
+    try:
+        found = {p.rstrip(_OPEN) for p in _seq(sre_parse.parse(pattern, flags), k)}
+    except Unbounded:
+        return None
+    if any(not p or p[0].isspace() for p in found):
+        return None
+    return frozenset(p[:k] for p in found)
+
+
+def word_starts(text: str) -> list[str]:
+    """The (up to) K-character windows at every word start of the lowercased text."""
+    return _STARTS.findall(text.lower().translate(_DIGITS))
+
+
+class TextKeys:
+    """A text's set of windows (and their cuts to j < K characters, made on first use);
+    compute once, share between gates."""
+
+    __slots__ = ("_cuts", "full")
+
+    def __init__(self, text: str):
+        self.full = set(word_starts(text))
+        self._cuts: dict[int, set[str]] = {}
+
+    def cut(self, j: int) -> set[str]:
+        found = self._cuts.get(j)
+        if found is None:
+            found = self._cuts[j] = {w[:j] for w in self.full}
+        return found
+
+
+def text_keys(text: str) -> TextKeys:
+    return TextKeys(text)
+
+
+class Gate:
+    """Maps a text's keys to the indices of the regexes that could match in it."""
+
+    def __init__(self, patterns: list[str], flags: int = re.IGNORECASE):
+        always = set()
+        # by_len[j]: prefix of length j -> regexes (shorter than K: anything may follow)
+        by_len: list[dict[str, set[int]]] = [{} for _ in range(K + 1)]
+        for i, pattern in enumerate(patterns):
+            found = prefixes(pattern, flags)
+            if found is None:
+                always.add(i)
+                continue
+            for p in found:
+                by_len[len(p)].setdefault(p, set()).add(i)
+        self.always = frozenset(always)
+        self.full = by_len[K]
+        self.full_keys = self.full.keys()
+        # Prefixes shorter than K (the match can end early), by length.
+        self.short = [(j, by_len[j], by_len[j].keys()) for j in range(1, K) if by_len[j]]
+
+    def candidates(self, keys: TextKeys) -> set[int]:
+        out = set(self.always)
+        full = self.full
+        for key in self.full_keys & keys.full:
+            out |= full[key]
+        for j, d, dkeys in self.short:
+            for key in dkeys & keys.cut(j):
+                out |= d[key]
+        return out
+
+
+class GatedAlternation:
+    """`template.format(body=alternation of pieces)`, compiled only over the pieces a text
+    could match (same order, so the same matches as the full alternation)."""
+
+    def __init__(self, pieces: list[str], template: str, flags: int = re.IGNORECASE,
+                 cache_size: int = 2048):
+        self.pieces = list(pieces)
+        self.template = template
+        self.flags = flags
+        self.gate = Gate(self.pieces, flags)
+        self.full = re.compile(template.format(body="|".join(self.pieces)), flags)
+        self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
+        self._cache_size = cache_size
+
+    def finditer(self, text: str, keys: TextKeys | None = None):
+        found = self.gate.candidates(keys if keys is not None else text_keys(text))
+        if not found:
+            return iter(())
+        key = tuple(sorted(found))
+        pattern = self._compiled.get(key)
+        if pattern is None:
+            if len(self._compiled) >= self._cache_size:
+                self._compiled.clear()
+            body = "|".join(self.pieces[i] for i in key)
+            pattern = self._compiled[key] = re.compile(self.template.format(body=body), self.flags)
+        return pattern.finditer(text)

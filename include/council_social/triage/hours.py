@@ -1,0 +1,43 @@
+"""Out of hours: outside office hours in the council's timezone, weekends and
+England and Wales bank holidays (`holidays`, GB subdivision ENG)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from council_social.config import WEEKDAYS
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int):
+    import holidays
+
+    return holidays.country_holidays("GB", subdiv="ENG", years=year)
+
+
+def bank_holiday(day) -> str | None:
+    return _bank_holidays(day.year).get(day)
+
+
+def out_of_hours(moment: datetime, office_hours, timezone: str = "Europe/London") -> tuple[bool, str]:
+    """(out of hours?, why) for an aware datetime."""
+    if moment.tzinfo is None:
+        raise ValueError("out_of_hours needs an aware datetime")
+    local = moment.astimezone(_zone(office_hours.timezone or timezone))
+    holiday = bank_holiday(local.date())
+    if holiday:
+        return True, f"bank holiday ({holiday})"
+    # OfficeHours.contains, on the local time already computed (one tz conversion, not two).
+    day = WEEKDAYS[local.weekday()]
+    if not (day in office_hours.days and office_hours.start <= local.time() < office_hours.end):
+        if day not in office_hours.days:
+            return True, "weekend" if local.weekday() >= 5 else f"not an office day ({day})"
+        return True, f"outside {office_hours.start:%H:%M}-{office_hours.end:%H:%M}"
+    return False, "office hours"

@@ -1,0 +1,61 @@
+"""Influence 1..100, Klout-like, explained per author.
+
+Each component is scaled to 0..1 on a log scale (an audience of 100,000 is
+the top of a borough's scale), weighted by council.yaml `triage.influence_weights`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+AUDIENCE_TOP = 100_000
+ENGAGEMENT_TOP = 1_000  # interactions per post
+REACH_TOP = 10_000  # reposts + quotes in the window
+LISTED_TOP = 1_000
+SITE_TOP = 10_000_000
+AGE_TOP_YEARS = 10
+
+
+@dataclass(frozen=True)
+class AuthorActivity:
+    """What influence needs to know of an author (and their last 90 days)."""
+
+    followers: int = 0
+    verified: bool = False
+    listed: int = 0
+    created_at: datetime | None = None
+    posts_in_window: int = 0
+    interactions_in_window: int = 0  # replies + reposts + quotes + likes
+    reach_in_window: int = 0  # reposts + quotes
+    site_audience: int = 0
+
+
+def _log_scale(value: float, top: float) -> float:
+    return min(1.0, math.log10(1 + max(value, 0)) / math.log10(1 + top))
+
+
+def influence_components(a: AuthorActivity, at: datetime | None) -> dict[str, float]:
+    age_years = 0.0
+    if a.created_at is not None and at is not None:
+        age_years = max(0.0, (at - a.created_at).total_seconds() / (365.25 * 86400))
+    per_post = a.interactions_in_window / a.posts_in_window if a.posts_in_window else 0.0
+    return {
+        "audience": _log_scale(a.followers, AUDIENCE_TOP),
+        "engagement": _log_scale(per_post, ENGAGEMENT_TOP),
+        "reach": _log_scale(a.reach_in_window, REACH_TOP),
+        "verified": 1.0 if a.verified else 0.0,
+        "listed": _log_scale(a.listed, LISTED_TOP),
+        "account_age": min(1.0, age_years / AGE_TOP_YEARS),
+        "site": _log_scale(a.site_audience, SITE_TOP),
+    }
+
+
+def influence(a: AuthorActivity, weights: dict[str, float], at: datetime | None = None) -> tuple[int, dict[str, float]]:
+    """(score 1..100, the weighted contribution of each component in points)."""
+    parts = influence_components(a, at)
+    total = sum(weights.values()) or 1.0
+    points = {k: 99 * weights.get(k, 0.0) * v / total for k, v in parts.items()}
+    score = 1 + round(sum(points.values()))
+    return max(1, min(100, score)), {k: round(v, 1) for k, v in points.items()}

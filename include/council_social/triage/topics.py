@@ -1,0 +1,72 @@
+"""Topic and owning service from council.yaml: keywords, hashtags, Brent places."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from council_social.triage.gate import GatedAlternation, TextKeys, text_keys
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    topic: str | None
+    department: str | None
+    terms: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+def _alternation(terms: list[str]) -> GatedAlternation | None:
+    if not terms:
+        return None
+    # Longest first so "missed collection" wins over "collection"; "bins?" style plurals.
+    ordered = sorted({t.casefold() for t in terms}, key=lambda t: (-len(t), t))
+    pieces = [re.escape(t).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*") for t in ordered]
+    return GatedAlternation(pieces, r"(?<![\w])(?:{body})s?(?![\w])", re.IGNORECASE)
+
+
+class TopicMatcher:
+    """Compiled once per config: one alternation for keywords, one for places."""
+
+    def __init__(self, topics, places: list[str]):
+        self._by_term: dict[str, str] = {}
+        self._weight: dict[str, float] = {}
+        self._service: dict[str, str] = {}
+        terms: list[str] = []
+        for t in topics:
+            self._weight[t.key] = t.weight
+            self._service[t.key] = t.service
+            for kw in t.keywords:
+                self._by_term.setdefault(self._norm(kw), t.key)
+                terms.append(kw)
+            for tag in t.hashtags:
+                self._by_term.setdefault(self._norm(tag), t.key)
+                terms.append(tag)
+        self._terms = _alternation(terms)
+        self._places = _alternation(places)
+
+    @staticmethod
+    def _norm(term: str) -> str:
+        return re.sub(r"[\s-]+", "", term.casefold())
+
+    def match(self, text: str, keys: TextKeys | None = None) -> TopicMatch:
+        votes: Counter[str] = Counter()
+        found: list[str] = []
+        if keys is None:
+            keys = text_keys(text)
+        if self._terms is not None:
+            for m in self._terms.finditer(text, keys):
+                norm = self._norm(m.group(0))
+                key = self._by_term.get(norm) or self._by_term.get(norm[:-1])
+                if key:
+                    votes[key] += 1
+                    found.append(m.group(0).casefold())
+        places: tuple[str, ...] = ()
+        if self._places is not None:
+            places = tuple(dict.fromkeys(m.group(0) for m in self._places.finditer(text, keys)))
+        if not votes:
+            return TopicMatch(None, None, (), places)
+        # Most mentions wins; a tie goes to the weightier topic, then the name (stable).
+        topic = max(votes, key=lambda k: (votes[k], self._weight[k], k))
+        return TopicMatch(topic, self._service[topic], tuple(dict.fromkeys(found)), places)
