@@ -1,0 +1,315 @@
+"""`council-social deadline`, `cases list|respond|close|report`, `foi register|acknowledgement`.
+
+The subcommands and their flags are a contract (issue #4). Times without an
+offset are read as council local time (Europe/London).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+
+CHANNELS = ("thread", "email", "dm", "phone", "letter", "in_person", "web", "other")
+
+
+def _cli_error(message: str):
+    from council_social.cli import CliError
+
+    return CliError(message)
+
+
+def _config(args):
+    from council_social.config import load_config
+
+    return load_config(args.config)
+
+
+def _engine(args, config):
+    from council_social.store.engine import get_engine
+
+    return get_engine(getattr(args, "url", None), config)
+
+
+def parse_timestamp(value: str, tz) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise _cli_error(f"{value.strip()!r} is not an ISO 8601 timestamp "
+                         "(e.g. 2026-12-21T16:30:00+00:00)") from None
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def _dumps(value) -> str:
+    def default(v):
+        if isinstance(v, datetime):
+            return v.isoformat()
+        if hasattr(v, "isoformat"):
+            return v.isoformat()
+        raise TypeError(f"cannot serialise {type(v).__name__}")
+
+    return json.dumps(value, default=default, ensure_ascii=False)
+
+
+# --- deadline ----------------------------------------------------------------------------
+
+
+def deadline_record(config, calendar, kind: str, received: datetime) -> dict:
+    due = calendar.to_local(calendar.deadline(config.response_targets[kind], received))
+    return {
+        "kind": kind,
+        "received": received.isoformat(),
+        "due_at": due.isoformat(),
+        "due_date": due.date().isoformat(),
+    }
+
+
+def cmd_deadline(args) -> int:
+    from council_social.cases.calendar import WorkingCalendar
+
+    config = _config(args)
+    calendar = WorkingCalendar.from_config(config)
+    values: list[str] = []
+    for value in args.received:
+        if value == "-":
+            values.extend(line for line in sys.stdin.read().splitlines() if line.strip())
+        else:
+            values.append(value)
+    if not values:
+        raise _cli_error("no timestamps given (use --received TS, or --received - for stdin)")
+    for value in values:
+        record = deadline_record(config, calendar, args.kind, parse_timestamp(value, config.tz))
+        sys.stdout.write(_dumps(record) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+def cmd_cases_list(args) -> int:
+    from council_social.cases.lifecycle import list_cases
+
+    config = _config(args)
+    if args.team:
+        try:
+            config.team(args.team)
+        except KeyError as exc:
+            raise _cli_error(exc.args[0]) from None
+    with _engine(args, config).connect() as conn:
+        rows = list_cases(conn, team=args.team, overdue=args.overdue,
+                          statuses=args.status or None, kind=args.kind)
+    tz = config.tz
+    if args.format == "json":
+        for row in rows:
+            sys.stdout.write(_dumps(row) + "\n")
+        return 0
+    print(f"{'case':<11} {'kind':<21} {'team':<19} {'status':<10} {'due (local)':<17} assignee")
+    for r in rows:
+        print(f"{r['ref']:<11} {r['kind']:<21} {r['team']:<19} {r['status']:<10} "
+              f"{r['due_at'].astimezone(tz):%Y-%m-%d %H:%M}  {r['assignee']}")
+    print(f"{len(rows)} case(s)")
+    return 0
+
+
+def _officer_action(args, action) -> int:
+    from sqlalchemy import select
+
+    from council_social.cases.lifecycle import case_ref, lock, parse_case_ref
+    from council_social.cases.tables import cases
+
+    config = _config(args)
+    try:
+        case_id = parse_case_ref(args.case)
+    except ValueError as exc:
+        raise _cli_error(str(exc)) from None
+    recorded_at = datetime.now(UTC)
+    at = parse_timestamp(args.at, config.tz) if getattr(args, "at", None) else recorded_at
+    if at > recorded_at + timedelta(minutes=5):
+        raise _cli_error("--at is in the future")
+    actor = f"officer:{args.by}"
+    with _engine(args, config).begin() as conn:
+        lock(conn)
+        case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+        if case is None:
+            raise _cli_error(f"no case {args.case}")
+        if case["status"] == "closed":
+            raise _cli_error(f"case {case_ref(case['kind'], case_id)} is already closed")
+        if at < case["opened_at"]:
+            raise _cli_error("--at is before the case was received")
+        message = action(conn, case, at=at, recorded_at=recorded_at, actor=actor)
+    print(f"{case_ref(case['kind'], case_id)}: {message}")
+    return 0
+
+
+def cmd_cases_respond(args) -> int:
+    from council_social.cases.lifecycle import close, record_event, respond
+
+    def action(conn, case, *, at, recorded_at, actor):
+        detail = {"note": args.note, "channel": args.channel}
+        done = []
+        status = case["status"]
+        if case["responded_at"] is None:
+            respond(conn, case["id"], status=status, at=at, recorded_at=recorded_at, actor=actor,
+                    channel=args.channel, detail={"note": args.note})
+            status = "responded"
+            done.append(f"responded via {args.channel} at {at.isoformat()}")
+        else:
+            record_event(conn, case["id"], "note", at=at, recorded_at=recorded_at, actor=actor,
+                         detail=detail)
+            done.append("already responded; further contact noted")
+        if args.substantive:
+            close(conn, case["id"], status=status, at=at, recorded_at=recorded_at, actor=actor,
+                  detail={**detail, "substantive": True})
+            done.append("closed (substantive)")
+        return "; ".join(done)
+
+    return _officer_action(args, action)
+
+
+def cmd_cases_close(args) -> int:
+    from council_social.cases.lifecycle import close
+
+    def action(conn, case, *, at, recorded_at, actor):
+        close(conn, case["id"], status=case["status"], at=at, recorded_at=recorded_at,
+              actor=actor, detail={"note": args.note})
+        return "closed"
+
+    return _officer_action(args, action)
+
+
+def cmd_cases_report(args) -> int:
+    from council_social.cases.reports import response_times
+
+    config = _config(args)
+    now = datetime.now(UTC)
+    with _engine(args, config).connect() as conn:
+        rows = response_times(conn, config, now - timedelta(weeks=args.weeks), now, now)
+    _write_rows(rows, args.format)
+    return 0
+
+
+def _write_rows(rows: list[dict], fmt: str) -> None:
+    if fmt == "json":
+        for row in rows:
+            sys.stdout.write(_dumps(row) + "\n")
+        return
+    import csv
+
+    from council_social.cases.foi import csv_safe
+
+    if rows:
+        writer = csv.writer(sys.stdout, lineterminator="\r\n")
+        writer.writerow(list(rows[0]))
+        for row in rows:
+            writer.writerow([csv_safe(v) for v in row.values()])
+
+
+# --- foi ---------------------------------------------------------------------------------
+
+
+def cmd_foi_register(args) -> int:
+    from council_social.cases.foi import register, register_csv
+
+    config = _config(args)
+    with _engine(args, config).connect() as conn:
+        rows = register(conn, config, datetime.now(UTC), include_closed=not args.open)
+    if args.format == "csv":
+        sys.stdout.write(register_csv(rows))
+    else:
+        for row in rows:
+            sys.stdout.write(_dumps(row) + "\n")
+    return 0
+
+
+def cmd_foi_acknowledgement(args) -> int:
+    from sqlalchemy import text
+
+    from council_social.cases.foi import acknowledgement_text
+    from council_social.cases.lifecycle import case_ref, parse_case_ref
+
+    config = _config(args)
+    try:
+        case_id = parse_case_ref(args.case)
+    except ValueError as exc:
+        raise _cli_error(str(exc)) from None
+    with _engine(args, config).connect() as conn:
+        row = conn.execute(text("""
+            SELECT c.kind, c.due_at, c.details, a.username
+            FROM social.cases c
+            LEFT JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
+            LEFT JOIN social.authors a ON a.platform = i.platform
+                 AND a.external_id = i.author_external_id
+            WHERE c.id = :id
+        """), {"id": case_id}).mappings().first()
+    if row is None or row["kind"] != "foi":
+        raise _cli_error(f"no FoI case {args.case}")
+    print(acknowledgement_text(config, ref=case_ref("foi", case_id), due_at=row["due_at"],
+                               valid=row["details"].get("foi_valid"), handle=row["username"]))
+    return 0
+
+
+# --- registration ------------------------------------------------------------------------
+
+
+def register(sub) -> None:
+    from council_social.config import CASE_KINDS, RESPONSE_TARGET_KINDS
+
+    url_help = "database URL (default: COUNCIL_SOCIAL_DATABASE_URL, config, or embedded)"
+
+    deadline = sub.add_parser("deadline", help="when a reply is due, in council time (JSON lines)")
+    deadline.add_argument("--kind", required=True, choices=RESPONSE_TARGET_KINDS)
+    deadline.add_argument("--received", action="append", required=True,
+                          help="ISO timestamp of receipt; repeat it, or - to read one a line from stdin")
+    deadline.set_defaults(func=cmd_deadline)
+
+    cases = sub.add_parser("cases", help="response cases").add_subparsers(
+        dest="cases_command", required=True)
+    listing = cases.add_parser("list", help="cases, soonest due first")
+    listing.add_argument("--overdue", action="store_true", help="only overdue or escalated cases")
+    listing.add_argument("--team", help="a team key from council.yaml")
+    listing.add_argument("--kind", choices=CASE_KINDS)
+    listing.add_argument("--status", action="append",
+                         choices=("open", "responded", "closed", "overdue", "escalated"))
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    listing.add_argument("--url", help=url_help)
+    listing.set_defaults(func=cmd_cases_list)
+
+    by_default = os.environ.get("USER") or "officer"
+    respond = cases.add_parser("respond", help="record a reply made elsewhere (email, DM, phone)")
+    respond.add_argument("case", help="case reference, e.g. CS-000012 or 12")
+    respond.add_argument("--channel", required=True, choices=CHANNELS)
+    respond.add_argument("--note", required=True)
+    respond.add_argument("--by", default=by_default, help="who replied (default: $USER)")
+    respond.add_argument("--at", help="when (ISO timestamp; default now)")
+    respond.add_argument("--substantive", action="store_true",
+                         help="the reply answered the question: close the case")
+    respond.add_argument("--url", help=url_help)
+    respond.set_defaults(func=cmd_cases_respond)
+
+    close = cases.add_parser("close", help="close a case")
+    close.add_argument("case")
+    close.add_argument("--note", required=True)
+    close.add_argument("--by", default=by_default)
+    close.add_argument("--url", help=url_help)
+    close.set_defaults(func=cmd_cases_close)
+
+    report = cases.add_parser("report", help="response-time p50/p90 per kind and week")
+    report.add_argument("--weeks", type=int, default=8)
+    report.add_argument("--format", choices=("json", "csv"), default="json")
+    report.add_argument("--url", help=url_help)
+    report.set_defaults(func=cmd_cases_report)
+
+    foi = sub.add_parser("foi", help="Freedom of Information requests").add_subparsers(
+        dest="foi_command", required=True)
+    reg = foi.add_parser("register", help="the FoI register for the FoI officer")
+    reg.add_argument("--format", choices=("csv", "json"), default="csv")
+    reg.add_argument("--open", action="store_true", help="leave out closed requests")
+    reg.add_argument("--url", help=url_help)
+    reg.set_defaults(func=cmd_foi_register)
+
+    ack = foi.add_parser("acknowledgement", help="the reply to post under an FoI request")
+    ack.add_argument("case")
+    ack.add_argument("--url", help=url_help)
+    ack.set_defaults(func=cmd_foi_acknowledgement)

@@ -1,0 +1,58 @@
+"""The demo's response-cases stage: run response_watch at the demo's end and summarise per team."""
+
+from __future__ import annotations
+
+import os
+
+
+def _has_connection(conn_id: str) -> bool:
+    # The demo's Airflow metadata is fresh: a Connection can only come from the environment.
+    return bool(os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}"))
+
+
+def summary_lines(conn) -> list[str]:
+    from sqlalchemy import text
+
+    rows = conn.execute(text("""
+        SELECT team,
+               count(*) AS opened,
+               count(responded_at) AS responded,
+               count(*) FILTER (WHERE status IN ('overdue', 'escalated')) AS overdue
+        FROM social.cases GROUP BY team ORDER BY team
+    """)).all()
+    lines = [f"{'cases by team':<22}{'opened':>8}{'responded':>11}{'overdue':>9}"]
+    lines += [f"  {r.team:<20}{r.opened:>8}{r.responded:>11}{r.overdue:>9}" for r in rows]
+    lines.append(f"  {'total':<20}{sum(r.opened for r in rows):>8}"
+                 f"{sum(r.responded for r in rows):>11}{sum(r.overdue for r in rows):>9}")
+    return lines
+
+
+def run(ctx) -> list[str]:
+    from sqlalchemy import text
+
+    from council_social.airflow import OUTBOX_ENV_VAR
+
+    config = ctx.config
+    outbox = config.data_dir_path / "demo" / "outbox"
+    os.environ[OUTBOX_ENV_VAR] = str(outbox)
+    with ctx.engine.connect() as conn:
+        decisions = conn.execute(text("SELECT count(*) FROM social.triage_decisions")).scalar()
+    lines = []
+    if not decisions:
+        lines.append("cases          no triage decisions in the store (triage not run yet): "
+                     "response_watch has nothing to open")
+    # dag.test() infers the manual data interval ending at the date given: (end - 15 min, end].
+    ctx.run_dag("response_watch", ctx.end)
+    with ctx.engine.connect() as conn:
+        lines += summary_lines(conn)
+        digests = conn.execute(text(
+            "SELECT count(*) FROM social.case_digests"
+            " WHERE interval_end = (SELECT max(interval_end) FROM social.case_digests)"
+        )).one()
+    conn_id = config.notifications.smtp_connection_id
+    if _has_connection(conn_id):
+        lines.append(f"digests        {digests[0]} team digest(s) sent through {conn_id}")
+    else:
+        lines.append(f"digests        {digests[0]} team digest(s); no SMTP Connection {conn_id!r}, "
+                     f"so written to {outbox}/*.eml")
+    return lines

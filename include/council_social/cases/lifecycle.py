@@ -1,0 +1,392 @@
+"""The life of a response case: opened from triage, answered, overdue, escalated, closed.
+
+`watch(engine, config, start, end)` is response_watch's whole job and uses the
+data interval end as "now": it opens cases from triage decisions, detects
+council replies in the thread, marks cases overdue and escalates them (the
+team's lead officer at the deadline, the head of communications at twice the
+target) and sends FoI reminders. Each once-only step is a `case_events` row
+with a unique `once_key`, so a rerun of any interval changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
+
+from council_social.cases.calendar import WorkingCalendar
+from council_social.cases.tables import case_events, cases
+
+ACTOR = "response_watch"
+OUTCOME_KINDS = ("customer_service", "service_conversation", "escalate_comms")
+FLAG_KINDS = ("foi", "emergency")
+# Statuses still waiting for a first response.
+AWAITING = ("open", "overdue", "escalated")
+KIND_CODES = {
+    "customer_service": "CS",
+    "service_conversation": "SC",
+    "escalate_comms": "EC",
+    "foi": "FOI",
+    "emergency": "EM",
+}
+LEAD_OFFICER = "lead_officer"
+HEAD_OF_COMMS = "head_of_communications"
+# Serialises response_watch runs and officers' commands on the same cases.
+_ADVISORY_LOCK = 7_240_004
+
+
+def case_ref(kind: str, case_id: int) -> str:
+    return f"{KIND_CODES.get(kind, 'C')}-{case_id:06d}"
+
+
+def parse_case_ref(value: str) -> int:
+    """'FOI-000012', 'fo-12' or '12' -> 12."""
+    match = re.fullmatch(r"\s*(?:[A-Za-z]+-)?0*(\d+)\s*", value or "")
+    if not match:
+        raise ValueError(f"{value!r} is not a case reference (e.g. CS-000012 or 12)")
+    return int(match.group(1))
+
+
+def current_rules_version(config) -> str | None:
+    """The triage rules version in force, if the config names one yet."""
+    triage = getattr(config, "triage", None)
+    version = getattr(triage, "rules_version", None)
+    return str(version) if version else None
+
+
+def kinds_for(outcome: str, flags, enabled) -> list[str]:
+    kinds = [outcome] if outcome in OUTCOME_KINDS else []
+    kinds += [f for f in FLAG_KINDS if f in (flags or [])]
+    return [k for k in kinds if k in enabled]
+
+
+def owning_team(config, kind: str, department: str | None):
+    """The team that owes the reply: triage's department, else a sensible default per kind."""
+    known = {t.key: t for t in config.teams}
+
+    def first_of(kind_name: str):
+        found = config.teams_of_kind(kind_name)
+        return found[0] if found else None
+
+    if kind == "escalate_comms":
+        team = first_of("communications")
+    elif kind == "foi" and config.cases.foi_team:
+        team = known[config.cases.foi_team]
+    else:
+        team = known.get(department or "")
+        if team is None and kind == "customer_service":
+            team = first_of("customer_services")
+    return team or first_of("web_team") or config.teams[0]
+
+
+def council_accounts(config) -> dict[tuple[str, str], object]:
+    """(platform, external_id) -> Account for every council account with a known id."""
+    return {(a.platform, a.external_id): a for a in config.accounts if a.external_id}
+
+
+@dataclass
+class WatchResult:
+    now: datetime
+    opened: Counter = field(default_factory=Counter)
+    responded: Counter = field(default_factory=Counter)
+    closed: Counter = field(default_factory=Counter)
+    acknowledged: Counter = field(default_factory=Counter)
+    overdue: Counter = field(default_factory=Counter)
+    escalated: Counter = field(default_factory=Counter)
+    reminders: Counter = field(default_factory=Counter)
+    decisions_seen: int = 0
+
+    def as_dict(self) -> dict:
+        keys = ("opened", "responded", "closed", "acknowledged", "overdue", "escalated", "reminders")
+        return {
+            "now": self.now.isoformat(),
+            "decisions_seen": self.decisions_seen,
+            **{k: sum(getattr(self, k).values()) for k in keys},
+            "by_team": {
+                team: {k: getattr(self, k)[team] for k in keys}
+                for team in sorted(set().union(*(getattr(self, k) for k in keys)))
+            },
+        }
+
+
+def watch(engine, config, start: datetime, end: datetime) -> WatchResult:
+    """One response_watch interval, in one transaction; `end` is "now"."""
+    calendar = WorkingCalendar.from_config(config)
+    result = WatchResult(now=end)
+    with engine.begin() as conn:
+        lock(conn)
+        open_cases(conn, config, calendar, end, result)
+        detect_replies(conn, config, end, result)
+        mark_overdue(conn, config, end, result)
+        from council_social.cases.foi import send_reminders
+
+        send_reminders(conn, config, calendar, end, result)
+    return result
+
+
+def lock(conn) -> None:
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+
+
+def record_event(conn, case_id: int, event: str, *, at: datetime, recorded_at: datetime,
+                 actor: str, from_status: str | None = None, to_status: str | None = None,
+                 once_key: str | None = None, detail: dict | None = None) -> bool:
+    """Append an event; a once-only event that already exists is skipped (returns False)."""
+    stmt = insert(case_events).values(
+        case_id=case_id, event=event, at=at, recorded_at=recorded_at, actor=actor,
+        from_status=from_status, to_status=to_status, once_key=once_key, detail=detail or {},
+    )
+    if once_key is not None:
+        stmt = stmt.on_conflict_do_nothing(constraint="case_events_once_key")
+    return conn.execute(stmt.returning(case_events.c.id)).first() is not None
+
+
+# --- opening -----------------------------------------------------------------------------
+
+
+def _decisions(conn, config, now: datetime):
+    since = now - timedelta(days=config.cases.open_lookback_days)
+    version = current_rules_version(config)
+    params = {"now": now, "since": since}
+    where = "item_created_at <= :now AND item_created_at > :since"
+    if version:
+        where += " AND rules_version = :version"
+        params["version"] = version
+    # Without a configured version, each item's latest decision (highest rules_version) rules.
+    return conn.execute(text(f"""
+        SELECT DISTINCT ON (d.platform, d.external_id)
+               d.platform, d.external_id, d.rules_version, d.outcome, d.flags, d.department,
+               d.topic, d.foi_valid, d.item_created_at,
+               i.author_external_id, i.conversation_id, i.url
+        FROM social.triage_decisions d
+        LEFT JOIN social.items i ON i.platform = d.platform AND i.external_id = d.external_id
+        WHERE {where}
+        ORDER BY d.platform, d.external_id, d.rules_version DESC
+    """), params).mappings().all()
+
+
+def open_cases(conn, config, calendar: WorkingCalendar, now: datetime, result: WatchResult) -> None:
+    enabled = set(config.cases.kinds)
+    decisions = _decisions(conn, config, now)
+    result.decisions_seen = len(decisions)
+    # Most decisions already have their cases: skip them without a round trip each.
+    existing = set(conn.execute(text("""
+        SELECT c.platform, c.external_id, c.kind FROM social.cases c
+        WHERE c.opened_at > :since AND c.opened_at <= :now
+    """), {"since": now - timedelta(days=config.cases.open_lookback_days), "now": now}).tuples())
+    for d in decisions:
+        for kind in kinds_for(d["outcome"], d["flags"], enabled):
+            if (d["platform"], d["external_id"], kind) in existing:
+                continue
+            target = config.response_targets[kind]
+            team = owning_team(config, kind, d["department"])
+            received = d["item_created_at"]
+            row = conn.execute(
+                insert(cases).values(
+                    platform=d["platform"], external_id=d["external_id"], kind=kind,
+                    team=team.key, department=d["department"],
+                    assignee=team.lead_officer.email, assignee_name=team.lead_officer.name,
+                    rules_version=d["rules_version"], outcome=d["outcome"],
+                    flags=list(d["flags"] or []),
+                    opened_at=received,
+                    due_at=calendar.deadline(target, received),
+                    escalate_at=calendar.deadline(
+                        target, received, config.cases.second_escalation_factor),
+                    status="open", recorded_at=now, updated_at=now,
+                    details={
+                        "foi_valid": d["foi_valid"], "topic": d["topic"],
+                        "author_external_id": d["author_external_id"],
+                        "conversation_id": d["conversation_id"], "url": d["url"],
+                    },
+                ).on_conflict_do_nothing(constraint="cases_item_kind_key").returning(cases.c.id)
+            ).first()
+            if row is None:
+                continue
+            record_event(conn, row.id, "opened", at=received, recorded_at=now, actor=ACTOR,
+                         to_status="open", once_key="opened",
+                         detail={"rules_version": d["rules_version"], "outcome": d["outcome"],
+                                 "team": team.key, "assignee": team.lead_officer.email})
+            result.opened[team.key] += 1
+
+
+# --- replies -----------------------------------------------------------------------------
+
+
+def _thread_replies(conn, config, now: datetime):
+    accounts = council_accounts(config)
+    if not accounts:
+        return []
+    # A council reply to the case's item, or to its author in the same conversation; two
+    # joins rather than one OR so each can use the items' keys.
+    rows = conn.execute(text("""
+        WITH open_cases AS (
+            SELECT c.id, c.kind, c.team, c.platform, c.external_id,
+                   i.created_at, i.conversation_id, i.author_external_id AS resident
+            FROM social.cases c
+            JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
+            WHERE c.status <> 'closed'
+        ), council_replies AS (
+            SELECT r.platform, r.external_id, r.author_external_id, r.created_at,
+                   r.in_reply_to_external_id, r.in_reply_to_author_id, r.conversation_id
+            FROM social.items r
+            WHERE r.author_external_id = ANY(:ids) AND r.created_at <= :now AND NOT r.deleted
+        )
+        SELECT o.id, o.kind, o.team, r.platform, r.external_id AS reply_id,
+               r.author_external_id, r.created_at
+        FROM open_cases o JOIN council_replies r
+             ON r.platform = o.platform AND r.in_reply_to_external_id = o.external_id
+        WHERE r.created_at >= o.created_at
+        UNION
+        SELECT o.id, o.kind, o.team, r.platform, r.external_id AS reply_id,
+               r.author_external_id, r.created_at
+        FROM open_cases o JOIN council_replies r
+             ON r.platform = o.platform AND r.conversation_id = o.conversation_id
+            AND r.in_reply_to_author_id = o.resident
+        WHERE r.created_at >= o.created_at AND r.external_id <> o.external_id
+        ORDER BY id, created_at, reply_id
+    """), {"ids": sorted({x for _, x in accounts}), "now": now}).mappings().all()
+    return [r for r in rows if (r["platform"], r["author_external_id"]) in accounts]
+
+
+def closes_case(config, case_kind: str, case_team: str, account) -> bool:
+    """A reply by the owning team closes; for escalations the web team or comms may answer."""
+    if account.team == case_team:
+        return True
+    if case_kind == "escalate_comms":
+        return config.team(account.team).kind in ("web_team", "communications")
+    return False
+
+
+def detect_replies(conn, config, now: datetime, result: WatchResult) -> None:
+    accounts = council_accounts(config)
+    for r in _thread_replies(conn, config, now):
+        account = accounts[(r["platform"], r["author_external_id"])]
+        state = conn.execute(
+            select(cases.c.status, cases.c.responded_at).where(cases.c.id == r["id"])
+        ).one()
+        if state.status == "closed":
+            continue
+        actor = f"account:{account.key}"
+        detail = {"reply_external_id": r["reply_id"], "account": account.key}
+        if r["kind"] == "foi":
+            # A tweet cannot carry an FoI answer: a thread reply is the acknowledgement only.
+            if record_event(conn, r["id"], "acknowledged", at=r["created_at"], recorded_at=now,
+                            actor=actor, once_key="acknowledged", detail=detail):
+                result.acknowledged[r["team"]] += 1
+            continue
+        status = state.status
+        if state.responded_at is None:
+            closing = closes_case(config, r["kind"], r["team"], account)
+            respond(conn, r["id"], status=status, at=r["created_at"], recorded_at=now, actor=actor,
+                    channel="thread", detail=detail)
+            result.responded[r["team"]] += 1
+            status = "responded"
+            if closing:
+                close(conn, r["id"], status=status, at=r["created_at"], recorded_at=now,
+                      actor=actor, detail=detail)
+                result.closed[r["team"]] += 1
+        elif closes_case(config, r["kind"], r["team"], account):
+            close(conn, r["id"], status=status, at=r["created_at"], recorded_at=now, actor=actor,
+                  detail=detail)
+            result.closed[r["team"]] += 1
+
+
+def respond(conn, case_id: int, *, status: str, at: datetime, recorded_at: datetime, actor: str,
+            channel: str, detail: dict) -> bool:
+    """Record the first response: status responded, with its time, author and channel."""
+    if not record_event(conn, case_id, "responded", at=at, recorded_at=recorded_at, actor=actor,
+                        from_status=status, to_status="responded", once_key="responded",
+                        detail={**detail, "channel": channel}):
+        return False
+    conn.execute(cases.update().where(cases.c.id == case_id).values(
+        status="responded", responded_at=at, responded_by=actor, response_channel=channel,
+        updated_at=recorded_at))
+    return True
+
+
+def close(conn, case_id: int, *, status: str, at: datetime, recorded_at: datetime, actor: str,
+          detail: dict) -> bool:
+    if not record_event(conn, case_id, "closed", at=at, recorded_at=recorded_at, actor=actor,
+                        from_status=status, to_status="closed", once_key="closed", detail=detail):
+        return False
+    conn.execute(cases.update().where(cases.c.id == case_id).values(
+        status="closed", closed_at=at, updated_at=recorded_at))
+    return True
+
+
+# --- clocks ------------------------------------------------------------------------------
+
+
+def mark_overdue(conn, config, now: datetime, result: WatchResult) -> None:
+    head = config.council.head_of_communications
+    late = conn.execute(
+        select(cases.c.id, cases.c.team, cases.c.status, cases.c.due_at, cases.c.escalate_at,
+               cases.c.assignee)
+        .where(cases.c.status.in_(AWAITING), cases.c.responded_at.is_(None),
+               cases.c.due_at <= now)
+        .order_by(cases.c.id)
+    ).all()
+    done = _once_keys(conn, [c.id for c in late])
+    for c in late:
+        if {"overdue", f"escalated:{LEAD_OFFICER}", f"escalated:{HEAD_OF_COMMS}"} <= done[c.id] \
+                or (c.escalate_at > now
+                    and {"overdue", f"escalated:{LEAD_OFFICER}"} <= done[c.id]):
+            continue
+        status = c.status
+        if record_event(conn, c.id, "overdue", at=c.due_at, recorded_at=now, actor=ACTOR,
+                        from_status=status, to_status="overdue", once_key="overdue",
+                        detail={"due_at": c.due_at.isoformat()}):
+            result.overdue[c.team] += 1
+            if status == "open":
+                _set_status(conn, c.id, "overdue", now)
+                status = "overdue"
+        lead = config.team(c.team).lead_officer
+        if record_event(conn, c.id, "escalated", at=c.due_at, recorded_at=now, actor=ACTOR,
+                        once_key=f"escalated:{LEAD_OFFICER}",
+                        detail={"step": LEAD_OFFICER, "to": lead.email, "name": lead.name}):
+            result.escalated[c.team] += 1
+        if c.escalate_at <= now and record_event(
+            conn, c.id, "escalated", at=c.escalate_at, recorded_at=now, actor=ACTOR,
+            from_status=status, to_status="escalated", once_key=f"escalated:{HEAD_OF_COMMS}",
+            detail={"step": HEAD_OF_COMMS, "to": head.email, "name": head.name},
+        ):
+            result.escalated[c.team] += 1
+            _set_status(conn, c.id, "escalated", now)
+
+
+def _once_keys(conn, case_ids: list[int]) -> dict[int, set[str]]:
+    keys: dict[int, set[str]] = {i: set() for i in case_ids}
+    if case_ids:
+        for case_id, key in conn.execute(text(
+            "SELECT case_id, once_key FROM social.case_events"
+            " WHERE case_id = ANY(:ids) AND once_key IS NOT NULL"), {"ids": case_ids}):
+            keys[case_id].add(key)
+    return keys
+
+
+def _set_status(conn, case_id: int, status: str, now: datetime) -> None:
+    conn.execute(cases.update().where(cases.c.id == case_id).values(status=status, updated_at=now))
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def list_cases(conn, *, team: str | None = None, overdue: bool = False,
+               statuses: list[str] | None = None, kind: str | None = None) -> list[dict]:
+    query = select(cases).order_by(cases.c.due_at, cases.c.id)
+    if team:
+        query = query.where(cases.c.team == team)
+    if kind:
+        query = query.where(cases.c.kind == kind)
+    if overdue:
+        query = query.where(cases.c.status.in_(("overdue", "escalated")))
+    if statuses:
+        query = query.where(cases.c.status.in_(statuses))
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    for row in rows:
+        row["ref"] = case_ref(row["kind"], row["id"])
+    return rows
