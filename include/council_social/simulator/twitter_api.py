@@ -8,6 +8,7 @@ rate-limit headers. `server.py` puts it on 127.0.0.1.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hmac
 import json
 import re
@@ -26,6 +27,7 @@ DEFAULT_RATE_LIMITS = {
     "user_tweets": 1500,
     "search_recent": 450,
     "users": 300,
+    "tweets_lookup": 3500,
 }
 SEARCH_LOOKBACK = timedelta(days=7)
 MENTIONS_CAP = 800  # X serves at most the most recent 800 mentions
@@ -47,10 +49,11 @@ USER_ROUTES = (
     (re.compile(r"^/2/users/by/username/(\w{1,15})$"), "user_by_username"),
     (re.compile(r"^/2/users/(\d+)$"), "user_by_id"),
     (re.compile(r"^/2/users$"), "users_by_ids"),
+    (re.compile(r"^/2/tweets$"), "tweets_by_ids"),
 )
 RATE_KEY = {"mentions": "mentions", "user_tweets": "user_tweets",
             "search_recent": "search_recent", "user_by_username": "users",
-            "user_by_id": "users", "users_by_ids": "users"}
+            "user_by_id": "users", "users_by_ids": "users", "tweets_by_ids": "tweets_lookup"}
 
 
 class _BadRequest(Exception):
@@ -169,16 +172,37 @@ class TwitterApi:
         self._lock = threading.Lock()
         self._windows: dict[tuple[str, str], _Window] = {}
         self._forced_429: list[float] = []  # reset offsets, consumed one per request
+        self._posted: list[SimTweet] = []  # created with POST /2/tweets
+        # Edits and deletions made after the fact (the model itself is immutable).
+        self._edited: dict[int, str] = {}
+        self._deleted: set[int] = set()
 
     # ------------------------------------------------------------- test hooks
     def inject_429(self, count: int = 1, reset_in_seconds: float = 1.0) -> None:
         with self._lock:
             self._forced_429.extend([reset_in_seconds] * count)
 
+    def edit_tweet(self, tweet_id: int, text: str) -> None:
+        """From now on the tweet reads `text` (in place, as Facebook edits; X gives an
+        edit a new id listed in edit_history_tweet_ids)."""
+        with self._lock:
+            self._edited[int(tweet_id)] = text
+
+    def delete_tweet(self, tweet_id: int) -> None:
+        """From now on the tweet is gone: lookups answer Not Found, timelines omit it."""
+        with self._lock:
+            self._deleted.add(int(tweet_id))
+
+    def _current(self, t: SimTweet) -> SimTweet:
+        text = self._edited.get(t.id)
+        return t if text is None else dataclasses.replace(t, text=text)
+
     # ---------------------------------------------------------------- entry
     def handle(self, method: str, path: str, query: dict[str, list[str]],
-               headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+               headers: dict[str, str], body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
         auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        if method == "POST" and path == "/2/tweets":
+            return self._create_tweet(auth, body)
         if not (auth.startswith("Bearer ")
                 and hmac.compare_digest(auth[7:].encode(), self.bearer_token.encode())):
             return self._json(401, UNAUTHORIZED)
@@ -299,11 +323,13 @@ class TwitterApi:
         hi = min(end or now, now)
         if hi <= lo:
             return {"meta": {"result_count": 0}}
-        tweets = [t for t in reversed(self.model.tweets_between(lo, hi)) if keep(t)]
+        tweets = [t for t in self._with_posted(self.model.tweets_between(lo, hi), lo, hi)
+                  if keep(t)]
         if cap is not None:
             tweets = tweets[:cap]
         tweets = [t for t in tweets
-                  if (since_id is None or t.id > since_id)
+                  if t.id not in self._deleted
+                  and (since_id is None or t.id > since_id)
                   and (until_id is None or t.id < until_id)
                   and (page_until is None or t.id < page_until)]
         page, more = tweets[:max_results], len(tweets) > max_results
@@ -332,7 +358,7 @@ class TwitterApi:
 
     def _render(self, tweets: list[SimTweet], q: dict[str, list[str]]) -> list[dict]:
         fields = _csv(q, "tweet.fields")
-        return [t.to_api(fields) for t in tweets]
+        return [self._current(t).to_api(fields) for t in tweets]
 
     def _includes(self, tweets: list[SimTweet], q: dict[str, list[str]]) -> dict[str, Any]:
         expansions = set(_csv(q, "expansions"))
@@ -394,3 +420,100 @@ class TwitterApi:
         if errors:
             body["errors"] = errors
         return body
+
+    # ---------------------------------------------------------------- tweets
+    def _tweets_by_ids(self, m: re.Match, q: dict[str, list[str]]) -> dict[str, Any]:
+        ids = _csv(q, "ids")
+        if not ids or len(ids) > 100:
+            raise _invalid("ids", ",".join(ids), "The number of values in the `ids` query "
+                           f"parameter list [{len(ids)}] is not between 1 and 100")
+        found, errors = [], []
+        for tid in ids:
+            t = self.model.tweet_by_id(int(tid)) if tid.isdigit() else None
+            if t is None or t.id in self._deleted:
+                errors.append({"value": tid, "detail": f"Could not find tweet with ids: [{tid}].",
+                               "title": "Not Found Error", "resource_type": "tweet",
+                               "parameter": "ids", "resource_id": tid,
+                               "type": "https://api.twitter.com/2/problems/resource-not-found"})
+            else:
+                found.append(t)
+        body: dict[str, Any] = {}
+        if found:
+            body["data"] = self._render(found, q)
+            includes = self._includes(found, q)
+            if includes:
+                body["includes"] = includes
+        if errors:
+            body["errors"] = errors
+        return body
+
+    # ------------------------------------------------------- create tweet
+    def user_token(self, user_id: str) -> str:
+        """The simulated OAuth 2.0 user-context token of a council account."""
+        digest = hmac.new(self.bearer_token.encode(), f"user:{user_id}".encode(), "sha256")
+        return "sim-user-" + digest.hexdigest()[:32]
+
+    @property
+    def posted(self) -> list[SimTweet]:
+        with self._lock:
+            return list(self._posted)
+
+    def _with_posted(self, generated: list[SimTweet], lo: datetime, hi: datetime
+                     ) -> list[SimTweet]:
+        """Generated tweets plus created ones (a tweet created at `now` counts), newest first."""
+        with self._lock:
+            extra = [t for t in self._posted if lo <= t.created_at <= hi]
+        return sorted([*generated, *extra], key=lambda t: t.id, reverse=True)
+
+    def _create_tweet(self, auth: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        token = auth[7:] if auth.startswith("Bearer ") else ""
+        if token and hmac.compare_digest(token.encode(), self.bearer_token.encode()):
+            return self._json(403, {
+                "title": "Unsupported Authentication", "status": 403,
+                "detail": "Authenticating with OAuth 2.0 Application-Only is forbidden for this "
+                          "endpoint.  Supported authentication types are [OAuth 1.0a User "
+                          "Context, OAuth 2.0 User Context].",
+                "type": "https://api.twitter.com/2/problems/unsupported-authentication"})
+        user = next((u for u in self.model.council
+                     if token and hmac.compare_digest(token.encode(),
+                                                      self.user_token(u.id).encode())), None)
+        if user is None:
+            return self._json(401, UNAUTHORIZED)
+        try:
+            doc = json.loads(body or b"{}")
+        except ValueError:
+            doc = None
+        text = doc.get("text") if isinstance(doc, dict) else None
+        if not isinstance(text, str) or not text.strip() or len(text) > 280:
+            return self._json(400, {
+                "errors": [{"message": "Tweet text must be 1 to 280 characters"}],
+                "title": "Invalid Request",
+                "detail": "One or more parameters to your request was invalid.",
+                "type": "https://api.twitter.com/2/problems/invalid-request"})
+        now = self.now().astimezone(UTC)
+        with self._lock:
+            if any(t.author_id == user.id and t.text == text for t in self._posted):
+                return self._json(403, {
+                    "detail": "You are not allowed to create a Tweet with duplicate content.",
+                    "type": "about:blank", "title": "Forbidden", "status": 403})
+            from council_social.simulator.traffic import snowflake
+
+            # Sequence numbers from the top down: generated buckets count up from 0.
+            tweet_id = snowflake(int(now.timestamp() * 1000), 0x3FFFFF - len(self._posted))
+            reply = doc.get("reply") if isinstance(doc.get("reply"), dict) else {}
+            parent_id = str(reply.get("in_reply_to_tweet_id") or "")
+            parent = self.model.tweet_by_id(int(parent_id)) if parent_id.isdigit() else None
+            mentioned = tuple(u.id for name in re.findall(r"@(\w{1,15})", text)
+                              if (u := self.model.user_by_username(name)) is not None)
+            tweet = SimTweet(
+                tweet_id, user.id, text, now,
+                parent.conversation_id if parent else tweet_id,
+                "council_reply" if parent else "council_post",
+                in_reply_to_user_id=parent.author_id if parent else None,
+                referenced_tweets=(("replied_to", parent.id),) if parent else (),
+                mentioned_user_ids=mentioned,
+                public_metrics={"retweet_count": 0, "reply_count": 0, "like_count": 0,
+                                "quote_count": 0, "bookmark_count": 0, "impression_count": 0})
+            self._posted.append(tweet)
+        return self._json(201, {"data": {"id": tweet.id_str, "text": text,
+                                         "edit_history_tweet_ids": [tweet.id_str]}})

@@ -1,0 +1,1 @@
+"""The communications grid: forward planner -> fortnightly grid -> published posts."""

@@ -1,0 +1,114 @@
+"""Build the fortnightly grid (plan) and publish it as HTML, CSV and iCalendar files.
+
+`plan_grid` and `publish_grid` are the two steps of the communications_grid
+DAG; `build_offline` is `council-social grid build`, from a planner file with
+no database and default best times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from council_social.grid.best_times import learn
+from council_social.grid.ics import render_ics
+from council_social.grid.placement import GRID_DAYS, monday_of, place
+from council_social.grid.render import GridInput, render_csv, render_html
+
+
+def grid_start_for(built_for: datetime, timezone: str) -> date:
+    """This week and next: the grid starts on the Monday of the week being built in."""
+    return monday_of(built_for.astimezone(ZoneInfo(timezone)).date())
+
+
+def _bounds(grid_start: date, timezone: str) -> tuple[datetime, datetime]:
+    tz = ZoneInfo(timezone)
+    first = datetime.combine(grid_start, datetime.min.time(), tzinfo=tz)
+    return first, first + timedelta(days=GRID_DAYS)
+
+
+def plan_grid(engine, config, built_for: datetime) -> dict:
+    """Learn best times, place the fortnight's entries, store the slots. Idempotent."""
+    from council_social.grid import store
+
+    tz = config.council.timezone
+    grid_start = grid_start_for(built_for, tz)
+    grid_end = grid_start + timedelta(days=GRID_DAYS - 1)
+    first, after = _bounds(grid_start, tz)
+    history_start = built_for - timedelta(days=config.grid.history_days)
+    with engine.begin() as conn:
+        entries = store.entries_between(conn, grid_start, grid_end)
+        posted = store.posted_between(conn, first, after)
+        overrides = store.overridden_entries(conn)
+        best = {a.key: learn(a.key, store.own_post_history(conn, a, history_start, built_for),
+                             config.grid, tz) for a in config.accounts}
+        slots = place(entries, config, best, grid_start, cutoff=built_for, posted=posted,
+                      overrides=overrides)
+        store.save_grid(conn, grid_start, built_for, grid_end, slots,
+                        {k: b.to_json() for k, b in best.items()})
+    return {"grid_start": grid_start.isoformat(), "built_for": built_for.isoformat(),
+            "placed": sum(s.state in ("placed", "published") for s in slots),
+            "unplaced": sum(s.state == "unplaced" for s in slots),
+            "held": sum(s.state == "held" for s in slots)}
+
+
+def publish_grid(engine, config, built_for: datetime, out_dir: Path | None = None) -> dict:
+    """Render the stored grid to files under the output folder and record them."""
+    from council_social.grid import store
+
+    grid_start = grid_start_for(built_for, config.council.timezone)
+    with engine.begin() as conn:
+        pub, slots = store.load_grid(conn, grid_start, built_for)
+        entries = store.entries_by_key(conn, {s.entry_key for s in slots})
+        g = GridInput(grid_start, built_for, entries, _sorted(slots),
+                      {k: v["summary"] for k, v in pub.best_times.items()},
+                      config.council.name, config.council.timezone)
+        files = write_grid(g, config, out_dir or config.grid_output_path)
+        store.record_files(conn, grid_start, built_for, files)
+    return {"grid_start": grid_start.isoformat(), "files": files, "placed": pub.placed,
+            "unplaced": pub.unplaced, "held": pub.held}
+
+
+def _sorted(slots):
+    from council_social.grid.placement import _order
+
+    return sorted(slots, key=_order)
+
+
+def build_offline(entries, config, grid_start: date, out_dir: Path) -> tuple[dict, list]:
+    """The grid from a planner file alone: no history, so default best times."""
+    best = {a.key: learn(a.key, [], config.grid, config.council.timezone)
+            for a in config.accounts}
+    slots = place(entries, config, best, grid_start)
+    g = GridInput(grid_start, None, {e.key: e for e in entries}, slots, best,
+                  config.council.name, config.council.timezone)
+    return write_grid(g, config, out_dir), slots
+
+
+def write_grid(g: GridInput, config, out_dir: Path) -> dict:
+    """grid-<start>.{html,csv,ics} and the stable latest.{html,csv,ics}, written atomically."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bodies = {
+        "html": render_html(g, config).encode("utf-8"),
+        "csv": render_csv(g, config).encode("utf-8"),
+        "ics": render_ics(g, config),
+    }
+    files = {}
+    for kind, body in bodies.items():
+        dated = out_dir / f"grid-{g.grid_start.isoformat()}.{kind}"
+        for path in (dated, out_dir / f"latest.{kind}"):
+            _atomic_write(path, body)
+        files[kind] = {"path": str(dated.resolve()),
+                       "latest": str((out_dir / f"latest.{kind}").resolve()),
+                       "sha256": hashlib.sha256(body).hexdigest()}
+    return files
+
+
+def _atomic_write(path: Path, body: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(body)
+    os.replace(tmp, path)

@@ -1,0 +1,89 @@
+"""Post to X with tweepy's create_tweet, and look a post up on the account's timeline.
+
+Reuses the ingest connector's transport adapter (`channels.twitter`) so posts
+go to the configured base URL with the token added outside tweepy's logging.
+Posting needs a user-context token per account (X refuses app-only bearer
+tokens for POST /2/tweets); reading the timeline uses the connector's bearer.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+
+import requests
+import tweepy
+
+from council_social.channels.twitter import (
+    TWEEPY_HOST,
+    TwitterConnector,
+    _BaseUrlAdapter,
+    parse_twitter_page,
+)
+
+
+class PostRejected(RuntimeError):
+    """The platform refused the post for good (4xx other than rate limits)."""
+
+
+class DuplicatePost(PostRejected):
+    """X says this account already posted this text."""
+
+
+def same_text(posted: str | None, ours: str) -> bool:
+    # X returns &, < and > HTML-escaped in tweet text.
+    return posted is not None and html.unescape(posted).strip() == ours.strip()
+
+
+class TwitterPoster:
+    platform = "twitter"
+
+    def __init__(self, connector: TwitterConnector, user_tokens: dict[str, str], *,
+                 timeout: tuple[float, float] = (10.0, 30.0)):
+        self.connector = connector
+        self._tokens = dict(user_tokens)
+        self._timeout = timeout
+        self._clients: dict[str, tweepy.Client] = {}
+
+    def __repr__(self) -> str:  # never show tokens
+        return f"TwitterPoster(base_url={self.connector.base_url!r})"
+
+    def _client(self, account) -> tweepy.Client:
+        if account.key not in self._clients:
+            token = self._tokens.get(account.key)
+            if not token:
+                raise PostRejected(f"no user-context token for account {account.key!r} in the "
+                                   "X Connection's extra 'user_tokens'")
+            client = tweepy.Client(bearer_token="set-by-transport",
+                                   return_type=requests.Response)
+            client.session.mount(TWEEPY_HOST, _BaseUrlAdapter(self.connector.base_url, token,
+                                                              self._timeout))
+            self._clients[account.key] = client
+        return self._clients[account.key]
+
+    def create(self, account, text: str) -> str:
+        """Post; return the new post's id. Network errors propagate (outcome unknown)."""
+        try:
+            resp = self._client(account).create_tweet(text=text, user_auth=False)
+        except tweepy.errors.HTTPException as e:
+            status = e.response.status_code
+            detail = e.response.text[:200]
+            if status == 429 or status >= 500:
+                raise RuntimeError(f"X answered {status} to a post: {detail}") from None
+            if status == 403 and "duplicate" in detail.lower():
+                raise DuplicatePost(detail) from None
+            raise PostRejected(f"X refused the post ({status}): {detail}") from None
+        return str(json.loads(resp.content)["data"]["id"])
+
+    def find(self, account, text: str, since: datetime) -> str | None:
+        """The id of a post by `account` with this text since `since`, if there is one."""
+        result = self.connector.fetch(account, "tweets", start_time=since)
+        if result.stopped_reason and not result.pages:
+            raise RuntimeError(f"cannot check {account.key}'s timeline: {result.stopped_reason}")
+        for page in result.pages:
+            for item in parse_twitter_page(page.body).items:
+                if item.author_external_id == str(account.external_id) and \
+                        same_text(item.text, text):
+                    return item.external_id
+        return None
