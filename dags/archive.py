@@ -1,0 +1,67 @@
+"""
+### archive
+
+Keeps the council's social media record complete, unaltered and exportable
+(FoI and records retention). Daily at 02:00 UTC, for the UTC day that just
+ended:
+
+1. `recheck_recent_items` asks X again for the posts and mentions of the
+   last `archive.recheck_days` days: an edited text becomes a new item
+   version, a deleted post is marked deleted with a tombstone; the content
+   always stays. Skipped when the X Connection is not configured.
+2. `write_warc` (one mapped task per platform) writes every raw API exchange
+   fetched that day to one WARC 1.1 file under the archive root, with a
+   manifest row chained to the previous file's sha256. A rerun with the same
+   exchanges changes nothing; late exchanges make a new file version (-v2),
+   never an edit of a written file.
+
+**Owner:** web team. **When it fails:** a failed `write_warc` wrote no
+manifest row; clear it. "already exists with different content" means a file
+under the archive root does not match the store: do not delete it, run
+`council-social archive verify` and escalate to the records manager. A failed
+re-check loses nothing; the next run re-checks the same window.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import DAG, CronDataIntervalTimetable, task
+
+from council_social.airflow import START_DATE, Tag, config, default_args, tags
+
+with DAG(
+    dag_id="archive",
+    schedule=CronDataIntervalTimetable("0 2 * * *", timezone="UTC"),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args(),
+    tags=tags(Tag.ARCHIVE),
+    doc_md=__doc__,
+):
+
+    @task(pool=config().channels.twitter.pool)
+    def recheck_recent_items(data_interval_start=None, data_interval_end=None) -> dict:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from council_social.airflow import engine, twitter_connector
+        from council_social.archive.recheck import recheck_recent
+
+        try:
+            connector = twitter_connector()
+        except RuntimeError as exc:  # no Connection: nothing to ask, nothing lost
+            raise AirflowSkipException(str(exc)) from None
+        return recheck_recent(engine(), config(), connector, data_interval_start,
+                              data_interval_end).as_dict()
+
+    # all_done: the day's exchanges are archived even if the re-check could not run.
+    @task(trigger_rule="all_done", map_index_template="{{ platform }}")
+    def write_warc(platform: str, data_interval_start=None, data_interval_end=None) -> list[dict]:
+        from council_social.airflow import engine
+        from council_social.archive.manifest import archive_interval
+        from council_social.archive.storage import archive_root
+
+        outcomes = archive_interval(engine(), archive_root(config()), [platform],
+                                    data_interval_start, data_interval_end)
+        return [{**o.__dict__, "day": o.day.isoformat()} for o in outcomes]
+
+    recheck_recent_items() >> write_warc.expand(platform=list(config().channels.configured()))

@@ -1,0 +1,63 @@
+"""
+### archive_retention
+
+Weekly (Sunday 03:00 UTC): first verifies the whole archive (every file's
+and record's sha256 and the hash chain), then expires whole WARC files whose
+retention (`archive.retention` in council.yaml, default six years per record
+class, counted from the file's day) ended by the end of the data interval,
+unless a legal hold covers any item in them. The items of every open FoI
+case are put on hold first, and holds of closed FoI cases released.
+Each removal is logged in `social.retention_log`; manifest rows stay so the
+chain still verifies.
+
+**Owner:** web team (records manager). **When it fails:** if `verify_archive`
+failed, nothing was expired: its log names each damaged file and record;
+restore them from backup and escalate, never re-write them. If
+`expire_files` failed, clear it: expiry is logged before files are deleted
+and deletion is retried.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import DAG, CronDataIntervalTimetable, task
+
+from council_social.airflow import START_DATE, Tag, config, default_args, tags
+
+with DAG(
+    dag_id="archive_retention",
+    schedule=CronDataIntervalTimetable("0 3 * * 0", timezone="UTC"),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args(),
+    tags=tags(Tag.ARCHIVE),
+    doc_md=__doc__,
+):
+
+    @task
+    def verify_archive() -> dict:
+        from council_social.airflow import engine
+        from council_social.archive.storage import archive_root
+        from council_social.archive.verify import verify_archive as verify
+
+        report = verify(engine(), archive_root(config()))
+        if not report.ok:
+            raise RuntimeError("archive verification failed: "
+                               + "; ".join(str(p) for p in report.problems[:20]))
+        return {"files": report.files, "records": report.records, "expired": report.expired}
+
+    @task
+    def expire_files(verified: dict, data_interval_end=None) -> dict:
+        from council_social.airflow import engine
+        from council_social.archive.holds import sync_foi_holds
+        from council_social.archive.retention import expire_files as expire
+        from council_social.archive.storage import archive_root
+
+        with engine().begin() as conn:  # open FoI cases hold their items first
+            holds = sync_foi_holds(conn, data_interval_end)
+        outcome = expire(engine(), archive_root(config()), config().archive.retention,
+                         data_interval_end)
+        return {"foi_holds": holds, "expired": [r["path"] for r in outcome.expired],
+                "held": [h["path"] for h in outcome.held], "kept": outcome.kept}
+
+    expire_files(verify_archive())
