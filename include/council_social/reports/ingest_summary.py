@@ -41,6 +41,13 @@ def ingest_summary(engine: Engine, start: datetime, end: datetime) -> IngestSumm
             " WHERE p.interval_end > :start AND p.interval_end <= :end"
             " GROUP BY 1, 2 ORDER BY n DESC, code"
         ), window).all()
+        # An item is new in the window when its first version came from a page of the window.
+        new_items = dict(conn.execute(text(
+            "SELECT p.account_key, count(*) FROM social.item_versions v"
+            " JOIN social.raw_pages p ON p.id = v.raw_page_id"
+            " WHERE v.version = 1 AND p.interval_end > :start AND p.interval_end <= :end"
+            " GROUP BY p.account_key"
+        ), window).all())
         items_in_store = conn.execute(text("SELECT count(*) FROM social.items")).scalar()
         authors_in_store = conn.execute(text("SELECT count(*) FROM social.authors")).scalar()
     summary = IngestSummary(items_in_store=items_in_store, authors_in_store=authors_in_store)
@@ -49,6 +56,8 @@ def ingest_summary(engine: Engine, start: datetime, end: datetime) -> IngestSumm
         summary.accounts.append({
             "account": account,
             "pages": pages.get(account, 0),
+            "records": figures["records"],
+            "new_items": new_items.get(account, 0),
             "stored": figures["stored"],
             "duplicates": figures["duplicates"],
             "quarantined": figures["quarantined"],

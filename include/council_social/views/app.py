@@ -1,0 +1,344 @@
+"""The operator views as one FastAPI app: HTML pages and the same data as JSON.
+
+`create_app(engine_factory, officer=...)`: `officer` is a FastAPI dependency
+that returns the signed-in officer's name (the Airflow plugin passes one built
+on Airflow's own login); every route depends on it, so nothing is served to
+someone who is not signed in. `dev_mode=True` (the `views serve` command)
+serves without login and says so on every page.
+"""
+
+
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.background import BackgroundTask
+
+from council_social.views import archive_panel, cases_panel, grid_panel, reports_panel
+from council_social.views.availability import Unavailable
+from council_social.views.security import SecurityHeaders, same_origin
+from council_social.views.triage_queue import (
+    FLAGS,
+    OUTCOMES,
+    Correction,
+    TriageFilter,
+    list_decisions,
+    record_correction,
+)
+
+HERE = Path(__file__).parent
+VIEWS = (("triage", "Triage queue"), ("cases", "Cases"), ("grid", "Grid"), ("archive", "Archive"),
+         ("reports", "Reports"))
+
+
+class TriageDecision(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    platform: str
+    external_id: str
+    rules_version: str
+    outcome: str
+    flags: list[str]
+    topic: str | None
+    department: str | None
+    criticality: float
+    critical: bool
+    influence: int
+    rule_path: Any
+    item_created_at: datetime
+    text: str | None
+    author_username: str | None
+    author_name: str | None
+    corrected_outcome: str | None = None
+    corrected_critical: bool | None = None
+    corrected_by: str | None = None
+
+
+class TriageQueue(BaseModel):
+    filters: TriageFilter
+    decisions: list[TriageDecision]
+
+
+class CaseReply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: str = Field(min_length=1, max_length=100, description="where the reply was made, e.g. phone")
+    at: datetime | None = Field(default=None, description="when the reply was made (default: now)")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@lru_cache(maxsize=1)
+def _jinja():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader([HERE / "templates", HERE.parent / "reports" / "templates"]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+
+
+def _no_officer() -> str:
+    raise HTTPException(status_code=401, detail="sign in through Airflow to use these views")
+
+
+def _dev_officer() -> str:
+    return "dev (no login)"
+
+
+def create_app(engine_factory: Callable, *, config=None, officer: Callable | None = None,
+               dev_mode: bool = False, clock: Callable[[], datetime] | None = None,
+               export_dir: Path | None = None) -> FastAPI:
+    if config is None:
+        from council_social.config import load_config
+
+        config = load_config()
+    officer_dep = officer or (_dev_officer if dev_mode else _no_officer)
+    now = clock or (lambda: datetime.now(UTC))
+    Officer = Annotated[str, Depends(officer_dep)]
+
+    app = FastAPI(
+        title="Council Social Ops: operator views",
+        description=("The council's triage queue, cases, grid, archive and reports. Every page under "
+                     "`/` is also JSON under `/api`. Behind Airflow's login when served by the plugin."),
+        version="1",
+        dependencies=[Depends(officer_dep)],
+    )
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.state.config = config
+
+    def engine():
+        return engine_factory()
+
+    def page(request: Request, template: str, title: str, **context) -> HTMLResponse:
+        values = {"council": config.council.name, **context}
+        html = _jinja().get_template(template).render(
+            values, base=request.scope.get("root_path", "").rstrip("/"), title=title, views=VIEWS,
+            dev_mode=dev_mode)
+        return HTMLResponse(html)
+
+    def unavailable(request: Request, title: str, reason: str) -> HTMLResponse:
+        return page(request, "unavailable.html", title, reason=reason)
+
+    def today() -> date:
+        return now().astimezone(config.tz).date()
+
+    # --- index ------------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index(request: Request, who: Officer):
+        return page(request, "index.html", "Operator views", officer=who)
+
+    # --- triage ------------------------------------------------------------------------------
+
+    def triage_filter(outcome: str | None = None, flag: str | None = None, team: str | None = None,
+                      platform: str | None = None, date_from: date | None = None,
+                      date_to: date | None = None, limit: int = Query(100, ge=1, le=1000)) -> TriageFilter:
+        return TriageFilter(outcome=outcome, flag=flag, team=team, platform=platform, date_from=date_from,
+                            date_to=date_to, limit=limit)
+
+    @app.get("/api/triage", response_model=TriageQueue, tags=["triage"],
+             summary="Triage decisions under the current rules, newest first")
+    def api_triage(f: Annotated[TriageFilter, Depends(triage_filter)]):
+        with engine().connect() as conn:
+            return {"filters": f, "decisions": list_decisions(conn, config, f)}
+
+    @app.get("/triage", response_class=HTMLResponse, include_in_schema=False)
+    def triage(request: Request, f: Annotated[TriageFilter, Depends(triage_filter)]):
+        with engine().connect() as conn:
+            rows = list_decisions(conn, config, f)
+        return page(request, "triage.html", "Triage queue", rows=rows, f=f, outcomes=OUTCOMES, flags=FLAGS,
+                    teams=[t.key for t in config.teams], platforms=sorted({a.platform for a in config.accounts}))
+
+    @app.post("/api/triage/{platform}/{external_id}/correction", status_code=201, tags=["triage"],
+              summary="Correct a decision's outcome or criticality (stored as feedback)",
+              dependencies=[Depends(same_origin)])
+    def api_correct(platform: str, external_id: str, body: Correction, who: Officer):
+        with engine().begin() as conn:
+            saved = record_correction(conn, config, platform, external_id, body, who, now())
+        if saved is None:
+            raise HTTPException(status_code=404, detail="no decision for that item under the current rules")
+        return saved
+
+    # --- cases -------------------------------------------------------------------------------
+
+    @app.get("/api/cases", tags=["cases"], summary="Open (or overdue) cases by team, and the FoI register")
+    def api_cases(team: str | None = None, overdue: bool = False):
+        try:
+            with engine().connect() as conn:
+                return cases_panel.cases_view(conn, config, now(), team, overdue)
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
+
+    @app.get("/cases", response_class=HTMLResponse, include_in_schema=False)
+    def cases(request: Request, team: str | None = None, overdue: bool = False):
+        try:
+            with engine().connect() as conn:
+                data = cases_panel.cases_view(conn, config, now(), team, overdue)
+        except Unavailable as exc:
+            return unavailable(request, "Cases", str(exc))
+        return page(request, "cases.html", "Cases", team=team or "", overdue=overdue,
+                    team_keys=[t.key for t in config.teams], **data)
+
+    @app.get("/api/cases/{case_id}", tags=["cases"], summary="A case and its event history")
+    def api_case(case_id: int):
+        try:
+            with engine().connect() as conn:
+                found = cases_panel.case_history(conn, case_id)
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
+        if found is None:
+            raise HTTPException(status_code=404, detail="no such case")
+        return found
+
+    @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+    def case(request: Request, case_id: int):
+        try:
+            with engine().connect() as conn:
+                found = cases_panel.case_history(conn, case_id)
+        except Unavailable as exc:
+            return unavailable(request, "Cases", str(exc))
+        if found is None:
+            raise HTTPException(status_code=404, detail="no such case")
+        return page(request, "case.html", f"Case {found['case']['ref']}", **found)
+
+    @app.post("/api/cases/{case_id}/reply", status_code=201, tags=["cases"],
+              summary="Record a reply made elsewhere (phone, email, another account)",
+              dependencies=[Depends(same_origin)])
+    def api_case_reply(case_id: int, body: CaseReply, who: Officer):
+        moment = now()
+        try:
+            with engine().begin() as conn:
+                done = cases_panel.record_reply(conn, case_id, at=body.at or moment, channel=body.channel,
+                                                officer=who, note=body.note, now=moment)
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
+        if done is None:
+            raise HTTPException(status_code=404, detail="no such case")
+        if not done:
+            raise HTTPException(status_code=409, detail="this case already has its response recorded")
+        return {"case_id": case_id, "recorded": True, "by": who}
+
+    # --- grid --------------------------------------------------------------------------------
+
+    @app.get("/api/grid", tags=["grid"], summary="The current and next fortnight, unplaced entries, purdah")
+    def api_grid():
+        try:
+            with engine().connect() as conn:
+                return grid_panel.grid_view(conn, config, today())
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"grid not yet available: {exc}") from None
+
+    @app.get("/grid", response_class=HTMLResponse, include_in_schema=False)
+    def grid(request: Request):
+        try:
+            with engine().connect() as conn:
+                data = grid_panel.grid_view(conn, config, today())
+        except Unavailable as exc:
+            return unavailable(request, "Grid", str(exc))
+        return page(request, "grid.html", "Communications grid", **data)
+
+    # --- archive -----------------------------------------------------------------------------
+
+    def archive_query(q: str | None = None, date_from: date | None = None, date_to: date | None = None,
+                      account: str | None = None, author: str | None = None, platform: str | None = None):
+        return {"q": q or "", "date_from": date_from, "date_to": date_to, "account": account or "",
+                "author": author or "", "platform": platform or ""}
+
+    ArchiveQuery = Annotated[dict, Depends(archive_query)]
+
+    def _query(a: dict, limit: int | None = 200):
+        return archive_panel.search_query(a["q"], a["date_from"], a["date_to"], a["account"], a["author"],
+                                          a["platform"], limit=limit)
+
+    @app.get("/api/archive", tags=["archive"], summary="Search the archive (FoI), with the chain's verify status")
+    def api_archive(a: ArchiveQuery, verify: bool = False):
+        try:
+            with engine().connect() as conn:
+                found = archive_panel.archive_search(conn, config, _query(a))
+            status = archive_panel.verify_status(engine(), config) if verify else None
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"archive not yet available: {exc}") from None
+        return {"query": a, "items": found, "verify": status}
+
+    @app.get("/archive", response_class=HTMLResponse, include_in_schema=False)
+    def archive(request: Request, a: ArchiveQuery):
+        try:
+            searched = any(a[k] for k in ("q", "date_from", "date_to", "account", "author", "platform"))
+            with engine().connect() as conn:
+                found = archive_panel.archive_search(conn, config, _query(a)) if searched else []
+            status = archive_panel.verify_status(engine(), config)
+        except Unavailable as exc:
+            return unavailable(request, "Archive", str(exc))
+        from urllib.parse import urlencode
+
+        export_qs = urlencode({k: v for k, v in a.items() if v})
+        return page(request, "archive.html", "Archive", a=a, items=found, searched=searched, verify=status,
+                    export_qs=export_qs, accounts=[x.key for x in config.accounts])
+
+    @app.get("/archive/export.zip", tags=["archive"], summary="The FoI export bundle (zip) for a search",
+             response_class=FileResponse)
+    def archive_export(a: ArchiveQuery):
+        folder = Path(tempfile.mkdtemp(prefix="council-social-export-", dir=export_dir))
+        out = folder / "export.zip"
+        try:
+            archive_panel.export_zip(engine(), config, _query(a, limit=None), out)
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"archive not yet available: {exc}") from None
+        stamp = now().strftime("%Y%m%dT%H%M%SZ")
+        return FileResponse(out, media_type="application/zip", filename=f"foi-export-{stamp}.zip",
+                            background=BackgroundTask(_remove, folder))
+
+    # --- reports -----------------------------------------------------------------------------
+
+    @app.get("/api/reports", tags=["reports"], summary="The weekly report's figures (default: last full week)")
+    def api_reports(week: date | None = None):
+        with engine().connect() as conn:
+            data = reports_panel.reports_view(conn, config, today(), week)
+        data.pop("rows", None)
+        return data
+
+    @app.get("/api/metrics", tags=["reports"], summary="metrics_daily rows for a range of local days")
+    def api_metrics(date_from: date, date_to: date):
+        with engine().connect() as conn:
+            return {"metrics": reports_panel.metrics_json(conn, date_from, date_to)}
+
+    @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)
+    def reports(request: Request, week: date | None = None):
+        with engine().connect() as conn:
+            data = reports_panel.reports_view(conn, config, today(), week)
+        base = request.scope.get("root_path", "").rstrip("/")
+        week_start = data["week_start"]
+        return page(request, "reports.html", "Reports", **data,
+                    chart_src=lambda name: f"{base}/reports/charts/{week_start.isoformat()}/{name}.png")
+
+    @app.get("/reports/charts/{week}/{name}.png", tags=["reports"], summary="One of the weekly charts",
+             response_class=Response)
+    def report_chart(week: date, name: str):
+        from council_social.reports.charts import CHARTS, render_chart
+        from council_social.reports.weekly import week_rows
+
+        if name not in CHARTS:
+            raise HTTPException(status_code=404, detail="no such chart")
+        with engine().connect() as conn:
+            rows = week_rows(conn, week)
+        return Response(render_chart(name, rows), media_type="image/png")
+
+    @app.exception_handler(ValidationError)
+    def _bad_filter(request: Request, exc: ValidationError):
+        return JSONResponse({"detail": [e["msg"] for e in exc.errors()]}, status_code=422)
+
+    return app
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,47 @@
+"""Archive: search for FoI officers, the export bundle, and the hash chain's verify status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from council_social.views.availability import need
+
+MODULES = ("council_social.archive.search", "council_social.archive.export",
+           "council_social.archive.verify", "council_social.archive.storage")
+TABLES = ("archive_files", "archive_records")
+
+
+def search_query(words=None, date_from: date | None = None, date_to: date | None = None,
+                 account=None, author=None, platform=None, limit: int | None = 200):
+    from council_social.archive.search import SearchQuery
+
+    return SearchQuery(words=words or None, date_from=date_from, date_to=date_to, account=account or None,
+                       author=author or None, platform=platform or None, limit=limit)
+
+
+def archive_search(conn, config, query) -> list[dict]:
+    need(conn, MODULES, TABLES)
+    from council_social.archive.search import search_items
+
+    return search_items(conn, query, config.council.timezone)
+
+
+def verify_status(engine, config) -> dict:
+    with engine.connect() as conn:
+        need(conn, MODULES, TABLES)
+    from council_social.archive.storage import archive_root
+    from council_social.archive.verify import verify_archive
+
+    report = verify_archive(engine, archive_root(config))
+    return {"ok": report.ok, "root": report.root, "files": report.files, "records": report.records,
+            "bytes": report.bytes, "expired": report.expired,
+            "problems": [str(p) for p in report.problems[:50]], "problem_count": len(report.problems)}
+
+
+def export_zip(engine, config, query, out_path) -> dict:
+    with engine.connect() as conn:
+        need(conn, MODULES, TABLES)
+    from council_social.archive.export import export_bundle
+
+    summary = export_bundle(engine, config, query, out_path, redact=False)
+    return getattr(summary, "__dict__", {"summary": str(summary)})

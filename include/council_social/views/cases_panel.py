@@ -1,0 +1,76 @@
+"""Cases: open and overdue cases by team with time left, the FoI register, a case's history,
+and recording a reply an officer made elsewhere (phone, email, another account)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from council_social.views.availability import Unavailable, need
+
+MODULES = ("council_social.cases.tables", "council_social.cases.lifecycle", "council_social.cases.foi")
+TABLES = ("cases", "case_events")
+OPEN_STATUSES = ["open", "overdue", "escalated"]
+
+
+def _time_left(due_at: datetime, now: datetime) -> str:
+    seconds = int((due_at - now).total_seconds())
+    sign = "" if seconds >= 0 else "overdue by "
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = (f"{days}d " if days else "") + f"{hours}h {minutes:02d}m"
+    return sign + parts
+
+
+def cases_view(conn, config, now: datetime, team: str | None = None, overdue_only: bool = False) -> dict:
+    need(conn, MODULES, TABLES)
+    from council_social.cases.foi import register
+    from council_social.cases.lifecycle import list_cases
+
+    rows = list_cases(conn, team=team or None, overdue=overdue_only,
+                      statuses=None if overdue_only else OPEN_STATUSES)
+    by_team: dict[str, list] = {}
+    for r in rows:
+        r["time_left"] = _time_left(r["due_at"], now)
+        r["late"] = r["due_at"] < now
+        by_team.setdefault(r["team"], []).append(r)
+    return {
+        "teams": [{"team": t, "cases": by_team[t], "overdue": sum(c["late"] for c in by_team[t])}
+                  for t in sorted(by_team)],
+        "foi_register": register(conn, config, now, include_closed=False),
+        "as_of": now,
+    }
+
+
+def case_history(conn, case_id: int) -> dict | None:
+    need(conn, MODULES, TABLES)
+    from council_social.cases.lifecycle import case_ref
+    from council_social.cases.tables import case_events, cases
+
+    case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+    if case is None:
+        return None
+    events = conn.execute(select(case_events).where(case_events.c.case_id == case_id)
+                          .order_by(case_events.c.at, case_events.c.id)).mappings().all()
+    return {"case": {**dict(case), "ref": case_ref(case["kind"], case["id"])},
+            "events": [dict(e) for e in events]}
+
+
+def record_reply(conn, case_id: int, *, at: datetime, channel: str, officer: str, note: str | None,
+                 now: datetime) -> bool | None:
+    """True if recorded, False if the case already had its response, None if no such case."""
+    need(conn, MODULES, TABLES)
+    from council_social.cases.lifecycle import respond
+    from council_social.cases.tables import cases
+
+    case = conn.execute(select(cases.c.status).where(cases.c.id == case_id)).first()
+    if case is None:
+        return None
+    return respond(conn, case_id, status=case.status, at=at, recorded_at=now, actor=f"officer:{officer}",
+                   channel=channel, detail={"note": note} if note else {})
+
+
+__all__ = ["Unavailable", "case_history", "cases_view", "record_reply"]

@@ -1,0 +1,25 @@
+"""Reports: the weekly page's context, recent daily metrics and alerts, charts on demand."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from council_social.reports.alerts import alerts_between
+from council_social.reports.metrics import day_bounds, metrics_between
+from council_social.reports.weekly import monday_of, weekly_context
+
+
+def reports_view(conn, config, today: date, week: date | None = None) -> dict:
+    # The last complete week by default: the weekly report is about a finished week.
+    week_start = monday_of(week) if week else monday_of(today) - timedelta(days=7)
+    context = weekly_context(conn, config, week_start)
+    start, _ = day_bounds(today - timedelta(days=13), config.tz)
+    _, end = day_bounds(today, config.tz)
+    context["recent_alerts"] = alerts_between(conn, start, end)
+    context["previous_week"] = week_start - timedelta(days=7)
+    context["next_week"] = week_start + timedelta(days=7) if week_start + timedelta(days=7) <= today else None
+    return context
+
+
+def metrics_json(conn, first: date, last: date) -> list[dict]:
+    return metrics_between(conn, first, last)

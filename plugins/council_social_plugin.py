@@ -1,0 +1,52 @@
+"""Council Social Ops in the Airflow UI: the operator views, behind Airflow's own login.
+
+Mounts the views' FastAPI app on the API server at /council-social and adds
+one navigation entry per view (shown inside the Airflow UI). Every route
+requires the signed-in Airflow user (the JWT cookie the UI sets, or a Bearer
+token for the JSON API); corrections and replies are recorded under that
+user's name. The logic lives in `council_social.views`.
+"""
+
+
+from airflow.api_fastapi.core_api.security import GetUserDep
+from airflow.plugins_manager import AirflowPlugin
+
+from council_social.views.app import VIEWS, create_app
+
+URL_PREFIX = "/council-social"
+
+
+def signed_in_officer(user: GetUserDep) -> str:
+    """The Airflow user making the request; 401 without a valid session or token."""
+    return user.get_name()
+
+
+def _engine():
+    from council_social.airflow import engine
+
+    return engine()
+
+
+def _config():
+    from council_social.airflow import config
+
+    return config()
+
+
+app = create_app(_engine, config=_config(), officer=signed_in_officer)
+
+
+class CouncilSocialPlugin(AirflowPlugin):
+    name = "council_social"
+    fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "Council Social Ops"}]
+    external_views = [
+        {
+            "name": label,
+            # Relative to the Airflow base URL; url_route shows it inside the UI (iframe).
+            "href": f"{URL_PREFIX.lstrip('/')}/{key}",
+            "url_route": f"council-social-{key}",
+            "destination": "nav",
+            "category": "Council Social Ops",
+        }
+        for key, label in VIEWS
+    ]

@@ -1,0 +1,152 @@
+"""The operator views in a real headless Chromium (Debian's package) against the app on 127.0.0.1.
+
+Each view is loaded and screenshotted to test-artifacts/screenshots/; a post
+carrying <script> never runs (it would set document.title); filters work from
+the query string; a correction made through the API shows in the page; the
+archive's export link returns a zip.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from council_social.views.app import create_app
+from tests.integration.test_views_api import NOW, seed
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+TITLE = "Triage queue · London Borough of Brent"
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason="Chromium is not installed (apt-get install -y chromium); CI installs it"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(engine, config, tmp_path_factory):
+    import uvicorn
+    from sqlalchemy import text
+
+    from tests.conftest import social_tables
+
+    root = tmp_path_factory.mktemp("views")
+    config = config.model_copy(deep=True)
+    config.archive.root = str(root / "archive")
+    config.reports.output_dir = str(root / "reports")
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE " + ", ".join(f"social.{t}" for t in social_tables()) + " CASCADE"))
+        seed(conn, config)
+        _week_of_metrics(conn)
+    app = create_app(lambda: engine, config=config, officer=lambda: "Browser Officer", clock=lambda: NOW)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if uv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+def _week_of_metrics(conn) -> None:
+    """A plausible last week for the main X account, so the report's charts have lines."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import insert
+
+    from council_social.reports.tables import metrics_daily
+
+    for n in range(8):
+        day = date(2026, 11, 15) + timedelta(days=n)
+        conn.execute(insert(metrics_daily).values(
+            day=day, account_key="brent-council", platform="twitter", followers=20000 + 11 * n + n % 3,
+            baseline_daily_growth=12.0, posts=3 + n % 2, engagement=40 + 5 * n, mentions=60 + 4 * n,
+            mentions_positive=20 + n, mentions_neutral=25, mentions_negative=15 + 3 * n, replies=12 + n,
+            replies_within_target=10 + n % 3, median_response_minutes=45.0, cases_opened=6 + n % 4,
+            cases_closed=5 + n % 3, cases_overdue=n % 2, foi_due=n % 2, foi_on_time=n % 2, computed_for=NOW))
+
+
+def _chromium(tmp_path, *args: str) -> str:
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=3000", *args],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def dom(tmp_path, url: str) -> str:
+    return _chromium(tmp_path, "--dump-dom", url)
+
+
+def screenshot(tmp_path, url: str, name: str, height: int = 900) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    _chromium(tmp_path, f"--screenshot={path}", f"--window-size=1280,{height}", url)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return path
+
+
+def test_a_planted_script_never_runs(server, tmp_path):
+    page = dom(tmp_path, f"{server}/triage")
+    assert f"<title>{TITLE}</title>" in page  # the planted script would have set "pwned"
+    assert "pwned" in page  # ... and its text is on the page, as text
+    assert "&lt;script&gt;document.title" in page
+    assert not re.search(r"<script>document\.title", page)
+    assert not re.search(r"<img[^>]*onerror", page)
+
+
+@pytest.mark.parametrize("view", ["", "triage", "cases", "grid", "archive", "reports"])
+def test_each_view_loads_and_is_screenshotted(server, tmp_path, view):
+    page = dom(tmp_path, f"{server}/{view}")
+    assert "<h1>" in page and "Not yet available" not in page and "Internal Server Error" not in page
+    screenshot(tmp_path, f"{server}/{view}", view or "index", 2600 if view == "reports" else 900)
+
+
+def test_filter_by_query_string(server, tmp_path):
+    page = dom(tmp_path, f"{server}/triage?outcome=webteam_respond")
+    assert 'id="d-twitter-t2"' in page and 'id="d-twitter-t1"' not in page
+    assert '<option value="webteam_respond" selected="">' in page
+
+
+def test_a_correction_shows_in_the_page(server, tmp_path):
+    request = urllib.request.Request(
+        f"{server}/api/triage/twitter/t1/correction", method="POST",
+        data=json.dumps({"outcome": "monitor", "critical": False}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+    page = dom(tmp_path, f"{server}/triage")
+    row = page.split('id="d-twitter-t1"', 1)[1].split("</tr>", 1)[0]
+    assert "officer: monitor" in row and "officer: not critical" in row and "Browser Officer" in row
+    screenshot(tmp_path, f"{server}/triage", "triage-corrected")
+
+
+def test_the_archive_export_link_returns_a_zip(server, tmp_path):
+    page = dom(tmp_path, f"{server}/archive?q=parking")
+    href = unescape(re.search(r'id="export" href="([^"]+)"', page).group(1))
+    with urllib.request.urlopen(server + href, timeout=30) as response:
+        body = response.read()
+        assert response.headers["Content-Type"] == "application/zip"
+    assert body[:2] == b"PK"
+    screenshot(tmp_path, f"{server}/archive?q=parking", "archive-search")
