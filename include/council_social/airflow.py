@@ -7,6 +7,7 @@ rest of `council_social` runs and tests without a scheduler.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -19,6 +20,11 @@ DB_CONNECTION_ID = "council_social_db"
 START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
 RAW_TWITTER = Asset("council_social.raw_pages.twitter")
+# One raw-pages asset per non-X channel (ingest_channels.py); process_items listens to all.
+CHANNEL_PLATFORMS = ("facebook", "instagram", "youtube", "flickr", "linkedin", "feed",
+                     "eventbrite")
+RAW_CHANNELS = {p: Asset(f"council_social.raw_pages.{p}") for p in CHANNEL_PLATFORMS}
+RAW_FACEBOOK = RAW_CHANNELS["facebook"]
 ITEMS = Asset("council_social.items")
 
 
@@ -27,6 +33,20 @@ class Tag(StrEnum):
     PROCESS = "process"
     TWITTER = "twitter"
     COUNCIL_SOCIAL = "council-social"
+    CHANNELS = "channels"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    YOUTUBE = "youtube"
+    FLICKR = "flickr"
+    LINKEDIN = "linkedin"
+    FEED = "feed"
+    EVENTBRITE = "eventbrite"
+    GRID = "grid"
+    PUBLISH = "publish"
+    CASES = "cases"
+    ARCHIVE = "archive"
+    TRIAGE = "triage"
+    REPORTS = "reports"
 
 
 def tags(*extra: Tag) -> list[str]:
@@ -109,6 +129,122 @@ def twitter_connector():
     )
 
 
+# The demo (and a developer without a mail server) points this at a folder: digests are
+# written there as .eml files when the SMTP Connection does not exist.
+OUTBOX_ENV_VAR = "COUNCIL_SOCIAL_OUTBOX"
+
+
+class _SmtpHookSender:
+    """smtplib's `send_message` over the Airflow SMTP provider's hook."""
+
+    def __init__(self, hook):
+        self.hook = hook
+
+    def send_message(self, msg) -> None:
+        self.hook.send_email_smtp(
+            to=msg["To"], cc=msg["Cc"], subject=str(msg["Subject"]), from_email=msg["From"],
+            html_content=msg.get_body(("html",)).get_content(),
+            custom_headers={"Message-ID": msg["Message-ID"]},
+        )
+
+
+@contextmanager
+def mail_sender(conn_id: str):
+    """Yield (sender, transport): the SMTP Connection `conn_id`, else the outbox folder."""
+    import os
+
+    if _connection(conn_id) is None:
+        outbox = os.environ.get(OUTBOX_ENV_VAR)
+        if not outbox:
+            raise RuntimeError(
+                f"Airflow Connection {conn_id!r} (SMTP) is missing; see README, "
+                "'Response cases and FoI'."
+            )
+        from council_social.cases.notify import OutboxSender
+
+        yield OutboxSender(outbox), "outbox"
+        return
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+    with SmtpHook(smtp_conn_id=conn_id) as hook:
+        yield _SmtpHookSender(hook), "smtp"
+
+
+def grid_posters() -> dict:
+    """Publishers by platform for publish_posts: X, with one user-context token per account.
+
+    The X Connection's password is the app's bearer token (reads); its extra
+    `user_tokens` maps account keys to OAuth 2.0 user-context tokens (posts).
+    """
+    from council_social.grid.twitter_poster import TwitterPoster
+
+    conn = _connection(config().channels.twitter.connection_id)
+    tokens = (conn.extra_dejson.get("user_tokens") if conn is not None else None) or {}
+    return {"twitter": TwitterPoster(twitter_connector(), tokens)}
+
+
+def channel_connector(platform: str):
+    """The connector for one non-X channel, its credential from `council_social_<platform>`.
+
+    The token is the Connection's password (Flickr: the API key). Feeds need no
+    Connection; if one exists its host is a base URL the feeds are read through.
+    """
+    settings = config().channels[platform]
+    conn = _connection(settings.connection_id)
+    base_url = None
+    if conn is not None and conn.host:
+        base_url = conn.host if "://" in conn.host else f"{conn.schema or 'https'}://{conn.host}"
+        if conn.port:
+            base_url = f"{base_url}:{conn.port}"
+    common = {"page_size": settings.page_size, "max_pages": settings.max_pages_per_run,
+              "max_rate_limit_wait_seconds": settings.max_rate_limit_wait_seconds}
+    if platform == "feed":
+        from council_social.channels.feeds import FeedConnector
+
+        return FeedConnector(base_url, **common)
+    if conn is None or not conn.password:
+        raise RuntimeError(
+            f"Airflow Connection {settings.connection_id!r} is missing or has no token in its "
+            "password field; see README, 'Channels'."
+        )
+    token = conn.password
+    if platform == "facebook":
+        from council_social.channels.facebook import FacebookConnector
+
+        return FacebookConnector(token, base_url or "https://graph.facebook.com",
+                                 groups=settings.groups,
+                                 comment_window_hours=settings.comment_window_hours, **common)
+    if platform == "instagram":
+        from council_social.channels.instagram import InstagramConnector
+
+        return InstagramConnector(token, base_url or "https://graph.facebook.com",
+                                  hashtags=settings.hashtags,
+                                  comment_window_hours=settings.comment_window_hours, **common)
+    if platform == "youtube":
+        from council_social.channels.youtube import QuotaLedger, YouTubeConnector
+        from council_social.store.channels_repo import youtube_units_spent_today
+
+        with engine().connect() as db:
+            spent = youtube_units_spent_today(db, datetime.now(UTC))
+        ledger = QuotaLedger(settings.quota_units_per_day, spent, settings.quota_reserve_units)
+        return YouTubeConnector(token, base_url or "https://www.googleapis.com", ledger=ledger,
+                                **common)
+    if platform == "flickr":
+        from council_social.channels.flickr import FlickrConnector
+
+        return FlickrConnector(token, base_url or "https://www.flickr.com",
+                               search_text=settings.search_text, **common)
+    if platform == "linkedin":
+        from council_social.channels.linkedin import LinkedInConnector
+
+        return LinkedInConnector(token, base_url or "https://api.linkedin.com", **common)
+    if platform == "eventbrite":
+        from council_social.channels.eventbrite import EventbriteConnector
+
+        return EventbriteConnector(token, base_url or "https://www.eventbriteapi.com", **common)
+    raise KeyError(f"no connector for platform {platform!r}")
+
+
 def process_window(context) -> tuple[datetime, datetime]:
     """The raw-page window a process_items run owns.
 
@@ -140,7 +276,12 @@ def load_dags(dags_folder) -> dict:
     return bag.dags
 
 
-def run_dag(dag, logical_date: datetime) -> str:
-    """Run one DAG for one logical date in this process (Airflow's `dag.test`); returns the state."""
-    run = dag.test(logical_date=logical_date)
+def run_dag(dag, interval_end: datetime) -> str:
+    """Run one DAG in this process (Airflow's `dag.test`) for the data interval ending at
+    `interval_end`; returns the run's state.
+
+    `dag.test(logical_date=X)` infers a manual run's interval as the one that ends at X,
+    unlike a scheduled or backfill run, whose logical date is the interval's start.
+    """
+    run = dag.test(logical_date=interval_end)
     return str(getattr(run.state, "value", run.state))

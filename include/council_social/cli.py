@@ -81,7 +81,13 @@ def cmd_demo(args) -> int:
 
 # Capabilities add their subcommands from their own modules: each exposes
 # `register(subparsers)` and sets `func` on its parsers.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "council_social.cases.cli",
+    "council_social.archive.cli",
+    "council_social.grid.cli",
+    "council_social.triage.cli",
+    "council_social.views.cli",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,25 +33,36 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 __all__ = [
+    "CASE_KINDS",
     "CONFIG_ENV_VAR",
     "DATABASE_URL_ENV_VAR",
     "PLATFORMS",
     "RESPONSE_TARGET_KINDS",
     "Account",
+    "ArchiveRetention",
+    "ArchiveSettings",
     "Baseline",
+    "CaseSettings",
     "ChannelSettings",
     "Channels",
     "ConfigError",
     "Council",
+    "Feed",
     "CouncilConfig",
+    "CoverShift",
+    "GridSettings",
+    "NotificationSettings",
     "OfficeHours",
     "OutOfHoursRota",
     "Person",
+    "PreElectionPeriod",
+    "ReportsSettings",
     "ResponseTarget",
     "SimulatorSettings",
     "StorageSettings",
     "Team",
     "Topic",
+    "TriageSettings",
     "TwitterChannelSettings",
     "ValidationSettings",
     "default_config_path",
@@ -79,6 +90,9 @@ TargetKind = Literal[
     "emergency",
 ]
 RESPONSE_TARGET_KINDS: tuple[str, ...] = get_args(TargetKind)
+# The kinds of response case: triage outcomes that promise a reply, and the flags foi/emergency.
+CaseKind = Literal["customer_service", "service_conversation", "escalate_comms", "foi", "emergency"]
+CASE_KINDS: tuple[str, ...] = get_args(CaseKind)
 
 
 class ConfigError(ValueError):
@@ -266,6 +280,14 @@ class ChannelSettings(_Model):
     initial_lookback_hours: float = Field(default=24, gt=0)
     max_rate_limit_wait_seconds: float = Field(default=60, ge=0)
     endpoints: list[NonBlank] = Field(default_factory=list)
+    # Non-X channels: comments keep arriving on recent posts, so each run re-reads them.
+    comment_window_hours: float = Field(default=72, gt=0)
+    # YouTube: quota units per day (Google's default 10,000); a run stops before passing it.
+    quota_units_per_day: int = Field(default=10_000, ge=1)
+    quota_reserve_units: int = Field(default=0, ge=0)
+    groups: list[NonBlank] = Field(default_factory=list)  # Facebook group ids the page can read
+    hashtags: list[NonBlank] = Field(default_factory=list)  # Instagram hashtag search
+    search_text: NonBlank | None = None  # Flickr photos.search text
 
     @field_validator("endpoints")
     @classmethod
@@ -323,6 +345,34 @@ class Channels(_Model):
 _DEFAULT_LANGUAGE_PATTERN = (
     r"^(?:[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*|und|qme|qam|qct|qht|qst|zxx)$"
 )
+
+
+FeedKind = Literal["blog", "forum", "community", "alerts", "news"]
+
+
+class Feed(_Model):
+    """An RSS, Atom or JSON feed watched like an account (platform `feed`)."""
+
+    key: Slug
+    name: NonBlank
+    url: Url
+    kind: FeedKind = "blog"
+    site_audience: int | None = Field(default=None, ge=0)  # readers a month, for influence
+    team: Slug = "web-team"
+
+    platform: Literal["feed"] = "feed"
+
+    @property
+    def handle(self) -> str:
+        return self.url
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+    @property
+    def external_id(self) -> None:
+        return None
 
 
 class ValidationSettings(_Model):
@@ -432,6 +482,30 @@ class ResponseTarget(_Model):
         return self
 
 
+class CaseSettings(_Model):
+    """Response cases (council_social.cases): which kinds open, whose calendar, who owns them."""
+
+    kinds: list[CaseKind] = Field(default_factory=lambda: list(CASE_KINDS))
+    # Bank holidays from the `holidays` package; England and Wales share ENG's list.
+    holiday_country: NonBlank = "GB"
+    holiday_subdivision: NonBlank | None = "ENG"
+    # Decisions about items older than this open no case (a re-triage backfill of last
+    # year must not page anyone).
+    open_lookback_days: float = Field(default=7, gt=0)
+    # The head of communications hears at this multiple of the target.
+    second_escalation_factor: float = Field(default=2, gt=1)
+    foi_reminder_working_days: list[int] = Field(default_factory=lambda: [5, 1])
+    # Team owning FoI cases when triage names no department (None -> the web team).
+    foi_team: Slug | None = None
+
+
+class NotificationSettings(_Model):
+    # An Airflow SMTP Connection; without one the demo writes .eml files instead.
+    smtp_connection_id: NonBlank = "council_social_smtp"
+    # None -> the Connection's from_email extra.
+    from_email: Email | None = None
+
+
 class SimulatorSettings(_Model):
     seed: int = 20150810
     mentions_per_hour: float = Field(default=30.0, gt=0)
@@ -445,18 +519,183 @@ class StorageSettings(_Model):
     output_dir: NonBlank = "out"
 
 
+class InfluenceWeights(_Model):
+    """Klout-like influence: each component is 0..1, the weights share out 1..100."""
+
+    audience: float = Field(default=0.40, ge=0)
+    engagement: float = Field(default=0.20, ge=0)
+    reach: float = Field(default=0.10, ge=0)
+    verified: float = Field(default=0.10, ge=0)
+    listed: float = Field(default=0.05, ge=0)
+    account_age: float = Field(default=0.05, ge=0)
+    site: float = Field(default=0.10, ge=0)
+
+
+class TriageSettings(_Model):
+    """The triage tree's thresholds; decisions are keyed by `rules_version`."""
+
+    rules_version: NonBlank = "2026.11-1"
+    critical_threshold: float = Field(default=0.5, ge=0, le=1)
+    # False: the rules path (VADER + cues) only, without the calibrated text model.
+    use_model: bool = True
+    escalate_influence: int = Field(default=70, ge=1, le=100)
+    escalate_importance: float = Field(default=0.8, ge=0)
+    conversation_importance: float = Field(default=0.6, ge=0)
+    conversation_growth_per_hour: float = Field(default=3.0, ge=0)
+    influence_window_days: int = Field(default=90, ge=1)
+    influence_weights: InfluenceWeights = Field(default_factory=InfluenceWeights)
+    # Monthly audience of sites whose posts reach beyond the author (forums, blogs).
+    site_audience: dict[str, int] = Field(default_factory=dict)
+    reputational_keywords: list[NonBlank] = Field(default_factory=list)
+    impersonation_similarity: float = Field(default=85, ge=0, le=100)
+    foi_invalid_reply: NonBlank = (
+        "Thanks for your Freedom of Information request. To accept it we need your real name "
+        "and an address for correspondence (email or postal): please send them, or use our "
+        "online form at {link}."
+    )
+    signpost_reply: NonBlank = "Hi, you'll find what you need about {topic} here: {link}"
+
+
+class ArchiveRetention(_Model):
+    """Years each record class is kept; a file goes only when every record in it may."""
+
+    default_years: int = Field(default=6, ge=1)
+    # own_posts | mentions | search | rechecks | other -> years (default_years if absent)
+    classes: dict[Slug, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+
+    def years_for(self, record_class: str) -> int:
+        return self.classes.get(record_class, self.default_years)
+
+
+class ArchiveSettings(_Model):
+    # None -> <data_dir>/archive. A path (a mounted bucket works) or an fsspec URL such as
+    # s3://bucket/prefix (needs that filesystem's fsspec package); see README, "Archive".
+    root: NonBlank | None = None
+    # How far back the daily re-check looks for edited or deleted posts and mentions.
+    recheck_days: int = Field(default=7, ge=0)
+    retention: ArchiveRetention = Field(default_factory=ArchiveRetention)
+
+
+class PreElectionPeriod(_Model):
+    """Purdah: non-essential planned posts are held; posting needs a logged override."""
+
+    name: NonBlank
+    start: date
+    end: date  # inclusive
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PreElectionPeriod:
+        if self.end < self.start:
+            _raise_at("PreElectionPeriod",
+                      [(("end",), f"end {self.end} is before start {self.start}", str(self.end))])
+        return self
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+class CoverShift(_Model):
+    """Who watches the channels when a post goes out outside office hours."""
+
+    days: list[Weekday] = Field(min_length=1)
+    start: HHMM
+    end: HHMM
+    officer: NonBlank
+    team: Slug
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CoverShift:
+        if self.start >= self.end:
+            _raise_at("CoverShift",
+                      [(("end",), f"end {self.end:%H:%M} must be after start {self.start:%H:%M}",
+                        self.end.strftime("%H:%M"))])
+        return self
+
+    def covers(self, local: datetime) -> bool:
+        return WEEKDAYS[local.weekday()] in self.days and self.start <= local.time() < self.end
+
+
+class GridSettings(_Model):
+    """The forward planner, the fortnightly grid and the publisher."""
+
+    output_dir: str | None = None  # None -> <storage.output_dir>/grid
+    posts_per_day: int = Field(default=4, ge=1)
+    posts_per_day_by_account: dict[str, int] = Field(default_factory=dict)
+    min_gap_minutes: int = Field(default=120, ge=0)
+    campaign_posts_per_week: int = Field(default=3, ge=1)
+    # Candidate posting times (local, on the hour): first and last hour a post may go out.
+    first_hour: int = Field(default=7, ge=0, le=23)
+    last_hour: int = Field(default=21, ge=0, le=23)
+    default_best_hours: list[int] = Field(default_factory=lambda: [8, 12, 17])
+    default_weekend_best_hours: list[int] = Field(default_factory=lambda: [10, 13])
+    # Learn best times only from this many own posts; fewer -> the defaults above.
+    min_history_posts: int = Field(default=20, ge=1)
+    history_days: int = Field(default=90, ge=1)
+    # Pseudo-posts of the default prior mixed into each hour's learned score.
+    smoothing_posts: float = Field(default=3.0, ge=0)
+    pre_election: list[PreElectionPeriod] = Field(default_factory=list)
+    cover_rota: list[CoverShift] = Field(default_factory=list)
+    posting_enabled: bool = True
+    # A slot missed by more than this (scheduler down) is reported, not posted late.
+    late_grace_minutes: int = Field(default=60, ge=5)
+
+    @model_validator(mode="after")
+    def _hours(self) -> GridSettings:
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+        if self.first_hour > self.last_hour:
+            problems.append((("last_hour",), "last_hour must not be before first_hour",
+                             self.last_hour))
+        for name in ("default_best_hours", "default_weekend_best_hours"):
+            for i, h in enumerate(getattr(self, name)):
+                if not 0 <= h <= 23:
+                    problems.append(((name, i), f"hour {h} is not between 0 and 23", h))
+        _raise_at("GridSettings", problems)
+        return self
+
+    def cap_for(self, account_key: str) -> int:
+        return self.posts_per_day_by_account.get(account_key, self.posts_per_day)
+
+    def pre_election_on(self, day: date) -> PreElectionPeriod | None:
+        return next((p for p in self.pre_election if p.contains(day)), None)
+
+
+class ReportsSettings(_Model):
+    """Daily metrics, emerging-issue alerts and the weekly report (council_social.reports)."""
+
+    output_dir: str | None = None  # None -> <storage.output_dir>/reports
+    # Spikes: an hour's count per topic against the same hour of this many past weeks.
+    baseline_weeks: int = Field(default=4, ge=1)
+    spike_min_count: int = Field(default=5, ge=1)
+    # Poisson tail probability below which an hour is a spike.
+    spike_p_value: float = Field(default=0.001, gt=0, lt=1)
+    # A hashtag trends when used this often in a day, at this multiple of its past daily mean.
+    hashtag_min_count: int = Field(default=5, ge=1)
+    hashtag_growth: float = Field(default=3.0, gt=1)
+    hashtag_history_days: int = Field(default=7, ge=1)
+    # Who hears about alerts and gets the weekly report (None -> the web team's address).
+    recipients: list[Email] | None = None
+    weekly_weeks_of_history: int = Field(default=8, ge=1)
+
+
 class CouncilConfig(_Model):
     council: Council
     accounts: list[Account] = Field(min_length=1)
     channels: Channels = Field(default_factory=Channels)
+    feeds: list[Feed] = Field(default_factory=list)
     validation: ValidationSettings = Field(default_factory=ValidationSettings)
     office_hours: OfficeHours = Field(default_factory=OfficeHours)
     teams: list[Team] = Field(min_length=1)
     topics: list[Topic] = Field(default_factory=list)
     places: list[NonBlank] = Field(default_factory=list)
     response_targets: dict[TargetKind, ResponseTarget]
+    cases: CaseSettings = Field(default_factory=CaseSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    grid: GridSettings = Field(default_factory=GridSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    triage: TriageSettings = Field(default_factory=TriageSettings)
+    reports: ReportsSettings = Field(default_factory=ReportsSettings)
 
     _source_path: Path | None = PrivateAttr(default=None)
 
@@ -468,6 +707,8 @@ class CouncilConfig(_Model):
             problems.append((("teams", i, "key"), f"duplicate team key {key!r}", key))
         for i, key in _duplicates([a.key for a in self.accounts]).items():
             problems.append((("accounts", i, "key"), f"duplicate account key {key!r}", key))
+        for i, key in _duplicates([f.key for f in self.feeds]).items():
+            problems.append((("feeds", i, "key"), f"duplicate feed key {key!r}", key))
         for i, key in _duplicates([t.key for t in self.topics]).items():
             problems.append((("topics", i, "key"), f"duplicate topic key {key!r}", key))
         for i, place in _duplicates([p.casefold() for p in self.places]).items():
@@ -486,6 +727,11 @@ class CouncilConfig(_Model):
                     (("topics", i, "service"),
                      f"unknown team {t.service!r}; teams are: {choices}", t.service)
                 )
+        if self.cases.foi_team is not None and self.cases.foi_team not in known:
+            problems.append(
+                (("cases", "foi_team"), f"unknown team {self.cases.foi_team!r}; teams are: {choices}",
+                 self.cases.foi_team)
+            )
         main_seen: dict[str, str] = {}
         for i, a in enumerate(self.accounts):
             if not a.main:
@@ -498,6 +744,15 @@ class CouncilConfig(_Model):
                 )
             else:
                 main_seen[a.platform] = a.key
+        account_keys = {a.key for a in self.accounts}
+        for key in self.grid.posts_per_day_by_account:
+            if key not in account_keys:
+                problems.append((("grid", "posts_per_day_by_account", key),
+                                 f"unknown account {key!r}", key))
+        for i, shift in enumerate(self.grid.cover_rota):
+            if shift.team not in known:
+                problems.append((("grid", "cover_rota", i, "team"),
+                                 f"unknown team {shift.team!r}; teams are: {choices}", shift.team))
         missing = [k for k in RESPONSE_TARGET_KINDS if k not in self.response_targets]
         if missing:
             problems.append(
@@ -515,6 +770,19 @@ class CouncilConfig(_Model):
         if platform not in PLATFORMS:
             raise KeyError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
         return [a for a in self.accounts if a.platform == platform]
+
+    def feed(self, key: str) -> Feed:
+        for f in self.feeds:
+            if f.key == key:
+                return f
+        raise KeyError(f"no feed {key!r}; feeds are: {', '.join(f.key for f in self.feeds)}")
+
+    def sources_for(self, platform: str) -> list:
+        """What a channel's ingest maps over: the platform's accounts, or the feeds."""
+        return list(self.feeds) if platform == "feed" else self.accounts_for(platform)
+
+    def source(self, platform: str, key: str):
+        return self.feed(key) if platform == "feed" else self.account(key)
 
     def main_account(self, platform: str) -> Account | None:
         return next((a for a in self.accounts_for(platform) if a.main), None)
@@ -569,6 +837,18 @@ class CouncilConfig(_Model):
     @property
     def output_dir_path(self) -> Path:
         return self._resolve(self.storage.output_dir)
+
+    @property
+    def reports_output_path(self) -> Path:
+        if self.reports.output_dir:
+            return self._resolve(self.reports.output_dir)
+        return self.output_dir_path / "reports"
+
+    @property
+    def grid_output_path(self) -> Path:
+        if self.grid.output_dir:
+            return self._resolve(self.grid.output_dir)
+        return self.output_dir_path / "grid"
 
 
 # --- loading ---------------------------------------------------------------------------------

@@ -19,15 +19,26 @@ from pathlib import Path
 
 STEP = timedelta(hours=1)
 # Every ingest DAG runs each step before process_items; channels add theirs here.
-INGEST_DAGS: list[str] = ["ingest_twitter"]
-INGEST_INTERVAL = timedelta(minutes=15)
-PROCESS_INTERVAL = timedelta(hours=1)
+INGEST_DAGS: list[str] = ["ingest_twitter", "ingest_facebook", "ingest_instagram",
+                          "ingest_youtube", "ingest_flickr", "ingest_linkedin", "ingest_feed",
+                          "ingest_eventbrite"]
+# Steps between runs of an ingest DAG (default every step). The channel DAGs fetch from
+# their watermark to the step's end, so running them less often skips nothing and keeps
+# the demo fast.
+INGEST_EVERY: dict[str, int] = {d: 6 for d in INGEST_DAGS if d != "ingest_twitter"}
 
 
 # Capabilities join the demo from their own modules: each exposes
 # `run(ctx: DemoContext) -> list[str]`, called after the hourly ingest and
 # process steps; the lines it returns are its part of the summary.
-DEMO_STAGES: list[str] = []
+DEMO_STAGES: list[str] = [
+    "council_social.archive.demo",
+    "council_social.grid.demo",
+    "council_social.triage.demo",
+    # after triage: response cases open from its decisions
+    "council_social.cases.demo",
+    "council_social.reports.demo",
+]
 
 
 @dataclass
@@ -46,15 +57,17 @@ class DemoContext:
     simulator: object
     log_path: Path
 
-    def run_dag(self, dag_id: str, logical_date: datetime) -> None:
-        """Run a DAG with Airflow's output in the demo log; raise if it does not succeed."""
+    def run_dag(self, dag_id: str, interval_end: datetime) -> None:
+        """Run a DAG for the data interval ending at `interval_end`, with Airflow's output
+        in the demo log; raise if it does not succeed."""
         from council_social.airflow import run_dag
 
         with open(self.log_path, "a") as log, contextlib.redirect_stdout(log), \
                 contextlib.redirect_stderr(log):
-            state = run_dag(self.dags[dag_id], logical_date)
+            state = run_dag(self.dags[dag_id], interval_end)
         if state != "success":
-            raise RuntimeError(f"{dag_id} did not succeed for {logical_date:%Y-%m-%d %H:%M} UTC")
+            raise RuntimeError(f"{dag_id} did not succeed for the interval ending "
+                               f"{interval_end:%Y-%m-%d %H:%M} UTC")
 
 
 def _say(message: str) -> None:
@@ -120,7 +133,7 @@ def _run(config, hours: int, run: DemoRun, cleanup: contextlib.ExitStack) -> int
     )
     os.environ.update(env)
     _say("[airflow] preparing a private metadata database and pools")
-    prepare(env, {config.channels.twitter.pool: config.channels.twitter.pool_slots})
+    prepare(env, {s.pool: s.pool_slots for s in config.channels.configured().values()})
 
     log_path = demo_dir / "airflow.log"
     from council_social.airflow import load_dags
@@ -135,11 +148,11 @@ def _run(config, hours: int, run: DemoRun, cleanup: contextlib.ExitStack) -> int
         t += STEP
     _say(f"[run] {len(steps)} steps of {STEP} from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC")
     for number, when in enumerate(steps, 1):
-        # Logical dates are interval starts: ingest owns the quarter hour ending at
-        # `when`, process_items the hour whose raw pages end by `when`.
+        # Ingest owns the interval ending at `when`, process_items the hour ending then.
         for dag_id in INGEST_DAGS:
-            context.run_dag(dag_id, when - INGEST_INTERVAL)
-        context.run_dag("process_items", when - PROCESS_INTERVAL)
+            if dag_id in dags and (number - 1) % INGEST_EVERY.get(dag_id, 1) == 0:
+                context.run_dag(dag_id, when)
+        context.run_dag("process_items", when)
         batch = _batch_at(engine, when)
         run.steps.append(batch)
         _say(f"  [{number:>2}/{len(steps)}] {when:%a %H:%M}  ingest ok  process: "
@@ -149,7 +162,7 @@ def _run(config, hours: int, run: DemoRun, cleanup: contextlib.ExitStack) -> int
     from importlib import import_module
 
     for module in DEMO_STAGES:
-        _say(f"[stage] {module.rsplit('.', 1)[-1]}")
+        _say(f"[stage] {module.split('.')[-2]}")
         stage_lines.extend(import_module(module).run(context))
     _print_summary(engine, start, end, run, log_path, stage_lines)
     return 0
@@ -178,11 +191,14 @@ def _print_summary(engine, start: datetime, end: datetime, run: DemoRun, log_pat
     summary = ingest_summary(engine, start, end)
     _say("\n=== Council Social Ops demo: summary ===")
     _say(f"window         {start:%Y-%m-%d %H:%M} .. {end:%Y-%m-%d %H:%M} UTC")
-    _say(f"{'account':<22}{'pages':>7}{'stored':>9}{'dupes':>7}{'quarant.':>10}")
+    columns = [("pages", "pages"), ("records", "records"), ("new_items", "new items"),
+               ("stored", "stored"), ("duplicates", "dupes"), ("quarantined", "quarant.")]
+    _say(f"{'account':<22}" + "".join(f"{label:>10}" for _, label in columns))
     for row in summary.accounts:
-        _say(f"{row['account']:<22}{row['pages']:>7}{row['stored']:>9}{row['duplicates']:>7}{row['quarantined']:>10}")
-    _say(f"{'total':<22}{summary.total('pages'):>7}{summary.total('stored'):>9}"
-         f"{summary.total('duplicates'):>7}{summary.total('quarantined'):>10}")
+        _say(f"{row['account']:<22}" + "".join(f"{row[key]:>10}" for key, _ in columns))
+    _say(f"{'total':<22}" + "".join(f"{summary.total(key):>10}" for key, _ in columns))
+    _say("(records = stored + dupes + quarantined; stored counts every sighting, "
+         "new items the first ones)")
     if summary.quarantine_reasons:
         _say("quarantined by reason:")
         for reason, count in summary.quarantine_reasons:

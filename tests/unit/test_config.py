@@ -113,7 +113,8 @@ def test_defaults_and_derived_values(data, tmp_path):
 
 
 def test_other_platform_channels_get_platform_named_defaults(data, tmp_path):
-    data["channels"]["facebook"] = {"page_size": 25}
+    # Only X and Facebook configured (council.yaml configures every channel).
+    data["channels"] = {"twitter": data["channels"]["twitter"], "facebook": {"page_size": 25}}
     config = load_config(write(tmp_path, data))
     fb = config.channels["facebook"]
     assert (fb.pool, fb.connection_id, fb.page_size) == (

@@ -12,6 +12,10 @@ from council_social.store.tables import SCHEMA, metadata
 
 TABLE_MODULES: list[str] = [
     "council_social.triage.tables",
+    "council_social.grid.tables",
+    "council_social.cases.tables",
+    "council_social.archive.tables",
+    "council_social.reports.tables",
 ]
 
 
