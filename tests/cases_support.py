@@ -77,9 +77,9 @@ def add_item(conn, external_id: str, created_at: datetime, text_: str = "When is
     conn.execute(text("""
         INSERT INTO social.items (platform, external_id, account_key, kind, author_external_id,
             text, created_at, conversation_id, in_reply_to_external_id, in_reply_to_author_id, url,
-            metrics, raw, content_sha256, version, raw_page_id, first_seen_at, last_seen_at)
+            metrics, content_sha256, version, raw_page_id, first_seen_at, last_seen_at)
         VALUES ('twitter', :id, 'brent-council', :kind, :author, :text, :at, :conv, :reply_to,
-            :reply_author, :url, '{}', '{}', :sha, 1, :page, :at, :at)
+            :reply_author, :url, '{}', :sha, 1, :page, :at, :at)
     """), {
         "id": external_id, "kind": "reply" if in_reply_to else "mention", "author": author,
         "text": text_, "at": created_at, "conv": conversation_id or external_id,

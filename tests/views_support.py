@@ -37,7 +37,7 @@ def add_item(conn, page_id: int, ext_id: str, text: str, created_at: datetime, *
     conn.execute(insert(items).values(
         platform="twitter", external_id=ext_id, account_key=account_key, kind=kind,
         author_external_id=author, text=text, created_at=created_at, lang="en",
-        in_reply_to_external_id=in_reply_to, metrics=metrics or {}, raw={},
+        in_reply_to_external_id=in_reply_to, metrics=metrics or {},
         content_sha256=hashlib.sha256(text.encode()).hexdigest(), version=1, raw_page_id=page_id,
         first_seen_at=created_at, last_seen_at=created_at))
 

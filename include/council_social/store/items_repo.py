@@ -23,7 +23,7 @@ from council_social.validation.batch import BatchOutcome
 
 ITEM_CONTENT = [
     "account_key", "kind", "author_external_id", "text", "created_at", "lang", "conversation_id",
-    "in_reply_to_external_id", "in_reply_to_author_id", "url", "metrics", "raw", "content_sha256",
+    "in_reply_to_external_id", "in_reply_to_author_id", "url", "metrics", "content_sha256",
     "raw_page_id",
 ]
 AUTHOR_CONTENT = [
@@ -103,7 +103,7 @@ def write_items(conn: Connection, outcome: BatchOutcome) -> None:
         "CREATE TEMP TABLE stage_items (platform text, external_id text, account_key text,"
         " kind text, author_external_id text, text text, created_at timestamptz, lang text,"
         " conversation_id text, in_reply_to_external_id text, in_reply_to_author_id text,"
-        " url text, metrics jsonb, raw jsonb, content_sha256 text, raw_page_id bigint,"
+        " url text, metrics jsonb, content_sha256 text, raw_page_id bigint,"
         " observed_at timestamptz) ON COMMIT DROP"
     )
     columns = ["platform", "external_id", *ITEM_CONTENT, "observed_at"]
@@ -111,7 +111,7 @@ def write_items(conn: Connection, outcome: BatchOutcome) -> None:
         (a.page.platform, a.item.external_id, a.page.account_key, a.item.kind,
          a.item.author_external_id, storable(a.item.text), a.item.created_at, a.item.lang,
          a.item.conversation_id, a.item.in_reply_to_external_id, a.item.in_reply_to_author_id,
-         a.item.url, jsonb_text(a.item.metrics), jsonb_text(a.item.raw), a.content_sha256, a.page.raw_page_id,
+         a.item.url, jsonb_text(a.item.metrics), a.content_sha256, a.page.raw_page_id,
          a.page.fetched_at)
         for a in outcome.accepted
     ))

@@ -139,7 +139,7 @@ items = Table(
     Column("in_reply_to_author_id", Text),
     Column("url", Text),
     Column("metrics", JSONB, nullable=False),
-    Column("raw", JSONB, nullable=False),
+    # The record as the API sent it is in raw_pages (raw_page_id); not copied here.
     Column("content_sha256", Text, nullable=False),
     Column("version", Integer, nullable=False),
     Column("raw_page_id", BigInteger, ForeignKey("raw_pages.id"), nullable=False),

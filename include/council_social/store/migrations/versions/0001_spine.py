@@ -118,7 +118,6 @@ def upgrade() -> None:
         sa.Column("in_reply_to_author_id", sa.Text),
         sa.Column("url", sa.Text),
         sa.Column("metrics", JSONB, nullable=False),
-        sa.Column("raw", JSONB, nullable=False),
         sa.Column("content_sha256", sa.Text, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("raw_page_id", sa.BigInteger, sa.ForeignKey(f"{S}.raw_pages.id"), nullable=False),
