@@ -213,6 +213,10 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
+def secs_of(results, prefix: str) -> float:
+    return next(secs for label, _, secs, _ in results if label.startswith(prefix))
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -320,13 +324,18 @@ def main(argv=None) -> int:
     for label, count, secs, rss in results:
         print(f"{label:<22}{count:>10,}{secs:>10.2f}{rate[label]:>12,.0f}{rss:>14,.0f}")
     print(f"{'(a+b+c) sum':<22}{n:>10,}{stage_sum:>10.2f}{n / stage_sum:>12,.0f}")
-    pipeline = rate["(d) pipeline"]
     copy = next(v for k, v in rate.items() if k.startswith("(e)"))
-    ratio = pipeline / copy
-    verdict = "meets" if ratio >= GOAL else "below"
+    validate_upsert = n / (secs_of(results, "(b)") + secs_of(results, "(c)"))
+    pipeline = rate["(d) pipeline"]
     print()
-    print(f"pipeline / COPY = {pipeline:,.0f} / {copy:,.0f} = {ratio:.3f}  "
-          f"({verdict} the goal of >= {GOAL} x COPY)")
+    # The figure is validate + upsert; process_interval also parses, reads the pages
+    # back and triages every item (bench/triage_speed.py measures triage alone).
+    for label, value in (("validate + upsert", validate_upsert),
+                         ("process_interval (with parse and triage)", pipeline)):
+        ratio = value / copy
+        verdict = "meets" if ratio >= GOAL else "below"
+        print(f"{label} / COPY = {value:,.0f} / {copy:,.0f} = {ratio:.3f}  "
+              f"({verdict} the goal of >= {GOAL} x COPY)")
     print(f"peak RSS {peak_rss_mib():,.0f} MiB")
     print(f"setup: simulate+render {gen_seconds:.1f} s, land raw pages {land_seconds:.1f} s, "
           f"COPY buffer {copy_bytes / 2**20:.1f} MiB")

@@ -141,11 +141,10 @@ class _SmtpHookSender:
         self.hook = hook
 
     def send_message(self, msg) -> None:
-        self.hook.send_email_smtp(
-            to=msg["To"], cc=msg["Cc"], subject=str(msg["Subject"]), from_email=msg["From"],
-            html_content=msg.get_body(("html",)).get_content(),
-            custom_headers={"Message-ID": msg["Message-ID"]},
-        )
+        # The whole MIME message, so the weekly report's inline charts and the plain-text
+        # part survive; send_email_smtp would rebuild it from the HTML body alone. The
+        # hook's connected client is what its own test_connection uses.
+        self.hook.get_conn()._smtp_client.send_message(msg)
 
 
 @contextmanager

@@ -420,3 +420,21 @@ def test_reprocessing_an_older_interval_does_not_roll_the_item_back(edited_item,
     assert current(edited_item) == (2, "bins not collected (edit: collected now, thanks)")
     assert snapshot(edited_item)["item_versions"] == before["item_versions"]
     assert snapshot(edited_item)["items"] == before["items"]
+
+
+def test_a_recheck_that_finds_every_post_deleted_is_not_a_page_problem(clean_db, config):
+    # The archive's re-check lands lookups like any page; "all deleted" is news, not a fault.
+    body = json.dumps({"errors": [{"value": "1", "detail": "Could not find tweet with ids: [1].",
+                                   "title": "Not Found Error", "resource_type": "tweet",
+                                   "parameter": "ids", "resource_id": "1",
+                                   "type": "https://api.twitter.com/2/problems/resource-not-found"}]})
+    with clean_db.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO social.raw_pages (platform, account_key, endpoint, request_url,"
+            " request_params, interval_start, interval_end, page_number, fetched_at, status,"
+            " headers, body, sha256) VALUES ('twitter', 'brent-council', 'tweets/lookup',"
+            " 'http://127.0.0.1/2/tweets?ids=1', '{}', :s, :e, 0, :e, 200, '{}', :b, 'x')"
+        ), {"s": SIM_NOW - HOUR, "e": SIM_NOW, "b": body.encode()})
+    row = process_interval(clean_db, config, SIM_NOW - HOUR, SIM_NOW)
+    assert row["page_problems"] == 0 and row["records"] == 0
+    assert rows(clean_db, "SELECT count(*) AS n FROM social.quarantine")[0].n == 0

@@ -32,3 +32,34 @@ def test_an_asset_triggered_run_owns_the_ingest_intervals_of_its_events():
 def test_a_run_with_nothing_to_own_fails_loudly():
     with pytest.raises(RuntimeError, match="neither a data interval nor asset events"):
         process_window({"data_interval_start": None, "data_interval_end": None})
+
+
+def test_mail_through_the_smtp_connection_keeps_every_mime_part(monkeypatch):
+    # The weekly report carries inline charts: the SMTP path must send the whole message.
+    import email
+    import json
+    from email.message import EmailMessage
+
+    from council_social.airflow import mail_sender
+    from tests.cases_support import smtp_server
+
+    with smtp_server() as inbox:
+        monkeypatch.setenv("AIRFLOW_CONN_TEST_SMTP", json.dumps({
+            "conn_type": "smtp", "host": inbox.host, "port": inbox.port,
+            "extra": {"disable_ssl": True, "disable_tls": True, "from_email": "web@brent.example"},
+        }))
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "web@brent.example", "team@brent.example", "Weekly"
+        msg["Message-ID"] = "<weekly-1@brent.example>"
+        msg.set_content("plain text")
+        msg.add_alternative("<p>charts <img src='cid:chart1'></p>", subtype="html")
+        msg.get_payload()[1].add_related(b"\x89PNG fake", maintype="image", subtype="png",
+                                         cid="<chart1>")
+        with mail_sender("test_smtp") as (sender, transport):
+            sender.send_message(msg)
+    assert transport == "smtp"
+    [received] = inbox.messages
+    parsed = email.message_from_bytes(received["data"])
+    kinds = {part.get_content_type() for part in parsed.walk()}
+    assert {"text/plain", "text/html", "image/png"} <= kinds
+    assert parsed["Message-ID"] == "<weekly-1@brent.example>"

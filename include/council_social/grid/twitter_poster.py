@@ -21,14 +21,9 @@ from council_social.channels.twitter import (
     _BaseUrlAdapter,
     parse_twitter_page,
 )
+from council_social.grid.posting import DuplicatePost, PostAuthError, PostRejected
 
-
-class PostRejected(RuntimeError):
-    """The platform refused the post for good (4xx other than rate limits)."""
-
-
-class DuplicatePost(PostRejected):
-    """X says this account already posted this text."""
+__all__ = ["DuplicatePost", "PostAuthError", "PostRejected", "TwitterPoster", "same_text"]
 
 
 def same_text(posted: str | None, ours: str) -> bool:
@@ -53,7 +48,7 @@ class TwitterPoster:
         if account.key not in self._clients:
             token = self._tokens.get(account.key)
             if not token:
-                raise PostRejected(f"no user-context token for account {account.key!r} in the "
+                raise PostAuthError(f"no user-context token for account {account.key!r} in the "
                                    "X Connection's extra 'user_tokens'")
             client = tweepy.Client(bearer_token="set-by-transport",
                                    return_type=requests.Response)
@@ -62,8 +57,11 @@ class TwitterPoster:
             self._clients[account.key] = client
         return self._clients[account.key]
 
-    def create(self, account, text: str) -> str:
-        """Post; return the new post's id. Network errors propagate (outcome unknown)."""
+    def create(self, account, text: str, *, link: str | None = None) -> str:
+        """Post; return the new post's id. Network errors propagate (outcome unknown).
+
+        `link` is for channels that attach one; on X a link belongs in the text.
+        """
         try:
             resp = self._client(account).create_tweet(text=text, user_auth=False)
         except tweepy.errors.HTTPException as e:
@@ -73,6 +71,10 @@ class TwitterPoster:
                 raise RuntimeError(f"X answered {status} to a post: {detail}") from None
             if status == 403 and "duplicate" in detail.lower():
                 raise DuplicatePost(detail) from None
+            if status == 401:
+                raise PostAuthError(f"X refused the user-context token for {account.key!r} "
+                                    "(401): renew it in the X Connection's extra "
+                                    "'user_tokens'") from None
             raise PostRejected(f"X refused the post ({status}): {detail}") from None
         return str(json.loads(resp.content)["data"]["id"])
 

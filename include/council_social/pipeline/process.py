@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from council_social.archive.recheck import LOOKUP_ENDPOINT as RECHECK_ENDPOINT
 from council_social.channels.registry import parse_page
 from council_social.store import ingest_repo, items_repo
 from council_social.triage.pipeline import triage_stored
@@ -42,7 +43,11 @@ def process_interval(engine: Engine, config, start: datetime, end: datetime) -> 
                 # Error exchanges are archived, not processed: they carry no items.
                 continue
             ref = PageRef(page.id, page.platform, page.account_key, page.fetched_at)
-            parsed.append((ref, parse_page(page.platform, bytes(page.body), page.account_key)))
+            page_items = parse_page(page.platform, bytes(page.body), page.account_key)
+            if page.endpoint == RECHECK_ENDPOINT and page_items.problem and not page_items.items:
+                # A re-check whose every post was deleted: the archive keeps the tombstones.
+                continue
+            parsed.append((ref, page_items))
         outcome = evaluate(parsed, limits_from(config))
         items_repo.replace_quarantine(conn, [p.id for p in pages], outcome)
         items_repo.write_authors(conn, outcome)

@@ -1,4 +1,4 @@
-"""Who the reports' email goes to, and an outbox that writes .eml files instead of sending.
+"""Who the reports' email goes to; the outbox that writes .eml files is the cases' one.
 
 Senders have smtplib's `send_message(msg)`: the DAGs use `council_social.airflow.mail_sender`
 (the SMTP Connection named in `notifications.smtp_connection_id`, else an outbox folder).
@@ -6,24 +6,7 @@ Senders have smtplib's `send_message(msg)`: the DAGs use `council_social.airflow
 
 from __future__ import annotations
 
-import re
-from email.message import EmailMessage
-from pathlib import Path
-
-
-class OutboxSender:
-    """Writes each message to `<folder>/<message-id>.eml`; the same message rewrites its file."""
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self.written: list[Path] = []
-
-    def send_message(self, message: EmailMessage) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9._-]", "_", str(message["Message-ID"]).strip("<>"))
-        path = self.folder / f"{name}.eml"
-        path.write_bytes(bytes(message))
-        self.written.append(path)
+from council_social.cases.notify import OutboxSender  # noqa: F401  (one outbox for all mail)
 
 
 def recipients(config) -> list[str]:

@@ -13,6 +13,14 @@ routed by path prefix from `server.py`:
 Test hooks: `inject_once` serves exact bytes once under a prefix,
 `inject_429` rate-limits the next requests, `expire_token(platform)` makes
 Graph answer code 190, `youtube_quota` caps the units YouTube will serve.
+
+Posting: `POST /{v}/{page-id}/feed` (message, optional link, in the query
+string) creates a post on a configured Facebook page, answers
+`{"id": "{page-id}_{post-id}"}` and lists it in the page's `/feed` and
+`/posts`; the same message twice answers Graph's duplicate error (506), and
+`block_posting(page_id)` makes the page answer 368. `facebook_posted` lists
+what was created. A lost response is the server's `drop_next_response("POST",
+"/v19.0/{page-id}/feed")`, as for X.
 """
 
 from __future__ import annotations
@@ -137,6 +145,8 @@ class ChannelsApi:
         self.youtube_quota: int | None = None
         self.youtube_units = 0
         self.host = "127.0.0.1"
+        self.fb_posted: list[dict] = []  # created with POST /{page-id}/feed
+        self.fb_blocked: set[str] = set()
 
     # --------------------------------------------------------------- hooks
     def inject_once(self, prefix: str, status: int, body: bytes | dict,
@@ -151,6 +161,18 @@ class ChannelsApi:
 
     def expire_token(self, platform: str) -> None:
         self.expired.add(platform)
+
+    def block_posting(self, page_id: str) -> None:
+        """From now on posts to this page are refused with Graph error 368."""
+        with self.lock:
+            self.fb_blocked.add(str(page_id))
+
+    @property
+    def facebook_posted(self) -> list[dict]:
+        """Posts created through POST /{page-id}/feed, oldest first (id, page_id,
+        message, link, created)."""
+        with self.lock:
+            return [dict(p) for p in self.fb_posted]
 
     def source(self, platform: str, external_id: str) -> Source | None:
         return next((s for s in self.spec.sources
@@ -172,6 +194,10 @@ class ChannelsApi:
                     return 429, {"content-type": "application/json", "Retry-After":
                                  str(int(wait) if wait == int(wait) else wait)}, \
                         json.dumps({"error": {"message": "Too many requests", "code": 4}}).encode()
+        if method == "POST" and not path.startswith(PREFIXES):
+            auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+            return self._graph_post(path, query, auth.startswith("Bearer ") and hmac.compare_digest(
+                auth[7:].encode(), self.token.encode()))
         if method != "GET":
             return self._json(405, {"error": {"message": "method not allowed"}})
         if path.startswith("/feeds/"):
@@ -242,12 +268,21 @@ class ChannelsApi:
         offset = _offset(_q(query, "after"))
         if offset < 0:
             return self._graph_error(400, "Invalid cursor", "OAuthException", 100)
+        if edge == "posts" and fb is not None and fb.kind == "account":
+            # The page's own posts: the council's generated posts plus those made through the API.
+            council = self._person(fb)
+            posts = posts_between(self.seed, f"fb:{fb.external_id}", since, until, now,
+                                  rate=0.5, council=council)
+            rows = [self._fb_post(fb, p) for p in posts]
+            rows = self._with_fb_posted(fb, rows, since, until)
+            return self._json(200, self._graph_page(path, query, rows, offset, limit))
         if edge == "feed" and fb is not None:
             council = self._person(fb)
             posts = posts_between(self.seed, f"fb:{fb.external_id}", since, until, now,
                                   rate=0.5 if fb.kind == "account" else 0.6,
                                   by_residents=fb.kind == "group", council=council)
             rows = [self._fb_post(fb, p) for p in posts]
+            rows = self._with_fb_posted(fb, rows, since, until)
             return self._json(200, self._graph_page(path, query, rows, offset, limit))
         if edge == "comments":
             page_id, _, post_n = obj.partition("_")
@@ -276,6 +311,65 @@ class ChannelsApi:
                                  "not exist, cannot be loaded due to missing permissions, or "
                                  "does not support this operation.", "GraphMethodException",
                                  100, 33)
+
+    def _graph_post(self, path: str, query, ok: bool):
+        """POST /{v}/{page-id}/feed: publish to a configured page as the page."""
+        if not ok or self.expired & {"facebook"}:
+            return self._graph_error(400, "Error validating access token: Session has expired on "
+                                     "Tuesday, 24-Nov-26 04:00:00 PST. The current time is "
+                                     "Wednesday, 25-Nov-26 04:00:00 PST.", "OAuthException",
+                                     190, 463)
+        rest = [p for p in path.split("/") if p][1:]
+        fb = self.source("facebook", rest[0]) if len(rest) == 2 and rest[1] == "feed" else None
+        if fb is None or fb.kind != "account":
+            return self._graph_error(400, "Unsupported post request. Please read the Graph API "
+                                     "documentation at https://developers.facebook.com/docs/"
+                                     "graph-api", "GraphMethodException", 100, 33)
+        message, link = _q(query, "message") or "", _q(query, "link")
+        if not message.strip() and not link:
+            return self._graph_error(400, "(#100) Missing message or attachment",
+                                     "OAuthException", 100)
+        now = self.now().astimezone(UTC)
+        with self.lock:
+            if fb.external_id in self.fb_blocked:
+                return self._graph_error(400, "(#368) The action attempted has been deemed "
+                                         "abusive or is otherwise disallowed", "OAuthException",
+                                         368, 1390008)
+            if any(p["page_id"] == fb.external_id and p["message"] == message
+                   for p in self.fb_posted):
+                return self._graph_error(400, "(#506) Duplicate status message",
+                                         "OAuthException", 506)
+            post_id = num_id(self.seed, "fbpost", fb.external_id, len(self.fb_posted), digits=16)
+            self.fb_posted.append({"id": f"{fb.external_id}_{post_id}", "page_id": fb.external_id,
+                                   "message": message, "link": link, "created": now})
+        return self._json(200, {"id": f"{fb.external_id}_{post_id}"})
+
+    def _with_fb_posted(self, fb: Source, rows: list[dict], since: datetime,
+                        until: datetime) -> list[dict]:
+        """Generated rows plus the page's API posts in (since, until], newest first."""
+        with self.lock:
+            made = [p for p in self.fb_posted
+                    if p["page_id"] == fb.external_id and since < p["created"] <= until]
+        if not made:
+            return rows
+        page = self._page_obj(fb)
+        for p in made:
+            row: dict[str, Any] = {
+                "id": p["id"], "message": p["message"], "created_time": _graph_time(p["created"]),
+                "updated_time": _graph_time(p["created"]),
+                "permalink_url": f"https://www.facebook.com/{fb.external_id}/posts/"
+                                 f"{p['id'].split('_', 1)[1]}",
+                "shares": {"count": 0},
+                "from": {k: page[k] for k in ("id", "name", "username", "link", "fan_count",
+                                              "followers_count")},
+                "reactions": {"data": [], "summary": {"total_count": 0,
+                                                      "viewer_reaction": "NONE"}},
+                "comments": {"data": [], "summary": {"order": "reverse_chronological",
+                                                     "total_count": 0, "can_comment": True}}}
+            if p["link"]:
+                row["link"] = p["link"]
+            rows = [*rows, row]
+        return sorted(rows, key=lambda r: r["created_time"], reverse=True)
 
     def _graph_page(self, path: str, query, rows: list[dict], offset: int, limit: int) -> dict:
         chunk = rows[offset:offset + limit]

@@ -119,11 +119,13 @@ class TextKeys:
     """A text's set of windows (and their cuts to j < K characters, made on first use);
     compute once, share between gates."""
 
-    __slots__ = ("_cuts", "full")
+    __slots__ = ("_cuts", "full", "index", "mask")
 
     def __init__(self, text: str):
         self.full = set(word_starts(text))
         self._cuts: dict[int, set[str]] = {}
+        self.index: GateIndex | None = None  # set by GateIndex.keys: candidates precomputed
+        self.mask = 0
 
     def cut(self, j: int) -> set[str]:
         found = self._cuts.get(j)
@@ -150,13 +152,26 @@ class Gate:
                 continue
             for p in found:
                 by_len[len(p)].setdefault(p, set()).add(i)
+        self.size = len(patterns)
         self.always = frozenset(always)
         self.full = by_len[K]
         self.full_keys = self.full.keys()
         # Prefixes shorter than K (the match can end early), by length.
         self.short = [(j, by_len[j], by_len[j].keys()) for j in range(1, K) if by_len[j]]
 
+    def window_candidates(self, window: str) -> set[int]:
+        """The regexes one window could start (what `candidates` unions over a text's windows)."""
+        out = set(self.full.get(window, ()))
+        for j, d, _ in self.short:
+            out |= d.get(window[:j], set())
+        return out
+
     def candidates(self, keys: TextKeys) -> set[int]:
+        index = keys.index
+        if index is not None:
+            offset = index.offsets.get(id(self))
+            if offset is not None:
+                return _bits((keys.mask >> offset) & ((1 << self.size) - 1))
         out = set(self.always)
         full = self.full
         for key in self.full_keys & keys.full:
@@ -165,6 +180,61 @@ class Gate:
             for key in dkeys & keys.cut(j):
                 out |= d[key]
         return out
+
+
+def _bits(mask: int) -> set[int]:
+    out = set()
+    while mask:
+        low = mask & -mask
+        out.add(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+class GateIndex:
+    """Several gates answered together: each distinct window's candidates over all the
+    gates (one bit mask) are worked out once and remembered, so a text costs one dict
+    lookup per window instead of set work per window per gate. `keys(text)` gives
+    TextKeys that every member gate reads its candidates from (same answers as
+    `Gate.candidates` on plain keys)."""
+
+    MEMO_LIMIT = 500_000  # distinct windows remembered (K characters: a bounded set in practice)
+
+    def __init__(self, gates):
+        self.offsets: dict[int, int] = {}
+        self._gates: list[tuple[Gate, int]] = []
+        offset, always = 0, 0
+        for g in gates:
+            if g is None or id(g) in self.offsets:
+                continue
+            self.offsets[id(g)] = offset
+            self._gates.append((g, offset))
+            for i in g.always:
+                always |= 1 << (offset + i)
+            offset += g.size
+        self.always = always
+        self._memo: dict[str, int] = {}
+
+    def _window(self, window: str) -> int:
+        mask = 0
+        for g, offset in self._gates:
+            for i in g.window_candidates(window):
+                mask |= 1 << (offset + i)
+        return mask
+
+    def keys(self, text: str) -> TextKeys:
+        keys = TextKeys(text)
+        memo = self._memo
+        mask = self.always
+        for w in keys.full:
+            m = memo.get(w)
+            if m is None:
+                if len(memo) >= self.MEMO_LIMIT:
+                    memo.clear()
+                m = memo[w] = self._window(w)
+            mask |= m
+        keys.index, keys.mask = self, mask
+        return keys
 
 
 class GatedAlternation:
