@@ -215,6 +215,24 @@ class HttpConnector:
                 return None, self.stop_reason(resp)
             return resp, None
 
+    def next_page(self, url: str, params: dict[str, Any] | None, account, label: str,
+                  result: FetchResult, parser) -> ParsedPage | None:
+        """Fetch, keep and parse one page; None, with `result.stopped_reason` set, on a stop
+        (max pages, an error exchange, or a page the parser cannot use)."""
+        if len(result.pages) >= self.max_pages:
+            result.stopped_reason = "max_pages"
+            return None
+        resp, stop = self.get(url, params, account, label, result)
+        if stop is not None:
+            result.stopped_reason = stop
+            return None
+        result.pages.append(self.raw_page(account, label, resp))
+        page = parser(resp.content, account_key=account.key)
+        if page.problem:
+            result.stopped_reason = f"bad_page: {page.problem}"
+            return None
+        return page
+
     def _retry_after(self, resp: requests.Response) -> float | None:
         value = resp.headers.get("Retry-After")
         if value is not None:

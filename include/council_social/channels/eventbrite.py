@@ -148,18 +148,9 @@ class EventbriteConnector(HttpConnector):
                 return result
             result.pages.append(self.raw_page(account, label, resp))
         while True:
-            if len(result.pages) >= self.max_pages:
-                result.stopped_reason = "max_pages"
-                return result
-            resp, stop = self.get(f"/v3/organizers/{org}/events/", params, account, "events",
-                                  result)
-            if stop is not None:
-                result.stopped_reason = stop
-                return result
-            result.pages.append(self.raw_page(account, "events", resp))
-            page = parse_eventbrite_page(resp.content, account_key=account.key)
-            if page.problem:
-                result.stopped_reason = f"bad_page: {page.problem}"
+            page = self.next_page(f"/v3/organizers/{org}/events/", params, account, "events",
+                                  result, parse_eventbrite_page)
+            if page is None:
                 return result
             parsed.append(page)
             if not page.next_token:

@@ -281,17 +281,8 @@ class GraphConnector(HttpConnector):
         next_url: str | None = url
         query = params
         while next_url:
-            if len(result.pages) >= self.max_pages:
-                result.stopped_reason = "max_pages"
-                return False
-            resp, stop = self.get(next_url, query, account, label, result)
-            if stop is not None:
-                result.stopped_reason = stop
-                return False
-            result.pages.append(self.raw_page(account, label, resp))
-            page = parser(resp.content, account_key=account.key)
-            if page.problem:
-                result.stopped_reason = f"bad_page: {page.problem}"
+            page = self.next_page(next_url, query, account, label, result, parser)
+            if page is None:
                 return False
             parsed.append(page)
             next_url, query = page.next_token, None  # paging.next carries every parameter

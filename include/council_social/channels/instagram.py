@@ -201,17 +201,8 @@ class InstagramConnector(GraphConnector):
         """Media edges have no `since`: page newest first until a page is all older."""
         next_url, query = path, params
         while next_url:
-            if len(result.pages) >= self.max_pages:
-                result.stopped_reason = "max_pages"
-                return False
-            resp, stop = self.get(next_url, query, account, label, result)
-            if stop is not None:
-                result.stopped_reason = stop
-                return False
-            result.pages.append(self.raw_page(account, label, resp))
-            page = parse_instagram_page(resp.content, account_key=account.key)
-            if page.problem:
-                result.stopped_reason = f"bad_page: {page.problem}"
+            page = self.next_page(next_url, query, account, label, result, parse_instagram_page)
+            if page is None:
                 return False
             pages.append(page)
             posts = [i for i in page.items if i.kind in ("post", "mention")]

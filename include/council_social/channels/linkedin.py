@@ -152,17 +152,9 @@ class LinkedInConnector(HttpConnector):
                     result: FetchResult, parsed: list[ParsedPage], since) -> bool:
         start = 0
         while True:
-            if len(result.pages) >= self.max_pages:
-                result.stopped_reason = "max_pages"
-                return False
-            resp, stop = self.get(path, {**params, "start": start}, account, label, result)
-            if stop is not None:
-                result.stopped_reason = stop
-                return False
-            result.pages.append(self.raw_page(account, label, resp))
-            page = parse_linkedin_page(resp.content, account_key=account.key)
-            if page.problem:
-                result.stopped_reason = f"bad_page: {page.problem}"
+            page = self.next_page(path, {**params, "start": start}, account, label, result,
+                                  parse_linkedin_page)
+            if page is None:
                 return False
             parsed.append(page)
             older = since is not None and page.items and all(
