@@ -3,19 +3,26 @@
 
 Every five minutes, posts the approved planner entries whose slot in the
 newest communications grid has come (within `grid.late_grace_minutes`),
-through the channel's API: X with tweepy's create_tweet. Exactly once per
-entry and account: each attempt is recorded under an idempotency key before
-the call, and a retry after a lost response looks for the post on the
-account's timeline before posting again. The post's id is stored in
-`post_attempts` so replies and metrics link back. Nothing is posted during a
-pre-election period without a logged override (`council-social grid
-override`), nor when `grid.posting_enabled` is false.
+through the channel's API: X with tweepy's create_tweet, Facebook through
+the Graph API page feed (`POST /{page-id}/feed`). Exactly once per entry and
+account: each attempt is recorded under an idempotency key before the call,
+and a retry after a lost response looks for the post on the account's
+timeline or page before posting again. The post's id is stored in
+`post_attempts` so replies and metrics link back, and the entry moves to
+`published` once every channel has its post. A slot that passed more than
+the grace period ago unposted is recorded as `missed` and listed in the next
+grid. Nothing is posted during a pre-election period without a logged
+override (`council-social grid override`), nor when `grid.posting_enabled`
+is false.
 
 **Owner:** web team. **When it fails:** a post with an unknown outcome fails
 the task on purpose; the retry checks the channel and will not post twice.
-A refused post (4xx) is recorded as failed with X's reason in
-`post_attempts.detail`: fix the entry and re-import. Check the
-`council_social_twitter` Connection's `user_tokens` extra on 401/403.
+A refused token (X 401, Graph code 190) fails the task naming the
+Connection: renew the token (`council_social_twitter` extra `user_tokens`;
+`council_social_facebook` password, the Page access token) and the next run
+posts what is still within the grace period. A refused post (4xx, Graph 368
+or a duplicate not found on the page) is recorded as failed with the
+platform's reason in `post_attempts.detail`: fix the entry and re-import.
 """
 
 from __future__ import annotations

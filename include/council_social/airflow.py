@@ -170,16 +170,26 @@ def mail_sender(conn_id: str):
 
 
 def grid_posters() -> dict:
-    """Publishers by platform for publish_posts: X, with one user-context token per account.
+    """Publishers by platform for publish_posts.
 
-    The X Connection's password is the app's bearer token (reads); its extra
-    `user_tokens` maps account keys to OAuth 2.0 user-context tokens (posts).
+    X: the Connection's password is the app's bearer token (reads), its extra
+    `user_tokens` maps account keys to user-context tokens (posts). Facebook:
+    the page access token is the password, or per account in extra `page_tokens`;
+    without that Connection Facebook entries stay 'post by hand'.
     """
+    from council_social.grid.facebook_poster import from_connection
     from council_social.grid.twitter_poster import TwitterPoster
 
     conn = _connection(config().channels.twitter.connection_id)
     tokens = (conn.extra_dejson.get("user_tokens") if conn is not None else None) or {}
-    return {"twitter": TwitterPoster(twitter_connector(), tokens)}
+    posters = {"twitter": TwitterPoster(twitter_connector(), tokens)}
+    facebook_settings = config().channels.facebook
+    if facebook_settings is not None:
+        facebook = from_connection(_connection(facebook_settings.connection_id),
+                                   facebook_settings)
+        if facebook is not None:
+            posters["facebook"] = facebook
+    return posters
 
 
 def channel_connector(platform: str):

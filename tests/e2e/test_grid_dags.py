@@ -41,6 +41,10 @@ def grid_env(monkeypatch, simulator, database_url, config, tmp_path):
         "conn_type": "http", "host": simulator.base_url,
         "password": config.simulator.bearer_token,
         "extra": {"user_tokens": {main.key: simulator.user_token(main.external_id)}}}))
+    # The Page access token is the Connection's password, as for ingest_facebook.
+    monkeypatch.setenv("AIRFLOW_CONN_COUNCIL_SOCIAL_FACEBOOK", json.dumps({
+        "conn_type": "http", "host": simulator.base_url,
+        "password": config.simulator.bearer_token}))
     adapter.config.cache_clear()
     yield tmp_path / "grid"
     adapter.config.cache_clear()
@@ -53,7 +57,8 @@ def test_grid_dag_reruns_identically_and_publish_posts_once(dags, grid_env, clea
         upsert_entries(conn, [PlannerEntry(
             key="gritting", title="Winter weather: gritting routes",
             message="Cold weather is on the way. See which roads we grit.",
-            channels=("brent-council", "brent-facebook"), earliest=date(2026, 11, 25),
+            channels=("brent-council", "brent-facebook", "brent-instagram"),
+            earliest=date(2026, 11, 25),
             latest=date(2026, 11, 25), owner="Emergency Planning", priority="essential",
             status="approved", campaign="winter", essential=True)], "test", SIM_NOW)
     # dag.test infers a manual run's data interval as the one ending at the date given.
@@ -63,16 +68,23 @@ def test_grid_dag_reruns_identically_and_publish_posts_once(dags, grid_env, clea
     assert {"latest.html", "latest.csv", "latest.ics"} <= set(first)
     assert run_dag(dags["communications_grid"], logical) == "success"
     assert {p.name: p.read_bytes() for p in grid_env.iterdir()} == first
-    assert b"channel not yet connected" in first["latest.html"]
+    assert b"post by hand: Instagram publishing needs a hosted image" in first["latest.html"]
+    assert b"entry scheduled" in first["latest.html"]
 
     due = SIM_NOW + timedelta(minutes=5)  # the interval [12:00, 12:05) holds the 12:00 slot
     assert run_dag(dags["publish_posts"], due) == "success"
     assert run_dag(dags["publish_posts"], due) == "success"
     (tweet,) = simulator.posted_tweets
     assert tweet.text.startswith("Cold weather is on the way")
+    (fb,) = simulator.channels.facebook_posted
+    assert fb["message"] == tweet.text
     with clean_db.connect() as conn:
         from sqlalchemy import text
 
         rows = conn.execute(text("SELECT account_key, status, external_id "
-                                 "FROM social.post_attempts")).all()
-    assert [tuple(r) for r in rows] == [("brent-council", "posted", tweet.id_str)]
+                                 "FROM social.post_attempts ORDER BY account_key")).all()
+        status = conn.execute(text("SELECT status FROM social.planner_entries")).scalar()
+    assert [tuple(r) for r in rows] == [("brent-council", "posted", tweet.id_str),
+                                        ("brent-facebook", "posted", fb["id"])]
+    # Instagram is posted by hand, so the entry is not yet published everywhere.
+    assert status == "scheduled"

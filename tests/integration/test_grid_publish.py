@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, date, datetime, timedelta
 
@@ -171,3 +173,241 @@ def test_simulator_create_tweet_contract(simulator, config):
     timeline = requests.get(f"{simulator.base_url}/2/users/{main.external_id}/tweets",
                             params={"max_results": 5}, headers=app, timeout=5).json()
     assert timeline["data"][0]["id"] == data["id"]
+
+
+# --------------------------------------------------------------------- Facebook
+def fb_posters(simulator, config, **kw):
+    from council_social.grid.facebook_poster import FacebookPoster
+
+    return {**poster(simulator, config),
+            "facebook": FacebookPoster(simulator.base_url, {},
+                                       default_token=config.simulator.bearer_token, **kw)}
+
+
+def fb_feed_path(config) -> str:
+    from council_social.channels.facebook import GRAPH_VERSION
+
+    return f"/{GRAPH_VERSION}/{config.account('brent-facebook').external_id}/feed"
+
+
+def served(simulator, method, path):
+    return [s for s in simulator.served if s.method == method and s.path == path]
+
+
+def statuses(engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        return dict(conn.execute(text("SELECT key, status FROM social.planner_entries")).all())
+
+
+def test_facebook_post_exactly_once_across_a_lost_response_and_a_retry(clean_db, config,
+                                                                        simulator):
+    load(clean_db, [entry("Recycling week", HOSTILE_TEXT, channels=("brent-facebook",),
+                          press_release_url="https://www.brent.gov.uk/news/recycling")])
+    plan_grid(clean_db, config, BUILT_FOR)
+    assert slot_time(clean_db, "recycling-week") == SIM_NOW
+    posters = fb_posters(simulator, config)
+    simulator.drop_next_response("POST", fb_feed_path(config))
+    with pytest.raises(RuntimeError, match="unknown outcome"):
+        publish_due(clean_db, config, posters, SIM_NOW + timedelta(minutes=5))
+    (made,) = simulator.channels.facebook_posted  # it went out; we never heard
+    assert made["message"] == HOSTILE_TEXT and made["link"].endswith("/news/recycling")
+    (row,) = attempts(clean_db)
+    assert (row.status, row.external_id, row.tries) == ("pending", None, 1)
+    # The retry (a new task try, new poster) checks the page before posting again.
+    summary = publish_due(clean_db, config, fb_posters(simulator, config),
+                          SIM_NOW + timedelta(minutes=5))
+    assert summary.found_after_lost_response == 1 and summary.unknown == []
+    assert len(simulator.channels.facebook_posted) == 1
+    assert len(served(simulator, "POST", fb_feed_path(config))) == 1
+    (row,) = attempts(clean_db)
+    assert row.status == "posted" and row.external_id == made["id"] and row.tries == 1
+    assert row.external_id.startswith(config.account("brent-facebook").external_id + "_")
+    assert statuses(clean_db) == {"recycling-week": "published"}
+    # Reruns post nothing more; the post is in the page's feed for ingest to link replies to.
+    again = publish_due(clean_db, config, posters, SIM_NOW + timedelta(minutes=10))
+    assert again.already_posted == 1 and len(served(simulator, "POST", fb_feed_path(config))) == 1
+    feed = json.loads(served(simulator, "GET", fb_feed_path(config).replace("/feed", "/posts")
+                             )[-1].body)
+    assert made["id"] in [p["id"] for p in feed["data"]]
+
+
+def test_facebook_duplicate_answer_is_resolved_from_the_page(clean_db, config, simulator):
+    load(clean_db, [entry("Library hours", "Libraries open late on Thursdays",
+                          channels=("brent-facebook",))])
+    plan_grid(clean_db, config, BUILT_FOR)
+    posters = fb_posters(simulator, config)
+    simulator.drop_next_response("POST", fb_feed_path(config))
+    with pytest.raises(RuntimeError):
+        publish_due(clean_db, config, posters, SIM_NOW + timedelta(minutes=5))
+    # The pending record is lost too (say, restored from a backup): Graph answers 506
+    # "Duplicate status message", and the earlier post is found instead of failing.
+    with clean_db.begin() as conn:
+        conn.execute(text("DELETE FROM social.post_attempts"))
+    summary = publish_due(clean_db, config, posters, SIM_NOW + timedelta(minutes=5))
+    (made,) = simulator.channels.facebook_posted
+    assert summary.posted == [{"entry": "library-hours", "account": "brent-facebook",
+                               "external_id": made["id"]}]
+    assert len(served(simulator, "POST", fb_feed_path(config))) == 2
+    assert json.loads(served(simulator, "POST", fb_feed_path(config))[-1].body
+                      )["error"]["code"] == 506
+
+
+def test_facebook_expired_token_fails_clearly_and_records_nothing_as_posted(clean_db, config,
+                                                                            simulator):
+    load(clean_db, [entry("Gritting", "Gritters out tonight", channels=("brent-facebook",)),
+                    entry("Gritting X", "Gritters out tonight on X")])
+    plan_grid(clean_db, config, BUILT_FOR)
+    simulator.channels.expire_token("facebook")
+    posters = fb_posters(simulator, config)
+    with pytest.raises(RuntimeError) as info:
+        publish_due(clean_db, config, posters, SIM_NOW + timedelta(minutes=5))
+    message = str(info.value)
+    assert "token refused" in message and "190" in message
+    assert "renew it in Airflow Connection 'council_social_facebook'" in message
+    assert config.simulator.bearer_token not in message
+    assert simulator.channels.facebook_posted == []
+    assert len(served(simulator, "POST", fb_feed_path(config))) == 1  # no retry storm
+    rows = {r.account_key: r for r in attempts(clean_db)}
+    assert rows["brent-facebook"].status == "auth_failed"
+    assert rows["brent-facebook"].external_id is None
+    assert rows["brent-council"].status == "posted"  # X is not held back by Facebook
+    # The task's retries do not post either; once the token is renewed, the slot posts.
+    with pytest.raises(RuntimeError, match="token refused"):
+        publish_due(clean_db, config, posters, SIM_NOW + timedelta(minutes=5))
+    assert simulator.channels.facebook_posted == []
+    simulator.channels.renew_token("facebook")
+    done = publish_due(clean_db, config, posters, SIM_NOW + timedelta(minutes=10))
+    (made,) = simulator.channels.facebook_posted
+    assert done.posted[0]["external_id"] == made["id"]
+
+
+def test_facebook_policy_block_is_a_refusal_not_a_retry(clean_db, config, simulator):
+    load(clean_db, [entry("Consultation", "Have your say on parking", channels=("brent-facebook",))])
+    plan_grid(clean_db, config, BUILT_FOR)
+    simulator.channels.block_posting(config.account("brent-facebook").external_id)
+    posters = fb_posters(simulator, config)
+    summary = publish_due(clean_db, config, posters, SIM_NOW + timedelta(minutes=5))
+    assert len(summary.failed) == 1 and "policy enforcement" in summary.failed[0]
+    assert "368" in summary.failed[0]
+    publish_due(clean_db, config, posters, SIM_NOW + timedelta(minutes=10))
+    assert len(served(simulator, "POST", fb_feed_path(config))) == 1
+    (row,) = attempts(clean_db)
+    assert row.status == "failed" and row.external_id is None
+
+
+def test_simulator_page_feed_post_contract(simulator, config):
+    import requests
+
+    page = config.account("brent-facebook").external_id
+    url = simulator.base_url + fb_feed_path(config)
+    auth = {"Authorization": f"Bearer {config.simulator.bearer_token}"}
+    made = requests.post(url, params={"message": "Hello Brent"}, headers=auth, timeout=5)
+    assert made.status_code == 200 and made.json()["id"].startswith(page + "_")
+    dup = requests.post(url, params={"message": "Hello Brent"}, headers=auth, timeout=5)
+    assert dup.status_code == 400 and dup.json()["error"]["code"] == 506
+    empty = requests.post(url, params={"message": " "}, headers=auth, timeout=5)
+    assert empty.json()["error"]["code"] == 100
+    bad = requests.post(url, params={"message": "x"}, headers={"Authorization": "Bearer no"},
+                        timeout=5)
+    assert bad.json()["error"]["code"] == 190
+    group = config.channels.facebook.groups[0]
+    assert requests.post(url.replace(page, group), params={"message": "x"}, headers=auth,
+                         timeout=5).json()["error"]["code"] == 100
+    for edge in ("feed", "posts"):
+        listed = requests.get(url.replace("/feed", f"/{edge}"), headers=auth, timeout=5).json()
+        assert listed["data"][0]["id"] == made.json()["id"]
+        assert listed["data"][0]["message"] == "Hello Brent"
+
+
+# --------------------------------------------------------------- statuses, missed slots
+def test_statuses_move_approved_to_scheduled_to_published_and_never_back(clean_db, config,
+                                                                          simulator, tmp_path):
+    planned = [entry("Bins", "Bin day moves this week"),
+               entry("Draft idea", "Not ready", status="draft"),
+               entry("Old news", "Withdrawn", status="withdrawn")]
+    load(clean_db, planned)
+    plan_grid(clean_db, config, BUILT_FOR)
+    first = publish_grid(clean_db, config, BUILT_FOR, tmp_path)
+    assert first["scheduled"] == ["bins"]
+    assert statuses(clean_db) == {"bins": "scheduled", "draft-idea": "draft",
+                                  "old-news": "withdrawn"}
+    rows = list(csv.DictReader(io.StringIO(open(first["files"]["csv"]["path"],
+                                                encoding="utf-8").read())))
+    assert {r["entry_key"]: r["entry_status"] for r in rows} == {
+        "bins": "scheduled", "draft-idea": "draft", "old-news": "withdrawn"}
+    assert "entry scheduled" in open(first["files"]["html"]["path"], encoding="utf-8").read()
+    # Re-importing the same file does not undo the scheduling, and a rerun is identical.
+    assert load(clean_db, planned) == {"inserted": 0, "updated": 0, "unchanged": 3}
+    before = snapshot(clean_db)
+    assert publish_grid(clean_db, config, BUILT_FOR, tmp_path)["files"] == first["files"]
+    assert snapshot(clean_db) == before
+
+    summary = publish_due(clean_db, config, poster(simulator, config),
+                          SIM_NOW + timedelta(minutes=5))
+    (tweet,) = simulator.posted_tweets
+    assert summary.published_entries == ["bins"]
+    assert statuses(clean_db)["bins"] == "published"
+    load(clean_db, planned)  # the planner still says approved: it stays published
+    assert statuses(clean_db)["bins"] == "published"
+    # The next grid shows the post as published, with its id.
+    later = SIM_NOW + timedelta(hours=1)
+    plan_grid(clean_db, config, later)
+    nxt = publish_grid(clean_db, config, later, tmp_path)
+    rows = {r["entry_key"]: r for r in csv.DictReader(io.StringIO(open(
+        nxt["files"]["csv"]["path"], encoding="utf-8").read()))}
+    assert rows["bins"]["state"] == "published" and rows["bins"]["posted_id"] == tweet.id_str
+    assert rows["bins"]["entry_status"] == "published"
+    assert statuses(clean_db) == {"bins": "published", "draft-idea": "draft",
+                                  "old-news": "withdrawn"}
+
+
+def test_entry_on_two_channels_is_published_when_both_are_posted(clean_db, config, simulator):
+    load(clean_db, [entry("Both", "On X and Facebook",
+                          channels=("brent-council", "brent-facebook"))])
+    plan_grid(clean_db, config, BUILT_FOR)
+    simulator.channels.expire_token("facebook")
+    with pytest.raises(RuntimeError):
+        publish_due(clean_db, config, fb_posters(simulator, config),
+                    SIM_NOW + timedelta(minutes=5))
+    assert statuses(clean_db) == {"both": "approved"}  # X posted, Facebook not yet
+    simulator.channels.renew_token("facebook")
+    summary = publish_due(clean_db, config, fb_posters(simulator, config),
+                          SIM_NOW + timedelta(minutes=5))
+    assert summary.published_entries == ["both"] and statuses(clean_db) == {"both": "published"}
+
+
+def test_a_missed_slot_is_recorded_and_listed_in_the_next_grid(clean_db, config, simulator,
+                                                               tmp_path):
+    load(clean_db, [entry("Council tax", "Council tax is due on the 1st.")])
+    plan_grid(clean_db, config, BUILT_FOR)
+    grace = config.grid.late_grace_minutes
+    # The scheduler was down from 11:55 until past the grace period.
+    late = SIM_NOW + timedelta(minutes=grace + 10)
+    summary = publish_due(clean_db, config, poster(simulator, config), late)
+    assert summary.due == 0 and summary.missed == ["council-tax@brent-council"]
+    assert simulator.posted_tweets == []
+    (row,) = attempts(clean_db)
+    assert row.status == "missed" and row.slot_at == SIM_NOW and row.tries == 0
+    assert f"passed more than {grace} min before publish_posts" in row.detail
+    again = publish_due(clean_db, config, poster(simulator, config),
+                        late + timedelta(minutes=5))
+    assert again.missed == [] and len(attempts(clean_db)) == 1
+    # The next morning's grid says so.
+    tomorrow = BUILT_FOR + timedelta(days=1)
+    plan_grid(clean_db, config, tomorrow)
+    files = publish_grid(clean_db, config, tomorrow, tmp_path)["files"]
+    page = open(files["html"]["path"], encoding="utf-8").read()
+    assert "Not placed / missed" in page and "1 missed" in page
+    assert "Wed 25 Nov 12:00: missed: the Wed 25 Nov 12:00 slot passed" in page
+
+
+def test_missed_sweep_leaves_attempts_with_their_own_reason(clean_db, config, simulator):
+    load(clean_db, [entry("Held one", "Held back")])
+    plan_grid(clean_db, config, BUILT_FOR)
+    simulator.drop_next_response("POST", "/2/tweets")
+    with pytest.raises(RuntimeError):
+        publish_due(clean_db, config, poster(simulator, config), SIM_NOW + timedelta(minutes=5))
+    late = SIM_NOW + timedelta(minutes=config.grid.late_grace_minutes + 10)
+    assert publish_due(clean_db, config, poster(simulator, config), late).missed == []
+    (row,) = attempts(clean_db)
+    assert row.status == "pending"  # outcome unknown stays visible as such

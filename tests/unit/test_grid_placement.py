@@ -107,14 +107,19 @@ def test_status_window_and_connection_reasons(config):
     cutoff = datetime(2026, 12, 3, 6, tzinfo=UTC)
     entries = [entry(1, status="draft"), entry(2, status="withdrawn"),
                entry(3, latest=MONDAY + timedelta(days=1)),
-               entry(4, channels=("brent-facebook",))]
+               entry(4, channels=("brent-instagram",)), entry(5, channels=("brent-facebook",)),
+               entry(6, channels=("brent-linkedin",))]
     slots = {s.entry_key: s for s in place(entries, config, defaults(config), MONDAY,
                                            cutoff=cutoff)}
     assert slots["e001"].why == "not approved yet (status draft)"
     assert slots["e002"].why == "withdrawn"
     assert "had passed" in slots["e003"].why
-    assert slots["e004"].mode == "manual" and "channel not yet connected" in slots["e004"].why
+    assert slots["e004"].mode == "manual" and "by_hand" in slots["e004"].flags
+    assert "post by hand: Instagram publishing needs a hosted image" in slots["e004"].why
     assert slots["e004"].slot_at >= cutoff
+    # Facebook posts through the Graph API page feed; LinkedIn is still by hand.
+    assert slots["e005"].mode == "post" and "by hand" not in slots["e005"].why
+    assert slots["e006"].mode == "manual" and "LinkedIn page is not connected" in slots["e006"].why
 
 
 def test_placement_is_deterministic(config):

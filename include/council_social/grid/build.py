@@ -55,21 +55,37 @@ def plan_grid(engine, config, built_for: datetime) -> dict:
             "held": sum(s.state == "held" for s in slots)}
 
 
+# How far back the grid lists slots that passed without a post.
+MISSED_LOOKBACK = timedelta(days=7)
+
+
 def publish_grid(engine, config, built_for: datetime, out_dir: Path | None = None) -> dict:
-    """Render the stored grid to files under the output folder and record them."""
+    """Render the stored grid to files under the output folder and record them.
+
+    Approved entries placed in it become `scheduled` (in the same transaction,
+    so the page shows it); the slots missed in the week before are listed.
+    """
     from council_social.grid import store
 
     grid_start = grid_start_for(built_for, config.council.timezone)
     with engine.begin() as conn:
         pub, slots = store.load_grid(conn, grid_start, built_for)
-        entries = store.entries_by_key(conn, {s.entry_key for s in slots})
+        scheduled = store.mark_scheduled(conn, {s.entry_key for s in slots
+                                                if s.state == "placed"})
+        missed = store.missed_between(conn, built_for - MISSED_LOOKBACK, built_for)
+        keys = {s.entry_key for s in slots} | {m.entry_key for m in missed}
+        entries = store.entries_by_key(conn, keys)
+        posted = {(p.entry_key, p.account_key): p.external_id
+                  for p in store.posted_between(conn, *_bounds(grid_start,
+                                                               config.council.timezone))}
         g = GridInput(grid_start, built_for, entries, _sorted(slots),
                       {k: v["summary"] for k, v in pub.best_times.items()},
-                      config.council.name, config.council.timezone)
+                      config.council.name, config.council.timezone, tuple(missed), posted)
         files = write_grid(g, config, out_dir or config.grid_output_path)
         store.record_files(conn, grid_start, built_for, files)
     return {"grid_start": grid_start.isoformat(), "files": files, "placed": pub.placed,
-            "unplaced": pub.unplaced, "held": pub.held}
+            "unplaced": pub.unplaced, "held": pub.held, "scheduled": scheduled,
+            "missed": len(missed)}
 
 
 def _sorted(slots):

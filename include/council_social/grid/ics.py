@@ -39,7 +39,8 @@ def render_ics(g: GridInput, config) -> bytes:
         ev.add("dtend", s.slot_at.astimezone(UTC) + EVENT_LENGTH)
         ev.add("summary", visible(f"[{s.account_key}] {title}"))
         lines = [e.message if e else "", "", f"Owner: {e.owner if e else ''}",
-                 f"State: {s.state} ({s.mode or ''})", f"Why this time: {s.why}"]
+                 f"State: {s.state} ({s.mode or ''})",
+                 f"Entry status: {e.status if e else ''}", f"Why this time: {s.why}"]
         if s.cover:
             lines.append(f"Cover: {s.cover}")
         ev.add("description", visible("\n".join(lines)))

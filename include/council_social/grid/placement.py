@@ -18,7 +18,14 @@ from council_social.grid.rules import pre_election_hold as _hold
 
 GRID_DAYS = 14
 # Platforms the publisher can post to; others are placed for posting by hand.
-CONNECTED_PLATFORMS = frozenset({"twitter"})
+CONNECTED_PLATFORMS = frozenset({"twitter", "facebook"})
+# Why a channel is posted by hand (shown on its slot).
+BY_HAND = {
+    "instagram": "Instagram publishing needs a hosted image or video and is not connected",
+    "linkedin": "posting to the LinkedIn page is not connected",
+    "youtube": "a YouTube post is a video upload, done in YouTube Studio",
+    "flickr": "a Flickr post is a photo upload, done on Flickr",
+}
 DAY_LOAD_PENALTY = 0.15
 
 
@@ -149,8 +156,10 @@ def _place_one(entry, account_key, accounts, best_times, days, cutoff, cutoff_da
                 "override logged" if overridden else "essential; needs a logged override to post"))
         mode = "post" if account.platform in connected else "manual"
         if mode == "manual":
-            flags.append("not_connected")
-            why.append(f"channel not yet connected: post to {account.platform} by hand")
+            flags.append("by_hand")
+            reason = BY_HAND.get(account.platform,
+                                 f"no publishing API is connected for {account.platform}")
+            why.append(f"post by hand: {reason}")
         return Slot(entry.key, account_key, "placed", t, mode, round(times.score(t), 4),
                     "; ".join(why), cover, tuple(flags))
     if not candidates:

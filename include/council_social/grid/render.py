@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,8 @@ from council_social.grid.planner import PlannerEntry
 from council_social.grid.safe_text import csv_cell, visible
 
 CSV_COLUMNS = ["date", "day", "time", "account", "platform", "state", "mode", "title", "message",
-               "owner", "priority", "campaign", "why", "cover", "flags", "entry_key"]
+               "owner", "priority", "campaign", "why", "cover", "flags", "entry_key",
+               "entry_status", "posted_id"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class GridInput:
     best_times: dict  # account key -> BestTimes or its summary line
     council_name: str
     timezone: str
+    # Attempts since the last grid that ended without a post (post_attempts rows).
+    missed: tuple = ()
+    # (entry key, account key) -> the platform's id of the post, so it can be looked up.
+    posted_ids: dict = field(default_factory=dict)
 
 
 def _jinja():
@@ -56,6 +61,8 @@ def _row(g: GridInput, s: Slot, accounts: dict) -> dict:
         "owner": e.owner if e else "", "priority": e.priority if e else "",
         "campaign": e.campaign if e else "", "why": s.why, "cover": s.cover or "",
         "flags": ";".join(s.flags), "entry_key": s.entry_key,
+        "entry_status": e.status if e else "",
+        "posted_id": g.posted_ids.get((s.entry_key, s.account_key)) or "",
         "press_release": e.press_release_url if e else None,
         "local": local,
     }
@@ -80,13 +87,26 @@ def grid_context(g: GridInput, config) -> dict:
         weeks.append({"start": week_days[0], "end": week_days[-1], "days": week_days,
                       "lines": lines})
     not_placed = [r for r in rows if r["state"] in ("unplaced", "held")]
+    tz = ZoneInfo(g.timezone)
+    missed = []
+    for a in g.missed:
+        e = g.entries.get(a.entry_key)
+        missed.append({"title": e.title if e else a.entry_key, "account": a.account_key,
+                       "owner": e.owner if e else "", "state": MISSED_LABELS.get(a.status,
+                                                                                 a.status),
+                       "when": f"{a.slot_at.astimezone(tz):%a %d %b %H:%M}",
+                       "why": a.detail or "no post was made"})
     return {
         "council": g.council_name, "grid_start": g.grid_start,
         "grid_end": g.grid_start + timedelta(days=13), "built_for": g.built_for,
-        "timezone": g.timezone, "weeks": weeks, "not_placed": not_placed,
+        "timezone": g.timezone, "weeks": weeks, "not_placed": not_placed, "missed": missed,
         "placed": sum(1 for r in rows if r["state"] in ("placed", "published")),
         "best_times": [(k, _summary(g.best_times[k])) for k in used if k in g.best_times],
     }
+
+
+MISSED_LABELS = {"missed": "missed", "failed": "refused", "auth_failed": "token refused",
+                 "pending": "outcome unknown"}
 
 
 def _summary(best) -> str:

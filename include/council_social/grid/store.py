@@ -20,6 +20,24 @@ from council_social.grid.tables import (
 
 ENTRY_FIELDS = ("title", "message", "channels", "earliest", "latest", "owner", "priority",
                 "status", "campaign", "essential", "press_release_url", "media")
+# Statuses the publisher moves an entry through; the planner file owns the others.
+LIVE = ("approved", "scheduled")
+# Kinds of attempt the next grid lists as missed (with the attempt's reason).
+MISSED_STATUSES = ("missed", "failed", "auth_failed", "pending")
+
+
+def merged_status(stored: str | None, planned: str) -> str:
+    """The status after a re-import: the file may not undo what publishing did.
+
+    A published entry stays published (the post is out); a scheduled entry the
+    file still calls approved stays scheduled. Anything else is the file's call
+    (an officer may withdraw, un-approve or re-approve an entry).
+    """
+    if stored == "published":
+        return "published"
+    if stored == "scheduled" and planned == "approved":
+        return "scheduled"
+    return planned
 
 
 def _entry_row(e: PlannerEntry) -> dict:
@@ -39,6 +57,7 @@ def upsert_entries(conn: Connection, entries: list[PlannerEntry], source: str,
     for e in entries:
         row = _entry_row(e)
         old = existing.get(e.key)
+        row["status"] = merged_status(old.status if old is not None else None, e.status)
         if old is not None and all(_same(getattr(old, f), row[f]) for f in ENTRY_FIELDS):
             counts["unchanged"] += 1
             continue
@@ -163,3 +182,80 @@ def due_slots(conn: Connection, interval_end: datetime, not_before: datetime) ->
         grid_slots.c.mode == "post", grid_slots.c.slot_at < interval_end,
         grid_slots.c.slot_at >= not_before,
     ).order_by(grid_slots.c.slot_at, grid_slots.c.account_key, grid_slots.c.entry_key)))
+
+
+def mark_scheduled(conn: Connection, keys) -> list[str]:
+    """approved -> scheduled for entries placed in a published grid; nothing else moves."""
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    return sorted(conn.execute(update(planner_entries).where(
+        planner_entries.c.key.in_(keys), planner_entries.c.status == "approved"
+    ).values(status="scheduled").returning(planner_entries.c.key)).scalars())
+
+
+def posted_ids(conn: Connection, entry_key: str) -> dict[str, str | None]:
+    """account key -> the platform's id of the entry's post there."""
+    return {r.account_key: r.external_id for r in conn.execute(
+        select(post_attempts.c.account_key, post_attempts.c.external_id).where(
+            post_attempts.c.entry_key == entry_key, post_attempts.c.status == "posted"))}
+
+
+def mark_published_if_done(conn: Connection, entry_key: str) -> bool:
+    """-> published once every channel of a live entry has a post; True if it moved now."""
+    row = conn.execute(select(planner_entries.c.channels, planner_entries.c.status).where(
+        planner_entries.c.key == entry_key)).first()
+    if row is None or row.status not in LIVE:
+        return False
+    if not set(row.channels) <= set(posted_ids(conn, entry_key)):
+        return False
+    return conn.execute(update(planner_entries).where(
+        planner_entries.c.key == entry_key, planner_entries.c.status.in_(LIVE)
+    ).values(status="published")).rowcount == 1
+
+
+def passed_slots(conn: Connection, since: datetime, before: datetime) -> list:
+    """API slots in [since, before) of the grid in force at each slot's time.
+
+    The grid in force is the newest one built at or before the slot: a later
+    grid cannot hold it (grids offer nothing before they were built for).
+    """
+    g = grid_publications.alias("g")
+    in_force = select(func.max(g.c.built_for)).where(
+        g.c.built_for <= grid_slots.c.slot_at).scalar_subquery()
+    return list(conn.execute(select(grid_slots).where(
+        grid_slots.c.built_for == in_force, grid_slots.c.state == "placed",
+        grid_slots.c.mode == "post", grid_slots.c.slot_at >= since,
+        grid_slots.c.slot_at < before,
+    ).order_by(grid_slots.c.slot_at, grid_slots.c.account_key, grid_slots.c.entry_key)))
+
+
+def record_missed_attempt(conn: Connection, key: str, entry: PlannerEntry, account_key: str,
+                          platform: str, slot_at: datetime, why: str, at: datetime) -> bool:
+    """Insert a `missed` attempt unless the slot has one or the entry is already posted
+    there (by any slot); True if inserted."""
+    if conn.execute(select(post_attempts.c.idempotency_key).where(
+            post_attempts.c.entry_key == entry.key, post_attempts.c.account_key == account_key,
+            post_attempts.c.status == "posted")).first() is not None:
+        return False
+    return conn.execute(insert(post_attempts).values(
+        idempotency_key=key, entry_key=entry.key, account_key=account_key, platform=platform,
+        slot_at=slot_at, text=entry.message, status="missed", external_id=None, tries=0,
+        detail=why, first_tried_at=at, last_tried_at=at,
+    ).on_conflict_do_nothing(index_elements=["idempotency_key"])).rowcount == 1
+
+
+def missed_between(conn: Connection, since: datetime, before: datetime) -> list:
+    """Attempts in [since, before) that did not end in a post, for the grid's missed list.
+
+    An entry posted on that account by another slot is not listed.
+    """
+    posted = select(post_attempts.c.entry_key, post_attempts.c.account_key).where(
+        post_attempts.c.status == "posted")
+    rows = conn.execute(select(post_attempts).where(
+        post_attempts.c.status.in_(MISSED_STATUSES), post_attempts.c.slot_at >= since,
+        post_attempts.c.slot_at < before,
+    ).order_by(post_attempts.c.slot_at, post_attempts.c.account_key,
+               post_attempts.c.entry_key))
+    done = {(r.entry_key, r.account_key) for r in conn.execute(posted)}
+    return [r for r in rows if (r.entry_key, r.account_key) not in done]

@@ -37,7 +37,8 @@ planner_entries = Table(
     Column("latest", Date, nullable=False),
     Column("owner", Text, nullable=False),
     Column("priority", Text, nullable=False),  # essential | high | normal | low
-    # draft | approved | scheduled | published | withdrawn
+    # draft | approved | scheduled | published | withdrawn; publishing moves approved ->
+    # scheduled (placed in a published grid) -> published (every channel posted), never back
     Column("status", Text, nullable=False),
     Column("campaign", Text, nullable=False),
     Column("essential", Boolean, nullable=False),
@@ -71,7 +72,7 @@ grid_slots = Table(
     Column("account_key", Text, nullable=False),
     Column("state", Text, nullable=False),  # placed | published | held | unplaced
     Column("slot_at", DateTime(timezone=True)),
-    Column("mode", Text),  # post (API) | manual (channel not yet connected)
+    Column("mode", Text),  # post (API) | manual (posted by hand; no publishing API)
     Column("score", Float),
     Column("why", Text, nullable=False),
     Column("cover", Text),
@@ -89,7 +90,8 @@ post_attempts = Table(
     Column("platform", Text, nullable=False),
     Column("slot_at", DateTime(timezone=True), nullable=False),
     Column("text", Text, nullable=False),
-    # pending (sent, outcome unknown) | posted | held | failed
+    # pending (sent, outcome unknown) | posted | held | failed (refused for good)
+    # | auth_failed (token refused; tried again once renewed) | missed (slot passed unposted)
     Column("status", Text, nullable=False),
     # the platform's id of the post, so replies and metrics link back to the entry
     Column("external_id", Text),

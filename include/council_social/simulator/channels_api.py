@@ -162,6 +162,10 @@ class ChannelsApi:
     def expire_token(self, platform: str) -> None:
         self.expired.add(platform)
 
+    def renew_token(self, platform: str) -> None:
+        """Undo `expire_token`: the platform accepts the token again."""
+        self.expired.discard(platform)
+
     def block_posting(self, page_id: str) -> None:
         """From now on posts to this page are refused with Graph error 368."""
         with self.lock:
