@@ -105,3 +105,42 @@ def test_retrain_promotes_only_a_better_model(processed, config, tmp_path):
     assert (tmp_path / "models" / PROMOTED_NAME).is_file()
     assert load_model(local.data_dir_path).combiner["kind"] == "logistic"
     assert (tmp_path / "models" / "retrain_log.jsonl").read_text().count("\n") == 2
+
+
+def influence_rows(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT platform, external_id, day, score, components::text, window_days, window_start,"
+            " window_end FROM social.author_influence ORDER BY platform, external_id, day"))]
+
+
+def test_daily_influence_rerun_identical_and_used_by_triage(processed, config):
+    from council_social.triage.influence_daily import recompute_day
+
+    day = SIM_NOW.date()
+    summary = recompute_day(processed, config, day)
+    first = influence_rows(processed)
+    with processed.connect() as conn:
+        authors = conn.execute(text(
+            "SELECT count(DISTINCT (platform, author_external_id)) FROM social.items")).scalar_one()
+    assert summary["authors"] == len(first) == authors > 0
+    assert all(1 <= r[3] <= 100 and r[2] == day and r[5] == 90 for r in first)
+    assert recompute_day(processed, config, day) == summary
+    assert influence_rows(processed) == first
+    # A stored row from before the items' day is what triage uses for that author.
+    with processed.begin() as conn:
+        platform, author_id = conn.execute(text(
+            "SELECT platform, author_external_id FROM social.items GROUP BY 1, 2"
+            " HAVING CAST(max(created_at) AT TIME ZONE 'UTC' AS date) = :day ORDER BY 1, 2 LIMIT 1"),
+            {"day": day}).one()
+        conn.execute(text(
+            "UPDATE social.author_influence SET day = day - 1, score = 97 WHERE platform = :p"
+            " AND external_id = :a"), {"p": platform, "a": author_id})
+    process_interval(processed, config, SIM_NOW - HOUR, SIM_NOW)
+    with processed.connect() as conn:
+        used = conn.execute(text(
+            "SELECT d.influence, d.inputs->>'influence_source', i.author_external_id = :a"
+            " FROM social.triage_decisions d JOIN social.items i USING (platform, external_id)"
+            " WHERE d.platform = :p"), {"p": platform, "a": author_id}).all()
+    assert {(97, "author_influence")} == {(s, src) for s, src, mine in used if mine}
+    assert all(src is None for _, src, mine in used if not mine)

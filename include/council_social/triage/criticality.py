@@ -158,14 +158,28 @@ class CriticalityModel:
                                   make_vectorizer("char", t["char_vocabulary"], t["char_idf"]))
         return self._cache["vec"]
 
+    def text_dots(self):
+        """The word and char TF-IDF rows times their coefficients (`textvec`: what
+        `vectorizers()[i].transform(texts) @ coef` gives, without sklearn's per-n-gram loop)."""
+        if "dots" not in self._cache:
+            from council_social.triage.textvec import TfidfDot
+
+            _, w = self._arrays()
+            t = self.text
+            nw, nc = len(t["vocabulary"]), len(t["char_vocabulary"])
+            self._cache["dots"] = (
+                TfidfDot("word", t["vocabulary"], t["idf"], w[:nw], WORD_PATTERN),
+                TfidfDot("char", t["char_vocabulary"], t["char_idf"], w[nw:nw + nc], WORD_PATTERN))
+        return self._cache["dots"]
+
     def text_probabilities(self, texts: list[str], dense) -> list[float]:
         """Calibrated P(critical | text) for a batch (sparse matrix products)."""
         if not texts:
             return []
         _, w = self._arrays()
-        words, chars = self.vectorizers()
-        nw, nc = len(self.text["vocabulary"]), len(self.text["char_vocabulary"])
-        z = (words.transform(texts) @ w[:nw] + chars.transform(texts) @ w[nw:nw + nc]
+        words, chars = self.text_dots()
+        nw, nc = words.size, chars.size
+        z = (words.decision(texts) + chars.decision(texts)
              + dense @ w[nw + nc:] + self.text["intercept"])
         a, b = self.text["platt"]
         return [_sigmoid(a * float(d) + b) for d in z]
@@ -238,24 +252,27 @@ class Criticality:
         }
 
 
-def features(texts: list[str]):
-    """Per text: (lexicon scores, text keys, complaint cues, praise cues), and the dense matrix."""
+def features(texts: list[str], keys: list[TextKeys] | None = None):
+    """Per text: (lexicon scores, text keys, complaint cues, praise cues), and the dense matrix.
+
+    `keys` (one per text, e.g. from a `gate.GateIndex`) are made here when not given."""
     import numpy as np
 
     rows, parts = [], []
-    for text in texts:
+    for n, text in enumerate(texts):
         pol = lexicon.polarity(text)
-        keys = text_keys(text)
-        cues = COMPLAINT.matches(text, keys)
-        praise = PRAISE.matches(text, keys)
-        parts.append((pol, keys, cues, praise))
+        keys_ = text_keys(text) if keys is None else keys[n]
+        cues = COMPLAINT.matches(text, keys_)
+        praise = PRAISE.matches(text, keys_)
+        parts.append((pol, keys_, cues, praise))
         rows.append(dense_row(text, pol, cues, praise))
     return parts, np.asarray(rows, dtype=float).reshape(len(texts), len(DENSE))
 
 
-def score_batch(texts: list[str], model: CriticalityModel, use_model: bool = True) -> list[Criticality]:
+def score_batch(texts: list[str], model: CriticalityModel, use_model: bool = True,
+                keys: list[TextKeys] | None = None) -> list[Criticality]:
     """Criticality for many texts; each path is one matrix product over the batch."""
-    parts, dense = features(texts)
+    parts, dense = features(texts, keys)
     if use_model:
         p_texts = model.text_probabilities(texts, dense)
     else:

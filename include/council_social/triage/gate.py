@@ -119,13 +119,13 @@ class TextKeys:
     """A text's set of windows (and their cuts to j < K characters, made on first use);
     compute once, share between gates."""
 
-    __slots__ = ("_cuts", "full", "index", "mask")
+    __slots__ = ("_cuts", "found", "full", "index")
 
     def __init__(self, text: str):
         self.full = set(word_starts(text))
         self._cuts: dict[int, set[str]] = {}
         self.index: GateIndex | None = None  # set by GateIndex.keys: candidates precomputed
-        self.mask = 0
+        self.found: dict[int, set[int]] = {}  # gate slot -> its candidates
 
     def cut(self, j: int) -> set[str]:
         found = self._cuts.get(j)
@@ -169,9 +169,9 @@ class Gate:
     def candidates(self, keys: TextKeys) -> set[int]:
         index = keys.index
         if index is not None:
-            offset = index.offsets.get(id(self))
-            if offset is not None:
-                return _bits((keys.mask >> offset) & ((1 << self.size) - 1))
+            slot = index.slots.get(id(self))
+            if slot is not None:
+                return set(keys.found.get(slot, ()))
         out = set(self.always)
         full = self.full
         for key in self.full_keys & keys.full:
@@ -182,58 +182,57 @@ class Gate:
         return out
 
 
-def _bits(mask: int) -> set[int]:
-    out = set()
-    while mask:
-        low = mask & -mask
-        out.add(low.bit_length() - 1)
-        mask ^= low
-    return out
-
-
 class GateIndex:
     """Several gates answered together: each distinct window's candidates over all the
-    gates (one bit mask) are worked out once and remembered, so a text costs one dict
-    lookup per window instead of set work per window per gate. `keys(text)` gives
-    TextKeys that every member gate reads its candidates from (same answers as
-    `Gate.candidates` on plain keys)."""
+    gates (numbered one after another) are worked out once and remembered, so a text
+    costs one dict lookup per window instead of set work per window per gate.
+    `keys(text)` gives TextKeys that every member gate reads its candidates from
+    (the same answers as `Gate.candidates` on plain keys)."""
 
     MEMO_LIMIT = 500_000  # distinct windows remembered (K characters: a bounded set in practice)
 
     def __init__(self, gates):
-        self.offsets: dict[int, int] = {}
-        self._gates: list[tuple[Gate, int]] = []
-        offset, always = 0, 0
+        self.slots: dict[int, int] = {}  # id(gate) -> its slot
+        self._gates: list[tuple[Gate, int]] = []  # (gate, number of its first regex)
+        self._owner: list[tuple[int, int]] = []  # global number -> (slot, the gate's index)
+        always: set[int] = set()
         for g in gates:
-            if g is None or id(g) in self.offsets:
+            if g is None or id(g) in self.slots:
                 continue
-            self.offsets[id(g)] = offset
+            slot, offset = len(self._gates), len(self._owner)
+            self.slots[id(g)] = slot
             self._gates.append((g, offset))
-            for i in g.always:
-                always |= 1 << (offset + i)
-            offset += g.size
-        self.always = always
-        self._memo: dict[str, int] = {}
+            self._owner.extend((slot, i) for i in range(g.size))
+            always.update(offset + i for i in g.always)
+        self.always = frozenset(always)
+        self._memo: dict[str, tuple[int, ...]] = {}
 
-    def _window(self, window: str) -> int:
-        mask = 0
-        for g, offset in self._gates:
-            for i in g.window_candidates(window):
-                mask |= 1 << (offset + i)
-        return mask
+    def _window(self, window: str) -> tuple[int, ...]:
+        return tuple(sorted(offset + i for g, offset in self._gates
+                            for i in g.window_candidates(window)))
 
     def keys(self, text: str) -> TextKeys:
         keys = TextKeys(text)
         memo = self._memo
-        mask = self.always
+        found = set(self.always)
         for w in keys.full:
             m = memo.get(w)
             if m is None:
                 if len(memo) >= self.MEMO_LIMIT:
                     memo.clear()
                 m = memo[w] = self._window(w)
-            mask |= m
-        keys.index, keys.mask = self, mask
+            if m:
+                found.update(m)
+        per: dict[int, set[int]] = {}
+        owner = self._owner
+        for n in found:
+            slot, i = owner[n]
+            bucket = per.get(slot)
+            if bucket is None:
+                per[slot] = {i}
+            else:
+                bucket.add(i)
+        keys.index, keys.found = self, per
         return keys
 
 

@@ -3,7 +3,7 @@ England and Wales bank holidays (`holidays`, GB subdivision ENG)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -41,3 +41,34 @@ def out_of_hours(moment: datetime, office_hours, timezone: str = "Europe/London"
             return True, "weekend" if local.weekday() >= 5 else f"not an office day ({day})"
         return True, f"outside {office_hours.start:%H:%M}-{office_hours.end:%H:%M}"
     return False, "office hours"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MINUTE = timedelta(minutes=1)
+
+
+class OutOfHours:
+    """`out_of_hours` remembered per minute: the answer depends only on the local date
+    and time of day, and office hours start and end on whole minutes, so every moment
+    of one UTC minute gets the same answer (a batch spans few minutes' worth of hours)."""
+
+    MEMO_LIMIT = 100_000
+
+    def __init__(self, office_hours, timezone: str = "Europe/London"):
+        self.office_hours = office_hours
+        self.timezone = timezone
+        whole = all(t.second == 0 and t.microsecond == 0
+                    for t in (office_hours.start, office_hours.end))
+        self._memo: dict[int, tuple[bool, str]] | None = {} if whole else None
+
+    def __call__(self, moment: datetime) -> tuple[bool, str]:
+        memo = self._memo
+        if memo is None or moment.tzinfo is None:
+            return out_of_hours(moment, self.office_hours, self.timezone)
+        minute = (moment - _EPOCH) // _MINUTE  # exact integer arithmetic
+        found = memo.get(minute)
+        if found is None:
+            if len(memo) >= self.MEMO_LIMIT:
+                memo.clear()
+            found = memo[minute] = out_of_hours(moment, self.office_hours, self.timezone)
+        return found

@@ -14,7 +14,8 @@ from council_social.triage.influence import AuthorActivity
 from council_social.triage.tables import triage_corrections
 
 # One row per item, its author and the author's activity over the influence window
-# (ending at the author's newest item in the batch, so a rerun sees the same window).
+# (ending at the author's newest item in the batch, so a rerun sees the same window),
+# and the author's stored daily influence from before that day, if any.
 _BATCH_SQL = """
 WITH keys AS (
   SELECT DISTINCT k.platform, k.external_id
@@ -35,13 +36,23 @@ WITH keys AS (
     ON i.platform = w.platform AND i.author_external_id = w.author_external_id
    AND i.created_at > w.until - :window AND i.created_at <= w.until
   GROUP BY 1, 2
+), stored AS (
+  -- The daily recompute (social.author_influence): the newest day before the window's end.
+  SELECT w.platform, w.author_external_id, s.score AS stored_score, s.components AS stored_components
+  FROM window_end w CROSS JOIN LATERAL (
+    SELECT ai.score, ai.components FROM social.author_influence ai
+    WHERE ai.platform = w.platform AND ai.external_id = w.author_external_id
+      AND ai.day < CAST(w.until AT TIME ZONE 'UTC' AS date)
+    ORDER BY ai.day DESC LIMIT 1
+  ) s
 )
 SELECT b.*, a.username, a.display_name, a.description, a.verified, a.followers_count,
        a.listed_count, a.created_at AS author_created_at,
-       act.posts, act.interactions, act.reach
+       act.posts, act.interactions, act.reach, st.stored_score, st.stored_components
 FROM batch b
 LEFT JOIN social.authors a ON a.platform = b.platform AND a.external_id = b.author_external_id
 LEFT JOIN activity act ON act.platform = b.platform AND act.author_external_id = b.author_external_id
+LEFT JOIN stored st ON st.platform = b.platform AND st.author_external_id = b.author_external_id
 ORDER BY b.platform, b.external_id
 """
 
@@ -66,6 +77,8 @@ def read_batch(conn: Connection, keys: list[tuple[str, str]], window_days: int) 
                 posts_in_window=r["posts"] or 0, interactions_in_window=int(r["interactions"] or 0),
                 reach_in_window=int(r["reach"] or 0),
             ),
+            stored_influence=(None if r["stored_score"] is None else
+                              (r["stored_score"], (r["stored_components"] or {}).get("points", {}))),
         ))
     return out
 

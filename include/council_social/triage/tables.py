@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     Identity,
@@ -61,4 +62,21 @@ triage_corrections = Table(
     Column("officer", Text, nullable=False),
     Column("note", Text),
     Column("corrected_at", DateTime(timezone=True), nullable=False),
+)
+
+# Influence 1..100 per author per day, recomputed daily (dags/influence_daily.py) over
+# the `window_days` up to the end of `day` (UTC); triage reads the newest row before
+# an item's day. components: the explanation (points, inputs, weights).
+author_influence = Table(
+    "author_influence",
+    metadata,
+    Column("platform", Text, nullable=False),
+    Column("external_id", Text, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("components", JSONB, nullable=False),
+    Column("window_days", Integer, nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("window_end", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("platform", "external_id", "day"),
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from council_social.triage.gate import GatedAlternation, TextKeys, text_keys
@@ -29,6 +28,11 @@ def _alternation(terms: list[str]) -> GatedAlternation | None:
 class TopicMatcher:
     """Compiled once per config: one alternation for keywords, one for places."""
 
+    @property
+    def gates(self) -> list:
+        """The gates of the two alternations (for a shared `gate.GateIndex`)."""
+        return [a.gate for a in (self._terms, self._places) if a is not None]
+
     def __init__(self, topics, places: list[str]):
         self._by_term: dict[str, str] = {}
         self._weight: dict[str, float] = {}
@@ -51,7 +55,7 @@ class TopicMatcher:
         return re.sub(r"[\s-]+", "", term.casefold())
 
     def match(self, text: str, keys: TextKeys | None = None) -> TopicMatch:
-        votes: Counter[str] = Counter()
+        votes: dict[str, int] = {}  # a plain dict: Counter() costs more than the matching
         found: list[str] = []
         if keys is None:
             keys = text_keys(text)
@@ -60,7 +64,7 @@ class TopicMatcher:
                 norm = self._norm(m.group(0))
                 key = self._by_term.get(norm) or self._by_term.get(norm[:-1])
                 if key:
-                    votes[key] += 1
+                    votes[key] = votes.get(key, 0) + 1
                     found.append(m.group(0).casefold())
         places: tuple[str, ...] = ()
         if self._places is not None:
