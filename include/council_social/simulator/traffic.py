@@ -524,9 +524,17 @@ class TrafficModel:
                                                       place=place, street=street)
         mid = new_id(ms)
         boost = 3.0 if intent in ("emergency", "abuse") else 1.0
+        engagement = metrics(author, boost)
+        # Now and then a question or remark becomes a local discussion that residents pile
+        # into: the thread a service should join. Its own generator leaves the rest of the
+        # hour's draws, and so the history, unchanged.
+        if intent in ("question", "general") and _rng(self.seed, "discussion", mid).random() < 0.1:
+            pile = _rng(self.seed, "discussion-size", mid)
+            engagement = {**engagement, "reply_count": pile.randint(8, 30),
+                          "quote_count": engagement["quote_count"] + pile.randint(1, 6)}
         root = SimTweet(mid, author.id, text, at(ms), mid, intent, topic,
                         mentioned_user_ids=(target.id,), lang=lang,
-                        public_metrics=metrics(author, boost))
+                        public_metrics=engagement)
         out = [root]
         reply_p = {"emergency": 0.9, "complaint": 0.45, "question": 0.55, "foi": 0.5,
                    "praise": 0.35, "abuse": 0.05, "general": 0.1}[intent]
