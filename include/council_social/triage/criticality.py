@@ -94,10 +94,24 @@ DENSE = ("compound", "neg", "pos", "question", "exclaim", "caps", "cue_score", "
 
 def dense_row(text: str, pol: dict[str, float], cues: dict[str, float],
               praise: dict[str, float]) -> list[float]:
-    return [pol["compound"], pol["neg"], pol["pos"], float(_QUESTION_MARK in text),
-            float("!" in text), pol["caps"], _noisy_or(cues), _noisy_or(praise),
-            *(1.0 if n in cues else 0.0 for n in COMPLAINT.names),
-            *(1.0 if n in praise else 0.0 for n in PRAISE.names)]
+    return _dense_row(text, pol, cues, praise, _noisy_or(cues), _noisy_or(praise))
+
+
+_FIXED = 8  # dense features before the cue indicators
+_CUE_COLUMN = {n: _FIXED + j for j, n in enumerate(COMPLAINT.names)}
+_PRAISE_COLUMN = {n: _FIXED + len(COMPLAINT.names) + j for j, n in enumerate(PRAISE.names)}
+_ZEROS = [0.0] * (len(COMPLAINT.names) + len(PRAISE.names))
+
+
+def _dense_row(text: str, pol: dict[str, float], cues: dict[str, float],
+               praise: dict[str, float], cue_score: float, praise_score: float) -> list[float]:
+    row = [pol["compound"], pol["neg"], pol["pos"], float(_QUESTION_MARK in text),
+           float("!" in text), pol["caps"], cue_score, praise_score, *_ZEROS]
+    for n in cues:  # the cue indicators: 1.0 where found (few are)
+        row[_CUE_COLUMN[n]] = 1.0
+    for n in praise:
+        row[_PRAISE_COLUMN[n]] = 1.0
+    return row
 
 
 @dataclass
@@ -147,9 +161,9 @@ class CriticalityModel:
 
     def rules_probabilities(self, dense) -> list[float]:
         w, _ = self._arrays()
-        z = dense @ w + self.rules["intercept"]
+        z = _rows_dot(dense, w) + self.rules["intercept"]
         a, b = self.rules["platt"]
-        return [_sigmoid(a * float(d) + b) for d in z]
+        return [_sigmoid(a * d + b) for d in z.tolist()]
 
     def vectorizers(self):
         if "vec" not in self._cache:
@@ -180,9 +194,9 @@ class CriticalityModel:
         words, chars = self.text_dots()
         nw, nc = words.size, chars.size
         z = (words.decision(texts) + chars.decision(texts)
-             + dense @ w[nw + nc:] + self.text["intercept"])
+             + _rows_dot(dense, w[nw + nc:]) + self.text["intercept"])
         a, b = self.text["platt"]
-        return [_sigmoid(a * float(d) + b) for d in z]
+        return [_sigmoid(a * d + b) for d in z.tolist()]
 
     # --- combination -----------------------------------------------------------------------
 
@@ -192,6 +206,14 @@ class CriticalityModel:
             z = w[0] + w[1] * _logit(p_text) + w[2] * cues + w[3] * praise + w[4] * compound
             return _sigmoid(z)
         return p_text  # "direct": the cues are features of both paths already
+
+
+def _rows_dot(dense, w):
+    """`dense @ w` without BLAS: a threaded BLAS product leaves its worker threads
+    spinning after it returns, which cost more CPU than the product (a few µs an item)."""
+    import numpy as np
+
+    return np.einsum("ij,j->i", dense, w)
 
 
 WORD_PATTERN = r"(?u)\b\w[\w']*\b"
@@ -259,13 +281,15 @@ def features(texts: list[str], keys: list[TextKeys] | None = None):
     import numpy as np
 
     rows, parts = [], []
+    polarity, complaint, praise_ = lexicon.polarity, COMPLAINT.matches, PRAISE.matches
     for n, text in enumerate(texts):
-        pol = lexicon.polarity(text)
+        pol = polarity(text)
         keys_ = text_keys(text) if keys is None else keys[n]
-        cues = COMPLAINT.matches(text, keys_)
-        praise = PRAISE.matches(text, keys_)
-        parts.append((pol, keys_, cues, praise))
-        rows.append(dense_row(text, pol, cues, praise))
+        cues = complaint(text, keys_)
+        praise = praise_(text, keys_)
+        c, pr = _noisy_or(cues), _noisy_or(praise)
+        parts.append((pol, keys_, cues, praise, c, pr))
+        rows.append(_dense_row(text, pol, cues, praise, c, pr))
     return parts, np.asarray(rows, dtype=float).reshape(len(texts), len(DENSE))
 
 
@@ -278,9 +302,9 @@ def score_batch(texts: list[str], model: CriticalityModel, use_model: bool = Tru
     else:
         p_texts = model.rules_probabilities(dense)
     out = []
-    for (pol, keys, cues, praise), p_text in zip(parts, p_texts, strict=True):
-        c, pr = _noisy_or(cues), _noisy_or(praise)
-        score = model.combine(p_text, c, pr, pol["compound"])
+    direct = model.combiner.get("kind") != "logistic"
+    for (pol, keys, cues, _, c, pr), p_text in zip(parts, p_texts, strict=True):
+        score = p_text if direct else model.combine(p_text, c, pr, pol["compound"])
         out.append(Criticality(round(score, 6), p_text, c, pr, tuple(sorted(cues)), pol, keys))
     return out
 

@@ -30,10 +30,24 @@ class Lexicon:
         if keys is None:
             keys = text_keys(text)
         found: dict[str, float] = {}
-        for i in sorted(self.gate.candidates(keys)):
-            if self.patterns[i].search(text) is not None:
-                name = self.names[i]
-                found[name] = self.weights[name]
+        at = self.gate.positions(keys)
+        if not at and at is not None:
+            return found
+        if at is None:
+            for i in sorted(self.gate.candidates(keys)):
+                if self.patterns[i].search(text) is not None:
+                    name = self.names[i]
+                    found[name] = self.weights[name]
+            return found
+        # Keys from a GateIndex know where each candidate could start: try it there only
+        # (a search would try every character, the lookbehind first).
+        for i in sorted(at) if len(at) > 1 else at:
+            match = self.patterns[i].match
+            for q in at[i]:
+                if match(text, q) is not None:
+                    name = self.names[i]
+                    found[name] = self.weights[name]
+                    break
         return found
 
 

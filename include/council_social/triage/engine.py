@@ -154,10 +154,19 @@ def _collector_paused():
 def triage_batch(records: list[TriageInput], rules: TriageRules,
                  model: crit.CriticalityModel) -> list[TriageResult]:
     with _collector_paused():
-        texts = [r.text for r in records]
-        keys = [rules.gates.keys(t) for t in texts]  # one window scan per text, for every gate
-        scores = crit.score_batch(texts, model, rules.use_model, keys)
-        return [_triage_one(r, c, rules) for r, c in zip(records, scores, strict=True)]
+        # In a function of its own so its working data (scores, text keys) is freed
+        # before the collector resumes and would have to walk it.
+        results = _triage_all(records, rules, model)
+    return results
+
+
+def _triage_all(records: list[TriageInput], rules: TriageRules,
+                model: crit.CriticalityModel) -> list[TriageResult]:
+    texts = [r.text for r in records]
+    keys = [rules.gates.keys(t) for t in texts]  # one window scan per text, for every gate
+    scores = crit.score_batch(texts, model, rules.use_model, keys)
+    del keys
+    return [_triage_one(r, c, rules) for r, c in zip(records, scores, strict=True)]
 
 
 def _triage_one(r: TriageInput, c: crit.Criticality, rules: TriageRules) -> TriageResult:

@@ -19,7 +19,11 @@ from re import _parser as sre_parse
 _LIMIT = 4000  # more prefixes than this: stop spelling them out (end them open)
 _OPEN = "\x00"  # marks a prefix whose continuation is not spelled out (anything may follow)
 K = 4  # prefix length: long enough to tell "no reply" from "now", short enough to enumerate
-_STARTS = re.compile(rf"(?<![\w])(?=(\S.{{0,{K - 1}}}))", re.DOTALL)
+# The K-character window at every word start (a non-space not after a word character):
+# each match skips spaces, captures the window, then consumes a word run and the one
+# character after it that is not a word start, or else one character. Same windows as
+# rf"(?<![\w])(?=(\S.{{0,{K - 1}}}))", in a match per word instead of a try per character.
+_STARTS = re.compile(rf"\s*(?=(\S.{{0,{K - 1}}}))(?:\w+[^\w\s]?|.)", re.DOTALL)
 
 
 class Unbounded(Exception):
@@ -115,19 +119,36 @@ def word_starts(text: str) -> list[str]:
     return _STARTS.findall(text.lower().translate(_DIGITS))
 
 
+_NO_HITS: dict[int, dict[int, list[int]]] = {}  # (never written to)
+
+
 class TextKeys:
     """A text's set of windows (and their cuts to j < K characters, made on first use);
     compute once, share between gates."""
 
-    __slots__ = ("_cuts", "found", "full", "index")
+    __slots__ = ("_cuts", "_full", "_raw", "found", "index", "at")
 
-    def __init__(self, text: str):
-        self.full = set(word_starts(text))
-        self._cuts: dict[int, set[str]] = {}
+    def __init__(self, text: str, raw: set[str] | None = None):
+        # raw: windows of the lowercased text with digits as they are (GateIndex.keys);
+        # `full` translates them on first use.
+        self._full = set(word_starts(text)) if raw is None else None
+        self._raw = raw
+        self._cuts: dict[int, set[str]] | None = None
         self.index: GateIndex | None = None  # set by GateIndex.keys: candidates precomputed
-        self.found: dict[int, set[int]] = {}  # gate slot -> its candidates
+        self.found: dict[int, dict[int, list[int]]] = _NO_HITS  # gate slot -> its candidates (keys)
+        # gate slot -> {candidate -> the word starts (offsets in the text) it could match at};
+        # None: offsets unknown (lowercasing changed the text's length), search the whole text.
+        self.at: dict[int, dict[int, list[int]]] | None = None
+
+    @property
+    def full(self) -> set[str]:
+        if self._full is None:
+            self._full = {w.translate(_DIGITS) for w in self._raw}
+        return self._full
 
     def cut(self, j: int) -> set[str]:
+        if self._cuts is None:
+            self._cuts = {}
         found = self._cuts.get(j)
         if found is None:
             found = self._cuts[j] = {w[:j] for w in self.full}
@@ -136,6 +157,9 @@ class TextKeys:
 
 def text_keys(text: str) -> TextKeys:
     return TextKeys(text)
+
+
+_NONE: dict[int, list[int]] = {}  # no candidates (never written to)
 
 
 class Gate:
@@ -166,12 +190,23 @@ class Gate:
             out |= d.get(window[:j], set())
         return out
 
+    def positions(self, keys: TextKeys) -> dict[int, list[int]] | None:
+        """Candidate -> the word starts it could match at, when `keys` came from a
+        GateIndex holding this gate and the offsets are known; else None."""
+        at = keys.at
+        if at is None:
+            return None
+        slot = keys.index.slot_of.get(self)
+        if slot is None:
+            return None
+        return at.get(slot, _NONE)
+
     def candidates(self, keys: TextKeys) -> set[int]:
         index = keys.index
         if index is not None:
             slot = index.slots.get(id(self))
             if slot is not None:
-                return set(keys.found.get(slot, ()))
+                return set(keys.found.get(slot, ())) | index.always_by_slot.get(slot, set())
         out = set(self.always)
         full = self.full
         for key in self.full_keys & keys.full:
@@ -193,6 +228,7 @@ class GateIndex:
 
     def __init__(self, gates):
         self.slots: dict[int, int] = {}  # id(gate) -> its slot
+        self.slot_of: dict[Gate, int] = {}  # the same, keyed by the gate (identity)
         self._gates: list[tuple[Gate, int]] = []  # (gate, number of its first regex)
         self._owner: list[tuple[int, int]] = []  # global number -> (slot, the gate's index)
         always: set[int] = set()
@@ -201,43 +237,76 @@ class GateIndex:
                 continue
             slot, offset = len(self._gates), len(self._owner)
             self.slots[id(g)] = slot
+            self.slot_of[g] = slot
             self._gates.append((g, offset))
             self._owner.extend((slot, i) for i in range(g.size))
             always.update(offset + i for i in g.always)
         self.always = frozenset(always)
-        self._memo: dict[str, tuple[int, ...]] = {}
+        self.always_by_slot: dict[int, set[int]] = {}
+        for n in always:
+            slot, i = self._owner[n]
+            self.always_by_slot.setdefault(slot, set()).add(i)
+        self._memo: dict[str, tuple[tuple[int, tuple[int, ...]], ...]] = {}  # window -> _window
 
-    def _window(self, window: str) -> tuple[int, ...]:
-        return tuple(sorted(offset + i for g, offset in self._gates
-                            for i in g.window_candidates(window)))
+    def _window(self, window: str) -> tuple[tuple[int, tuple[int, ...]], ...]:
+        """((gate slot, its regexes), ...) one window could start."""
+        out = []
+        for slot, (g, _) in enumerate(self._gates):
+            found = g.window_candidates(window)
+            if found:
+                out.append((slot, tuple(sorted(found))))
+        return tuple(out)
 
     def keys(self, text: str) -> TextKeys:
-        keys = TextKeys(text)
+        low = text.lower()  # digits untranslated: the memo maps each raw window
+        full = set(_STARTS.findall(low))
         memo = self._memo
-        found = set(self.always)
-        for w in keys.full:
-            m = memo.get(w)
-            if m is None:
+        # Offsets in the lowered text are the text's own only if lowering kept the length.
+        exact = len(low) == len(text) and not self.always
+        end = len(low)
+        find = low.find
+        # gate slot -> {regex -> the word starts whose window it could begin}
+        hits: dict[int, dict[int, list[int]]] = {}
+        for w, found in zip(full, map(memo.get, full), strict=True):
+            if found is None:
                 if len(memo) >= self.MEMO_LIMIT:
                     memo.clear()
-                m = memo[w] = self._window(w)
-            if m:
-                found.update(m)
-        per: dict[int, set[int]] = {}
-        owner = self._owner
-        for n in found:
-            slot, i = owner[n]
-            bucket = per.get(slot)
-            if bucket is None:
-                per[slot] = {i}
-            else:
-                bucket.add(i)
-        keys.index, keys.found = self, per
+                plain = w.translate(_DIGITS)  # "#123" answers as "#000"
+                found = memo.get(plain)
+                if found is None:
+                    found = memo[plain] = self._window(plain)
+                memo[w] = found
+            if not found:
+                continue
+            starts = []
+            if exact:  # every word start whose window is w (what _STARTS found there)
+                n = len(w)
+                q = find(w)
+                while q >= 0:
+                    if n == K or q + n == end:
+                        if q == 0:
+                            starts.append(q)
+                        else:
+                            ch = low[q - 1]
+                            if not (ch.isalnum() or ch == "_"):  # (?<![\w])
+                                starts.append(q)
+                    q = find(w, q + 1)
+            for slot, regexes in found:  # (the lists are shared, never changed in place)
+                bucket = hits.get(slot)
+                if bucket is None:
+                    hits[slot] = dict.fromkeys(regexes, starts)
+                    continue
+                for i in regexes:
+                    where = bucket.get(i)
+                    bucket[i] = starts if where is None else where + starts
+        keys = TextKeys(text, full)
+        keys.index, keys.found = self, hits
+        keys.at = hits if exact else None
         return keys
 
 
 class GatedAlternation:
-    """`template.format(body=alternation of pieces)`, compiled only over the pieces a text
+    """`template.format(body=alternation of pieces)`, run only over the pieces a text
     could match (same order, so the same matches as the full alternation)."""
 
     def __init__(self, pieces: list[str], template: str, flags: int = re.IGNORECASE,
@@ -247,10 +316,16 @@ class GatedAlternation:
         self.flags = flags
         self.gate = Gate(self.pieces, flags)
         self.full = re.compile(template.format(body="|".join(self.pieces)), flags)
+        # One pattern per piece: an alternation tries its branches in order at a position,
+        # each with all its backtracking, so trying these in order finds the same match.
+        self._one = [re.compile(template.format(body=piece), flags) for piece in self.pieces]
         self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
         self._cache_size = cache_size
 
     def finditer(self, text: str, keys: TextKeys | None = None):
+        at = self.gate.positions(keys) if keys is not None else None
+        if at is not None:
+            return self._matches_at(text, at) if at else ()
         found = self.gate.candidates(keys if keys is not None else text_keys(text))
         if not found:
             return iter(())
@@ -262,3 +337,20 @@ class GatedAlternation:
             body = "|".join(self.pieces[i] for i in key)
             pattern = self._compiled[key] = re.compile(self.template.format(body=body), self.flags)
         return pattern.finditer(text)
+
+    def _matches_at(self, text: str, at: dict[int, list[int]]) -> list[re.Match[str]]:
+        """What the alternation's finditer gives when piece i can only begin at at[i]:
+        at each start, ascending, the first piece in order that matches there; starts
+        inside a match are skipped. A match is never empty (a piece that could match
+        empty has no prefixes, so its gate is always-on and positions are never used),
+        so once one is found at q the other pieces at q are skipped too."""
+        one = self._one
+        out = []
+        end = 0
+        for q, i in sorted([(q, i) for i, starts in at.items() for q in starts]):
+            if q >= end:
+                m = one[i].match(text, q)
+                if m is not None:
+                    end = m.end()
+                    out.append(m)
+        return out

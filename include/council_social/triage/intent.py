@@ -42,6 +42,17 @@ QUESTION = re.compile(
     r"|\b(?:anyone know|does anyone|do you know|please (?:advise|confirm|let me know)|wondering (?:if|whether|how|when)|i need to know|can someone tell)\b",
     re.IGNORECASE,
 )
+# QUESTION in three parts, cheapest first: a "?", the opening words (anchored at the
+# start, so one try), then the phrases anywhere (only if one of their words is there).
+_OPENING = re.compile(
+    r"\W*(?:@\w+\s+)*(?:hi|hello|hey|morning)?[\s,!]*(?:how|when|where|what|which|who|why|is|are|can|could|do|does|did|will|would|should|any|has|have)\b",
+    re.IGNORECASE,
+)
+_PHRASES = re.compile(
+    r"\b(?:anyone know|does anyone|do you know|please (?:advise|confirm|let me know)|wondering (?:if|whether|how|when)|i need to know|can someone tell)\b",
+    re.IGNORECASE,
+)
+_PHRASE_WORDS = ("anyone", "know", "please", "wondering", "someone")
 
 
 def abuse_score(text: str, keys: TextKeys | None = None) -> tuple[float, list[str]]:
@@ -61,11 +72,23 @@ def emergency_score(text: str, keys: TextKeys | None = None) -> tuple[float, lis
 
 
 def is_foi(text: str) -> bool:
+    if text.isascii():
+        low = text.lower()
+        # Every FOI match holds one of these; an ASCII text without any cannot match.
+        if not ("foi" in low or "f.o.i" in low or "information" in low or "freedom" in low):
+            return False
     return FOI.search(text) is not None
 
 
 def is_question(text: str) -> bool:
-    return QUESTION.search(text) is not None
+    """QUESTION.search(text), answered part by part."""
+    if "?" in text or _OPENING.match(text) is not None:
+        return True
+    if text.isascii():
+        low = text.lower()
+        if not any(w in low for w in _PHRASE_WORDS):
+            return False
+    return _PHRASES.search(text) is not None
 
 
 def classify_intent(

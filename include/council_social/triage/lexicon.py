@@ -73,18 +73,17 @@ def polarity(text: str) -> dict[str, float]:
     n = len(tokens)
     if not n:
         return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0, "caps": 0.0}
-    lower = [t.lower() for t in tokens]
-    upper = sum(1 for t in tokens if t.isupper())
+    lower = list(map(str.lower, tokens))
+    upper = sum(map(str.isupper, tokens))
     cap_diff = 0 < upper < n
-    try:
-        but = lower.index("but")
-    except ValueError:
-        but = -1
+    but = lower.index("but") if "but" in lower else -1
     pos_sum = neg_sum = total = 0.0
-    neu = 0
-    for i, w in enumerate(lower):
-        v = lex.get(w)
-        if v is None or w in _BOOST or (w == "kind" and i + 1 < n and lower[i + 1] == "of"):
+    scored = [i for i, w in enumerate(lower) if w in lex]
+    neu = n - len(scored)  # words outside the lexicon are neutral
+    for i in scored:
+        w = lower[i]
+        v = lex[w]
+        if w in _BOOST or (w == "kind" and i + 1 < n and lower[i + 1] == "of"):
             neu += 1
             continue
         if w == "no" and i + 1 < n and lower[i + 1] in lex:

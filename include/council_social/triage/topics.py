@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from council_social.triage.gate import GatedAlternation, TextKeys, text_keys
 
+_SEPARATORS = re.compile(r"[\s-]+")
+
 
 @dataclass(frozen=True)
 class TopicMatch:
@@ -52,7 +54,7 @@ class TopicMatcher:
 
     @staticmethod
     def _norm(term: str) -> str:
-        return re.sub(r"[\s-]+", "", term.casefold())
+        return _SEPARATORS.sub("", term.casefold())
 
     def match(self, text: str, keys: TextKeys | None = None) -> TopicMatch:
         votes: dict[str, int] = {}  # a plain dict: Counter() costs more than the matching
@@ -60,15 +62,17 @@ class TopicMatcher:
         if keys is None:
             keys = text_keys(text)
         if self._terms is not None:
+            by_term, sub = self._by_term, _SEPARATORS.sub
             for m in self._terms.finditer(text, keys):
-                norm = self._norm(m.group(0))
-                key = self._by_term.get(norm) or self._by_term.get(norm[:-1])
+                term = m.group(0).casefold()
+                norm = sub("", term)
+                key = by_term.get(norm) or by_term.get(norm[:-1])
                 if key:
                     votes[key] = votes.get(key, 0) + 1
-                    found.append(m.group(0).casefold())
+                    found.append(term)
         places: tuple[str, ...] = ()
         if self._places is not None:
-            places = tuple(dict.fromkeys(m.group(0) for m in self._places.finditer(text, keys)))
+            places = tuple(dict.fromkeys([m.group(0) for m in self._places.finditer(text, keys)]))
         if not votes:
             return TopicMatch(None, None, (), places)
         # Most mentions wins; a tie goes to the weightier topic, then the name (stable).
