@@ -23,7 +23,7 @@ officer can read. Rules, in order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 OUTCOMES = ("monitor", "customer_service", "webteam_respond", "service_conversation",
             "escalate_comms")
@@ -48,6 +48,19 @@ class Signals:
     threat: bool = False
     out_of_hours: bool = False
     foi_valid: bool | None = None
+
+
+_SIGNAL_FIELDS = frozenset(f.name for f in fields(Signals))
+
+
+def signals(**values) -> Signals:
+    """`Signals(**values)`; when every field is given (a batch item), built without the
+    frozen __init__, which sets each of 16 fields through object.__setattr__ (~1 µs)."""
+    if values.keys() != _SIGNAL_FIELDS:
+        return Signals(**values)
+    s = object.__new__(Signals)
+    s.__dict__.update(values)
+    return s
 
 
 @dataclass(frozen=True)

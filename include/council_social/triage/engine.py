@@ -15,7 +15,7 @@ from typing import Any
 
 from council_social.triage import criticality as crit
 from council_social.triage.cues import COMPLAINT, PRAISE
-from council_social.triage.decision import Decision, Signals, Thresholds, decide
+from council_social.triage.decision import Decision, Thresholds, decide, signals
 from council_social.triage.foi import foi_valid
 from council_social.triage.gate import GateIndex
 from council_social.triage.hours import OutOfHours
@@ -194,14 +194,14 @@ def _triage_one(r: TriageInput, c: crit.Criticality, rules: TriageRules) -> Tria
     if r.created_at is not None:
         ooh, ooh_reason = rules.out_of_hours(r.created_at)
     own, impersonating, resembles = rules.author_checks(r)
-    signals = Signals(
+    facts = signals(
         intent=intent, criticality=c.score, critical=critical, influence=score, importance=imp,
         growth_per_hour=growth, topic=match.topic, topic_name=topic.name if topic else None,
         topic_link=topic.link if topic else None, department=match.department,
         own_account=own, abusive=abusive >= 0.6, impersonation=impersonating,
         threat="threat" in abuse_cues, out_of_hours=ooh, foi_valid=valid,
     )
-    decision = decide(signals, rules.thresholds)
+    decision = decide(facts, rules.thresholds)
     # Criticality.inputs() spelled out: one dict per item, not two merged.
     inputs = {
         "criticality": round(c.score, 4), "p_text": round(c.p_text, 4),

@@ -126,24 +126,26 @@ class TextKeys:
     """A text's set of windows (and their cuts to j < K characters, made on first use);
     compute once, share between gates."""
 
-    __slots__ = ("_cuts", "_full", "_raw", "found", "index", "at")
+    __slots__ = ("_cuts", "_full", "_text", "found", "index", "at")
 
-    def __init__(self, text: str, raw: set[str] | None = None):
-        # raw: windows of the lowercased text with digits as they are (GateIndex.keys);
-        # `full` translates them on first use.
-        self._full = set(word_starts(text)) if raw is None else None
-        self._raw = raw
+    def __init__(self, text: str, index: GateIndex | None = None,
+                 found: dict[int, dict[int, list[int]]] = _NO_HITS,
+                 at: dict[int, dict[int, list[int]]] | None = None):
+        # From a GateIndex (index given) the windows are worked out only if a gate outside
+        # it asks (`full` on first use): keeping a set per text costs more to free.
+        self._text = text
+        self._full = set(word_starts(text)) if index is None else None
         self._cuts: dict[int, set[str]] | None = None
-        self.index: GateIndex | None = None  # set by GateIndex.keys: candidates precomputed
-        self.found: dict[int, dict[int, list[int]]] = _NO_HITS  # gate slot -> its candidates (keys)
+        self.index = index  # set by GateIndex.keys: candidates precomputed
+        self.found = found  # gate slot -> its candidates (keys)
         # gate slot -> {candidate -> the word starts (offsets in the text) it could match at};
         # None: offsets unknown (lowercasing changed the text's length), search the whole text.
-        self.at: dict[int, dict[int, list[int]]] | None = None
+        self.at = at
 
     @property
     def full(self) -> set[str]:
         if self._full is None:
-            self._full = {w.translate(_DIGITS) for w in self._raw}
+            self._full = set(word_starts(self._text))
         return self._full
 
     def cut(self, j: int) -> set[str]:
@@ -247,6 +249,9 @@ class GateIndex:
             slot, i = self._owner[n]
             self.always_by_slot.setdefault(slot, set()).add(i)
         self._memo: dict[str, tuple[tuple[int, tuple[int, ...]], ...]] = {}  # window -> _window
+        # The remembered windows that start no regex: one set difference drops them from a
+        # text's windows before the per-window loop (most windows start nothing).
+        self._idle: set[str] = set()
 
     def _window(self, window: str) -> tuple[tuple[int, tuple[int, ...]], ...]:
         """((gate slot, its regexes), ...) one window could start."""
@@ -260,28 +265,35 @@ class GateIndex:
     def keys(self, text: str) -> TextKeys:
         low = text.lower()  # digits untranslated: the memo maps each raw window
         full = set(_STARTS.findall(low))
-        memo = self._memo
+        memo, idle = self._memo, self._idle
         # Offsets in the lowered text are the text's own only if lowering kept the length.
         exact = len(low) == len(text) and not self.always
         end = len(low)
         find = low.find
         # gate slot -> {regex -> the word starts whose window it could begin}
         hits: dict[int, dict[int, list[int]]] = {}
-        for w, found in zip(full, map(memo.get, full), strict=True):
+        busy = full - idle
+        for w, found in zip(busy, map(memo.get, busy), strict=True):
             if found is None:
                 if len(memo) >= self.MEMO_LIMIT:
                     memo.clear()
+                    idle.clear()
                 plain = w.translate(_DIGITS)  # "#123" answers as "#000"
                 found = memo.get(plain)
                 if found is None:
                     found = memo[plain] = self._window(plain)
                 memo[w] = found
+                if not found:
+                    idle.add(w)
             if not found:
                 continue
             starts = []
             if exact:  # every word start whose window is w (what _STARTS found there)
-                n = len(w)
                 q = find(w)
+                if find(w, q + 1) < 0:  # w occurs once: where _STARTS found it
+                    starts.append(q)
+                    q = -1
+                n = len(w)
                 while q >= 0:
                     if n == K or q + n == end:
                         if q == 0:
@@ -299,10 +311,7 @@ class GateIndex:
                 for i in regexes:
                     where = bucket.get(i)
                     bucket[i] = starts if where is None else where + starts
-        keys = TextKeys(text, full)
-        keys.index, keys.found = self, hits
-        keys.at = hits if exact else None
-        return keys
+        return TextKeys(text, self, hits, hits if exact else None)
 
 
 class GatedAlternation:
@@ -323,7 +332,13 @@ class GatedAlternation:
         self._cache_size = cache_size
 
     def finditer(self, text: str, keys: TextKeys | None = None):
-        at = self.gate.positions(keys) if keys is not None else None
+        at = None
+        if keys is not None and keys.at is not None:  # self.gate.positions(keys), inlined
+            slot = keys.index.slot_of.get(self.gate)
+            if slot is not None:
+                at = keys.at.get(slot)
+                if at is None:
+                    return ()
         if at is not None:
             return self._matches_at(text, at) if at else ()
         found = self.gate.candidates(keys if keys is not None else text_keys(text))
@@ -345,6 +360,11 @@ class GatedAlternation:
         empty has no prefixes, so its gate is always-on and positions are never used),
         so once one is found at q the other pieces at q are skipped too."""
         one = self._one
+        if len(at) == 1:  # the common case: one piece, usually at one start
+            ((i, starts),) = at.items()
+            if len(starts) == 1:
+                m = one[i].match(text, starts[0])
+                return [] if m is None else [m]
         out = []
         end = 0
         for q, i in sorted([(q, i) for i, starts in at.items() for q in starts]):

@@ -7,8 +7,9 @@ the top of a borough's scale), weighted by council.yaml `triage.influence_weight
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 
 AUDIENCE_TOP = 100_000
 ENGAGEMENT_TOP = 1_000  # interactions per post
@@ -30,6 +31,11 @@ class AuthorActivity:
     interactions_in_window: int = 0  # replies + reposts + quotes + likes
     reach_in_window: int = 0  # reposts + quotes
     site_audience: int = 0
+
+
+# An author's fields as one tuple: the memo key (equal and hashed as the frozen dataclass
+# itself is, without its Python-level __hash__/__eq__ per lookup).
+_FIELDS = attrgetter(*(f.name for f in fields(AuthorActivity)))
 
 
 def _log_scale(value: float, top: float) -> float:
@@ -73,10 +79,11 @@ class InfluenceScorer:
         self.weights = dict(weights)
         self.total = sum(self.weights.values()) or 1.0
         self._age_weight = self.weights.get("account_age", 0.0)
-        self._memo: dict[AuthorActivity, tuple[float, float, dict[str, float]]] = {}
+        self._memo: dict[tuple, tuple[float, float, dict[str, float]]] = {}
 
     def _fixed(self, a: AuthorActivity) -> tuple[float, float, dict[str, float]]:
-        found = self._memo.get(a)
+        key = _FIELDS(a)
+        found = self._memo.get(key)
         if found is None:
             if len(self._memo) >= self.MEMO_LIMIT:
                 self._memo.clear()
@@ -86,7 +93,7 @@ class InfluenceScorer:
             before = 0
             for k in ("audience", "engagement", "reach", "verified", "listed"):
                 before += points[k]
-            found = self._memo[a] = (before, points["site"],
+            found = self._memo[key] = (before, points["site"],
                                      {k: round(v, 1) for k, v in points.items()})
         return found
 

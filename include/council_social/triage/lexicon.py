@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from itertools import compress, count
 from pathlib import Path
 
 from vaderSentiment import vaderSentiment as _vs
@@ -75,10 +76,13 @@ def polarity(text: str) -> dict[str, float]:
         return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0, "caps": 0.0}
     lower = list(map(str.lower, tokens))
     upper = sum(map(str.isupper, tokens))
+    scored = list(compress(count(), map(lex.__contains__, lower)))  # lexicon words' indices
+    if not scored:  # all neutral: what the sums below come to with nothing added
+        return {"neg": -0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0,
+                "caps": round(upper / n, 3)}
     cap_diff = 0 < upper < n
     but = lower.index("but") if "but" in lower else -1
     pos_sum = neg_sum = total = 0.0
-    scored = [i for i, w in enumerate(lower) if w in lex]
     neu = n - len(scored)  # words outside the lexicon are neutral
     for i in scored:
         w = lower[i]

@@ -50,11 +50,22 @@ class TopicMatcher:
                 self._by_term.setdefault(self._norm(tag), t.key)
                 terms.append(tag)
         self._terms = _alternation(terms)
+        self._seen: dict[str, tuple[str, str | None]] = {}  # matched text -> (term, topic key)
         self._places = _alternation(places)
 
     @staticmethod
     def _norm(term: str) -> str:
         return _SEPARATORS.sub("", term.casefold())
+
+    def _term(self, hit: str) -> tuple[str, str | None]:
+        """(the casefolded term, its topic key) for a matched text, remembered."""
+        term = hit.casefold()
+        norm = _SEPARATORS.sub("", term)
+        found = term, self._by_term.get(norm) or self._by_term.get(norm[:-1])
+        if len(self._seen) >= 100_000:
+            self._seen.clear()
+        self._seen[hit] = found
+        return found
 
     def match(self, text: str, keys: TextKeys | None = None) -> TopicMatch:
         votes: dict[str, int] = {}  # a plain dict: Counter() costs more than the matching
@@ -62,11 +73,11 @@ class TopicMatcher:
         if keys is None:
             keys = text_keys(text)
         if self._terms is not None:
-            by_term, sub = self._by_term, _SEPARATORS.sub
+            seen = self._seen
             for m in self._terms.finditer(text, keys):
-                term = m.group(0).casefold()
-                norm = sub("", term)
-                key = by_term.get(norm) or by_term.get(norm[:-1])
+                hit = m.group(0)
+                known = seen.get(hit)
+                term, key = known if known is not None else self._term(hit)
                 if key:
                     votes[key] = votes.get(key, 0) + 1
                     found.append(term)
