@@ -49,6 +49,18 @@ def load_json(body: bytes, where: str) -> tuple[Any, str | None]:
         return None, f"body is not JSON: {getattr(e, 'msg', e)}{where}"
 
 
+def load_json_object(body: bytes, account_key: str | None) -> tuple[dict, str, str | None]:
+    """(document, where, problem): the body as a JSON object, or why it is not one.
+
+    `where` names the account for messages, so a parser can add it to its own.
+    """
+    where = f" ({account_key})" if account_key else ""
+    doc, problem = load_json(body, where)
+    if problem is None and not isinstance(doc, dict):
+        problem = f"top level is a JSON {type(doc).__name__}, expected an object{where}"
+    return (doc if problem is None else {}), where, problem
+
+
 def parse_time(value: Any) -> datetime | None:
     """ISO 8601 (with +0000 or Z), RFC 2822, or Unix epoch seconds (int or digit string)."""
     if isinstance(value, bool) or value is None:

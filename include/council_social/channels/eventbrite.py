@@ -22,6 +22,7 @@ from council_social.channels.common import (
     as_list,
     as_str,
     load_json,
+    load_json_object,
     newest_stamp,
     parse_time,
     raw_time,
@@ -44,13 +45,9 @@ def _organizer(doc: dict[str, Any]) -> AuthorRecord | None:
 
 def parse_eventbrite_page(body: bytes, *, account_key: str | None = None) -> ParsedPage:
     """Read one Eventbrite v3 response body. Pure: no network, no Airflow."""
-    where = f" ({account_key})" if account_key else ""
-    doc, problem = load_json(body, where)
+    doc, where, problem = load_json_object(body, account_key)
     if problem:
         return ParsedPage(problem=problem)
-    if not isinstance(doc, dict):
-        return ParsedPage(problem=f"top level is a JSON {type(doc).__name__}, "
-                                  f"expected an object{where}")
     if "error" in doc and "events" not in doc:
         return ParsedPage(problem=f"Eventbrite error {doc.get('status_code')} {doc.get('error')}: "
                                   f"{str(doc.get('error_description'))[:300]}{where}")

@@ -33,6 +33,7 @@ from council_social.channels.common import (
     as_list,
     as_str,
     load_json,
+    load_json_object,
     metrics_of,
     newest_stamp,
     parse_time,
@@ -187,13 +188,9 @@ class _Reader:
 
 def parse_graph_page(body: bytes, *, platform: str, account_key: str | None,
                      reader_cls) -> ParsedPage:
-    where = f" ({account_key})" if account_key else ""
-    doc, problem = load_json(body, where)
+    doc, where, problem = load_json_object(body, account_key)
     if problem:
         return ParsedPage(problem=problem)
-    if not isinstance(doc, dict):
-        return ParsedPage(problem=f"top level is a JSON {type(doc).__name__}, "
-                                  f"expected an object{where}")
     if (err := graph_error(doc)) is not None:
         return ParsedPage(problem=describe_graph_error(err) + where)
     page = ParsedPage()

@@ -26,6 +26,7 @@ from council_social.channels.common import (
     as_list,
     as_str,
     load_json,
+    load_json_object,
     metrics_of,
     newest_stamp,
     parse_time,
@@ -57,13 +58,9 @@ def _photo_url(p: dict[str, Any]) -> str | None:
 
 def parse_flickr_page(body: bytes, *, account_key: str | None = None) -> ParsedPage:
     """Read one Flickr REST JSON response body. Pure: no network, no Airflow."""
-    where = f" ({account_key})" if account_key else ""
-    doc, problem = load_json(body, where)
+    doc, where, problem = load_json_object(body, account_key)
     if problem:
         return ParsedPage(problem=problem)
-    if not isinstance(doc, dict):
-        return ParsedPage(problem=f"top level is a JSON {type(doc).__name__}, "
-                                  f"expected an object{where}")
     if doc.get("stat") != "ok":
         if doc.get("stat") == "fail":
             return ParsedPage(problem=f"Flickr error {doc.get('code')}: "

@@ -24,6 +24,7 @@ from council_social.channels.common import (
     as_int,
     as_str,
     load_json,
+    load_json_object,
     metrics_of,
     newest_stamp,
     raw_time,
@@ -64,13 +65,9 @@ def _org_author(doc: dict[str, Any]) -> AuthorRecord | None:
 
 def parse_linkedin_page(body: bytes, *, account_key: str | None = None) -> ParsedPage:
     """Read one LinkedIn REST response body. Pure: no network, no Airflow."""
-    where = f" ({account_key})" if account_key else ""
-    doc, problem = load_json(body, where)
+    doc, where, problem = load_json_object(body, account_key)
     if problem:
         return ParsedPage(problem=problem)
-    if not isinstance(doc, dict):
-        return ParsedPage(problem=f"top level is a JSON {type(doc).__name__}, "
-                                  f"expected an object{where}")
     if "serviceErrorCode" in doc or ("status" in doc and "message" in doc and "elements" not in doc):
         return ParsedPage(problem=f"LinkedIn error {doc.get('status')} {doc.get('code') or ''}: "
                                   f"{str(doc.get('message'))[:300]}{where}")

@@ -29,6 +29,7 @@ from council_social.channels.common import (
     as_list,
     as_str,
     load_json,
+    load_json_object,
     metrics_of,
     newest_stamp,
     parse_time,
@@ -163,13 +164,9 @@ class _Reader:
 
 def parse_youtube_page(body: bytes, *, account_key: str | None = None) -> ParsedPage:
     """Read one YouTube Data API v3 response body. Pure: no network, no Airflow."""
-    where = f" ({account_key})" if account_key else ""
-    doc, problem = load_json(body, where)
+    doc, where, problem = load_json_object(body, account_key)
     if problem:
         return ParsedPage(problem=problem)
-    if not isinstance(doc, dict):
-        return ParsedPage(problem=f"top level is a JSON {type(doc).__name__}, "
-                                  f"expected an object{where}")
     code, reason, message = youtube_error(doc)
     if code is not None or "error" in doc:
         return ParsedPage(problem=f"YouTube error {code} {reason or ''}: {message}{where}")
