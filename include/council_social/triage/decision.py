@@ -88,6 +88,13 @@ class Decision:
     reasons: list[str] = field(default_factory=list)
 
 
+def _done(flags: set[str], path: list[str], why: list[str], outcome: str,
+          department: str | None = None, draft: str | None = None) -> Decision:
+    # A module function, not a closure made on every call.
+    return Decision(outcome, sorted(flags), department, path,
+                    f"{outcome}: " + "; ".join(why), draft)
+
+
 def decide(s: Signals, t: Thresholds) -> Decision:
     path: list[str] = []
     why: list[str] = []
@@ -103,72 +110,68 @@ def decide(s: Signals, t: Thresholds) -> Decision:
     if s.out_of_hours:
         flags.add("out_of_hours")
 
-    def done(outcome: str, department: str | None = None, draft: str | None = None) -> Decision:
-        return Decision(outcome, sorted(flags), department, path,
-                        f"{outcome}: " + "; ".join(why), draft)
-
     if s.own_account:
         path.append("own_account")
         why.append("the council's own post")
         flags.clear()
-        return done("monitor")
+        return _done(flags, path, why, "monitor")
     if s.intent == "emergency":
         path.append("emergency")
         why.append("reports an emergency: acknowledge within the hour, day or night")
-        return done("escalate_comms", t.emergency_department or s.department)
+        return _done(flags, path, why, "escalate_comms", t.emergency_department or s.department)
     if s.impersonation:
         path.append("impersonation")
         why.append("the author looks like a council account but is not one")
-        return done("escalate_comms", t.comms_department)
+        return _done(flags, path, why, "escalate_comms", t.comms_department)
     if s.threat:
         path.append("threat")
         why.append("threatens violence: communications officer and service lead, now")
-        return done("escalate_comms", s.department or t.comms_department)
+        return _done(flags, path, why, "escalate_comms", s.department or t.comms_department)
     if s.intent == "foi_request":
         path.append("foi_request")
         dept = s.department or t.customer_services_department
         if s.foi_valid:
             path.append("foi_valid")
             why.append("a Freedom of Information request with a real name or address (20 working days)")
-            return done("customer_service", dept)
+            return _done(flags, path, why, "customer_service", dept)
         path.append("foi_invalid")
         why.append("an FoI request without a real name or address: ask for them")
-        return done("customer_service", dept,
+        return _done(flags, path, why, "customer_service", dept,
                     t.foi_invalid_reply.format(link=t.website.rstrip("/") + "/foi"))
     if s.influence >= t.escalate_influence and s.intent != "praise":
         path.append("influential_commentator")
         why.append(f"influence {s.influence} >= {t.escalate_influence}")
-        return done("escalate_comms", s.department or t.comms_department)
+        return _done(flags, path, why, "escalate_comms", s.department or t.comms_department)
     if s.critical and s.importance >= t.escalate_importance:
         path.append("controversial_issue")
         why.append(f"critical ({s.criticality:.2f}) and importance {s.importance:.2f} "
                    f">= {t.escalate_importance}")
-        return done("escalate_comms", s.department or t.comms_department)
+        return _done(flags, path, why, "escalate_comms", s.department or t.comms_department)
     if s.intent == "abuse":
         path.append("abuse")
         why.append("abusive with nothing to answer: keep monitoring, do not engage")
-        return done("monitor", s.department)
+        return _done(flags, path, why, "monitor", s.department)
     if s.intent == "complaint" or s.critical:
         path.append("customer_service_needed")
         why.append(f"a complaint (criticality {s.criticality:.2f}): substantive reply within 24 hours")
-        return done("customer_service", s.department or t.customer_services_department)
+        return _done(flags, path, why, "customer_service", s.department or t.customer_services_department)
     growing = s.growth_per_hour >= t.conversation_growth_per_hour
     if (s.topic and s.intent in ("question", "general_comment")
             and (growing or s.importance >= t.conversation_importance)):
         path.append("ongoing_service_conversation")
         why.append(f"an ongoing conversation about {s.topic_name or s.topic} "
                    f"(importance {s.importance:.2f}, {s.growth_per_hour:.1f} interactions/h)")
-        return done("service_conversation", s.department)
+        return _done(flags, path, why, "service_conversation", s.department)
     if s.intent == "question":
         path.append("signpost")
         link = s.topic_link or t.website
         why.append(f"a simple question: signpost to {link}")
         draft = t.signpost_reply.format(topic=s.topic_name or "this", link=link)
-        return done("webteam_respond", s.department or t.customer_services_department, draft)
+        return _done(flags, path, why, "webteam_respond", s.department or t.customer_services_department, draft)
     if s.intent == "praise":
         path.append("praise")
         why.append("praise: nothing to do beyond monitoring")
-        return done("monitor", s.department)
+        return _done(flags, path, why, "monitor", s.department)
     path.append("no_particular_consequence")
     why.append("of no particular consequence: keep monitoring in case it escalates")
-    return done("monitor", s.department)
+    return _done(flags, path, why, "monitor", s.department)

@@ -29,7 +29,7 @@ from council_social.triage.intent import (
     classify_intent,
     emergency_score,
 )
-from council_social.triage.topics import TopicMatcher
+from council_social.triage.topics import TopicMatch, TopicMatcher
 
 
 @dataclass
@@ -90,6 +90,13 @@ class TriageRules:
         self.gates = GateIndex([COMPLAINT.gate, PRAISE.gate, EMERGENCY.gate, ABUSE.gate,
                                 *self.topics.gates,
                                 self.reputational.gate if self.reputational else None])
+        # Slots of the gates checked per item: a text whose keys hold none of a gate's
+        # candidates cannot match it, so the call is skipped (same empty answer).
+        slot_of = self.gates.slot_of
+        self.abuse_slot = slot_of.get(ABUSE.gate)
+        self.emergency_slot = slot_of.get(EMERGENCY.gate)
+        self.reputational_slot = slot_of.get(self.reputational.gate) if self.reputational else None
+        self.topic_slots = tuple(slot_of.get(g) for g in self.topics.gates) + (None, None)
         self.influence = InfluenceScorer(self.weights)
         self.out_of_hours = OutOfHours(config.office_hours, config.council.timezone)
         self._authors: dict[tuple, tuple[bool, bool, str | None]] = {}
@@ -169,21 +176,37 @@ def _triage_all(records: list[TriageInput], rules: TriageRules,
     return [_triage_one(r, c, rules) for r, c in zip(records, scores, strict=True)]
 
 
+# What TopicMatcher.match gives a text in which no term or place could start.
+_NO_TOPIC = TopicMatch(None, None, (), ())
+
+
 def _triage_one(r: TriageInput, c: crit.Criticality, rules: TriageRules) -> TriageResult:
     text = r.text
     keys = c.keys  # the text's word-start windows, shared by every gated regex below
     critical = c.score >= rules.threshold
-    match = rules.topics.match(text, keys)
+    at = keys.at  # None: offsets unknown, ask every gate
+    terms_slot, places_slot = rules.topic_slots[:2]
+    if at is not None and terms_slot not in at and places_slot not in at:
+        match = _NO_TOPIC
+    else:
+        match = rules.topics.match(text, keys)
     topic = rules.topic_by_key.get(match.topic) if match.topic else None
-    abusive, abuse_cues = abuse_score(text, keys)
-    emergency, emergency_cues = emergency_score(text, keys)
+    if at is not None and rules.abuse_slot not in at:
+        abusive, abuse_cues = 0.0, []
+    else:
+        abusive, abuse_cues = abuse_score(text, keys)
+    if at is not None and rules.emergency_slot not in at:
+        emergency, emergency_cues = 0.0, []
+    else:
+        emergency, emergency_cues = emergency_score(text, keys)
     intent = classify_intent(
         text, critical=critical, complaint_cues=c.cues, praise=c.praise, abusive=abusive,
         emergency=emergency, has_topic=topic is not None,
     )
     score, points = rules.author_influence(r)
-    rep_hits = len({m.group(0).casefold() for m in rules.reputational.finditer(text, keys)}) \
-        if rules.reputational else 0
+    rep_hits = 0
+    if rules.reputational and (at is None or rules.reputational_slot in at):
+        rep_hits = len({m.group(0).casefold() for m in rules.reputational.finditer(text, keys)})
     growth = thread_growth(r.metrics, r.created_at, r.observed_at)
     imp = importance(topic.weight if topic else 0.0, bool(topic and topic.reputational),
                      rep_hits, growth, rules.settings.conversation_growth_per_hour)
@@ -202,16 +225,17 @@ def _triage_one(r: TriageInput, c: crit.Criticality, rules: TriageRules) -> Tria
         threat="threat" in abuse_cues, out_of_hours=ooh, foi_valid=valid,
     )
     decision = decide(facts, rules.thresholds)
-    # Criticality.inputs() spelled out: one dict per item, not two merged.
+    # Criticality.inputs() spelled out: one dict per item, not two merged. `x and round(x)`:
+    # a zero (often: no praise, no growth) is its own rounding, without round()'s cost.
     inputs = {
         "criticality": round(c.score, 4), "p_text": round(c.p_text, 4),
-        "cue_score": round(c.cues, 4), "praise_score": round(c.praise, 4),
+        "cue_score": c.cues and round(c.cues, 4), "praise_score": c.praise and round(c.praise, 4),
         "cues": list(c.cue_names), "vader_compound": c.vader["compound"],
         "critical_threshold": rules.threshold,
         "intent": intent,
         "topic_terms": list(match.terms), "places": list(match.places),
         "influence": score, "influence_points": points,
-        "importance": imp, "reputational_hits": rep_hits, "growth_per_hour": round(growth, 3),
+        "importance": imp, "reputational_hits": rep_hits, "growth_per_hour": growth and round(growth, 3),
         "abuse_cues": abuse_cues, "emergency_cues": emergency_cues,
         "out_of_hours": ooh, "out_of_hours_reason": ooh_reason,
         "foi_valid": valid, "foi_reason": foi_reason,

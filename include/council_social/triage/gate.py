@@ -344,14 +344,17 @@ class GatedAlternation:
         found = self.gate.candidates(keys if keys is not None else text_keys(text))
         if not found:
             return iter(())
-        key = tuple(sorted(found))
+        return self._alternation(tuple(sorted(found))).finditer(text)
+
+    def _alternation(self, key: tuple[int, ...]) -> re.Pattern[str]:
+        """The template over the pieces numbered `key` (ascending), compiled once."""
         pattern = self._compiled.get(key)
         if pattern is None:
             if len(self._compiled) >= self._cache_size:
                 self._compiled.clear()
             body = "|".join(self.pieces[i] for i in key)
             pattern = self._compiled[key] = re.compile(self.template.format(body=body), self.flags)
-        return pattern.finditer(text)
+        return pattern
 
     def _matches_at(self, text: str, at: dict[int, list[int]]) -> list[re.Match[str]]:
         """What the alternation's finditer gives when piece i can only begin at at[i]:
@@ -365,6 +368,20 @@ class GatedAlternation:
             if len(starts) == 1:
                 m = one[i].match(text, starts[0])
                 return [] if m is None else [m]
+        else:
+            # Several pieces from one window ("brent" could start three hashtags): they
+            # share one list of starts. At a single start, the alternation of just those
+            # pieces (in order) finds what trying them one by one finds, in one call.
+            shared = None
+            for starts in at.values():
+                if shared is None:
+                    shared = starts
+                elif starts is not shared:
+                    break
+            else:
+                if len(shared) == 1:
+                    m = self._alternation(tuple(sorted(at))).match(text, shared[0])
+                    return [] if m is None else [m]
         out = []
         end = 0
         for q, i in sorted([(q, i) for i, starts in at.items() for q in starts]):

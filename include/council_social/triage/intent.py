@@ -72,22 +72,30 @@ def emergency_score(text: str, keys: TextKeys | None = None) -> tuple[float, lis
 
 
 def is_foi(text: str) -> bool:
-    if text.isascii():
-        low = text.lower()
-        # Every FOI match holds one of these; an ASCII text without any cannot match.
-        if not ("foi" in low or "f.o.i" in low or "information" in low or "freedom" in low):
-            return False
+    return _is_foi(text, text.lower() if text.isascii() else None)
+
+
+def _is_foi(text: str, low: str | None) -> bool:
+    """`low`: the text lowercased when it is ASCII, else None."""
+    # Every FOI match holds one of these; an ASCII text without any cannot match.
+    if low is not None and not ("foi" in low or "f.o.i" in low or "information" in low
+                                or "freedom" in low):
+        return False
     return FOI.search(text) is not None
 
 
 def is_question(text: str) -> bool:
     """QUESTION.search(text), answered part by part."""
+    return _is_question(text, text.lower() if text.isascii() else None)
+
+
+def _is_question(text: str, low: str | None) -> bool:
     if "?" in text or _OPENING.match(text) is not None:
         return True
-    if text.isascii():
-        low = text.lower()
-        if not any(w in low for w in _PHRASE_WORDS):
-            return False
+    # _PHRASE_WORDS spelled out (a generator per text costs more than the checks).
+    if low is not None and not ("anyone" in low or "know" in low or "please" in low
+                                or "wondering" in low or "someone" in low):
+        return False
     return _PHRASES.search(text) is not None
 
 
@@ -96,7 +104,8 @@ def classify_intent(
     emergency: float, has_topic: bool,
 ) -> str:
     """The intent, from the signals already computed for this text (a pure function)."""
-    if is_foi(text):
+    low = text.lower() if text.isascii() else None  # lowered once for both checks
+    if _is_foi(text, low):
         return "foi_request"
     if emergency >= 0.8:
         return "emergency"
@@ -106,6 +115,6 @@ def classify_intent(
         return "complaint"
     if praise >= 0.5:
         return "praise"
-    if is_question(text):
+    if _is_question(text, low):
         return "question"
     return "general_comment"

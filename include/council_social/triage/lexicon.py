@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from itertools import compress, count
 from pathlib import Path
 
 from vaderSentiment import vaderSentiment as _vs
@@ -36,7 +35,8 @@ _B_INCR, _C_INCR, _N_SCALAR = _vs.B_INCR, _vs.C_INCR, _vs.N_SCALAR
 
 # A word (letters/digits with inner apostrophes or hyphens) or a short emoticon.
 _TOKEN = re.compile(
-    r"[^\W_][\w'\-]*[^\W_]|[^\W_]"
+    # (= [^\W_][\w'\-]*[^\W_]|[^\W_], without backtracking to the last letter or digit)
+    r"[^\W_]+(?:[_'\-]+[^\W_]+)*"
     r"|[:;=8][-'^o]?[()\[\]dDpP/\\|*@$3<>]+|<3|[)(\]][-'^o]?[:;=]",
 )
 
@@ -76,10 +76,11 @@ def polarity(text: str) -> dict[str, float]:
         return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0, "caps": 0.0}
     lower = list(map(str.lower, tokens))
     upper = sum(map(str.isupper, tokens))
-    scored = list(compress(count(), map(lex.__contains__, lower)))  # lexicon words' indices
+    scored = [i for i, w in enumerate(lower) if w in lex]  # lexicon words' indices
     if not scored:  # all neutral: what the sums below come to with nothing added
+        caps = upper / n
         return {"neg": -0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0,
-                "caps": round(upper / n, 3)}
+                "caps": caps and round(caps, 3)}
     cap_diff = 0 < upper < n
     but = lower.index("but") if "but" in lower else -1
     pos_sum = neg_sum = total = 0.0
@@ -134,9 +135,12 @@ def polarity(text: str) -> dict[str, float]:
     elif pos_sum < -neg_sum:
         neg_sum -= emphasis
     denom = pos_sum - neg_sum + neu
-    return {"neg": round(-neg_sum / denom, 3), "neu": round(neu / denom, 3),
-            "pos": round(pos_sum / denom, 3), "compound": round(compound, 4),
-            "caps": round(upper / n, 3)}  # share of ALL-CAPS tokens (shouting)
+    # `x and round(x, 3)`: a zero (often: no negative or no positive words, no capitals)
+    # is its own rounding, without round()'s cost.
+    neg, pos, caps = -neg_sum / denom, pos_sum / denom, upper / n
+    return {"neg": neg and round(neg, 3), "neu": round(neu / denom, 3),
+            "pos": pos and round(pos, 3), "compound": round(compound, 4),
+            "caps": caps and round(caps, 3)}  # share of ALL-CAPS tokens (shouting)
 
 
 def polarity_batch(texts: list[str]) -> list[dict[str, float]]:

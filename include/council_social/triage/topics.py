@@ -86,6 +86,8 @@ class TopicMatcher:
             places = tuple(dict.fromkeys([m.group(0) for m in self._places.finditer(text, keys)]))
         if not votes:
             return TopicMatch(None, None, (), places)
-        # Most mentions wins; a tie goes to the weightier topic, then the name (stable).
-        topic = max(votes, key=lambda k: (votes[k], self._weight[k], k))
+        if len(votes) == 1:
+            (topic,) = votes
+        else:  # most mentions wins; a tie goes to the weightier topic, then the name (stable)
+            topic = max(votes, key=lambda k: (votes[k], self._weight[k], k))
         return TopicMatch(topic, self._service[topic], tuple(dict.fromkeys(found)), places)
