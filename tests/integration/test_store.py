@@ -52,3 +52,21 @@ def test_db_upgrade_command(database_url, capsys):
     assert main(["db", "upgrade", "--url", database_url]) == 0
     out = capsys.readouterr().out
     assert _script_heads() in out and "postgres@" in out
+
+
+def test_the_embedded_database_starts_answers_and_stops(tmp_path):
+    # `make demo` promises to stop what it started; a handle that forgot the server once
+    # left it running.
+    from sqlalchemy import create_engine
+
+    from council_social.store.engine import EmbeddedDatabase
+
+    embedded = EmbeddedDatabase(tmp_path)
+    engine = create_engine(embedded.start())
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        engine.dispose()
+        embedded.stop()
+    assert not embedded.is_running()

