@@ -28,6 +28,7 @@ from council_social.archive.manifest import exchange
 from council_social.archive.redact import Redactor
 from council_social.archive.search import SearchQuery, evidence_pages, search_items, versions_of
 from council_social.archive.writer import build_export_file
+from council_social.safe_text import defuse_formula
 from council_social.store.tables import authors, raw_pages
 
 ITEM_COLUMNS = ["platform", "external_id", "created_at", "account_key", "author_username",
@@ -54,8 +55,7 @@ def guard_cell(value) -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(UTC).isoformat()
-    out = str(value)
-    return "'" + out if out[:1] in ("=", "+", "-", "@", "\t", "\r") else out
+    return defuse_formula(str(value))
 
 
 def _csv(columns: list[str], rows: list[dict]) -> bytes:

@@ -18,10 +18,10 @@ from sqlalchemy import select, text
 from council_social.cases.calendar import WorkingCalendar
 from council_social.cases.lifecycle import ACTOR, case_ref, record_event
 from council_social.cases.tables import cases
+from council_social.safe_text import defuse_formula
 
 POST_LIMIT = 280
 # Spreadsheet programs run cells that start with these as formulas.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def reminder_times(calendar: WorkingCalendar, due_at: datetime, days_before) -> dict[int, datetime]:
@@ -163,8 +163,7 @@ def csv_safe(value) -> str:
         return ""
     if isinstance(value, bool | int | float):
         return str(value)
-    cell = str(value)
-    return "'" + cell if cell.startswith(_FORMULA_PREFIXES) else cell
+    return defuse_formula(str(value))
 
 
 def register_csv(rows: list[dict]) -> str:

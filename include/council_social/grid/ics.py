@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, datetime, time, timedelta
 
 from council_social.grid.render import GridInput
-from council_social.grid.safe_text import visible
+from council_social.safe_text import visible
 
 EVENT_LENGTH = timedelta(minutes=15)
 

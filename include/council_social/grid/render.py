@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from council_social.grid.placement import Slot, grid_days
 from council_social.grid.planner import PlannerEntry
-from council_social.grid.safe_text import csv_cell, visible
+from council_social.safe_text import csv_cell, visible
 
 CSV_COLUMNS = ["date", "day", "time", "account", "platform", "state", "mode", "title", "message",
                "owner", "priority", "campaign", "why", "cover", "flags", "entry_key",

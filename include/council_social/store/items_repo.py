@@ -72,7 +72,7 @@ def _csv_field(value: Any) -> str:
     return '"' + str(value).replace('"', '""') + '"'
 
 
-def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     # None goes out unquoted and empty (COPY's NULL), every other value quoted, so "" stays
     # an empty string. (csv.QUOTE_NONNUMERIC quotes None as "" too: NULLs became empty
     # strings, and failed outright in boolean, integer and timestamp columns.)
@@ -107,7 +107,7 @@ def write_items(conn: Connection, outcome: BatchOutcome) -> None:
         " observed_at timestamptz) ON COMMIT DROP"
     )
     columns = ["platform", "external_id", *ITEM_CONTENT, "observed_at"]
-    _copy(conn, "stage_items", columns, (
+    copy_rows(conn, "stage_items", columns, (
         (a.page.platform, a.item.external_id, a.page.account_key, a.item.kind,
          a.item.author_external_id, storable(a.item.text), a.item.created_at, a.item.lang,
          a.item.conversation_id, a.item.in_reply_to_external_id, a.item.in_reply_to_author_id,
@@ -154,7 +154,7 @@ def write_authors(conn: Connection, outcome: BatchOutcome) -> None:
         " following_count bigint, listed_count bigint, post_count bigint, location text,"
         " url text, created_at timestamptz, raw jsonb, observed_at timestamptz) ON COMMIT DROP"
     )
-    _copy(conn, "stage_authors", ["platform", "external_id", *AUTHOR_CONTENT, "observed_at"], (
+    copy_rows(conn, "stage_authors", ["platform", "external_id", *AUTHOR_CONTENT, "observed_at"], (
         (page.platform, a.external_id, *(storable(getattr(a, c)) for c in AUTHOR_CONTENT),
          page.fetched_at)
         for page, a in outcome.authors.values()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, text
 
-from council_social.store.items_repo import _copy, jsonb_text, storable
+from council_social.store.items_repo import copy_rows, jsonb_text, storable
 from council_social.triage.engine import TriageInput, TriageResult
 from council_social.triage.influence import AuthorActivity
 from council_social.triage.tables import triage_corrections
@@ -104,7 +104,7 @@ def write_decisions(conn: Connection, rules_version: str,
         " importance double precision, foi_valid boolean, draft_reply text, inputs jsonb,"
         " rule_path jsonb, item_created_at timestamptz) ON COMMIT DROP"
     )
-    _copy(conn, "stage_triage", COLUMNS, (
+    copy_rows(conn, "stage_triage", COLUMNS, (
         (i.platform, i.external_id, rules_version, r.outcome, _pg_array(r.flags), r.intent,
          r.topic, r.department, r.criticality, r.critical, r.influence, r.importance,
          r.foi_valid, storable(r.decision.draft_reply),

@@ -24,9 +24,11 @@ def visible(text: str | None) -> str:
     return _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
 
 
+def defuse_formula(text: str) -> str:
+    """Text a spreadsheet shows, never evaluates: formula starts get a leading apostrophe."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def csv_cell(value) -> str:
-    """A cell no spreadsheet will evaluate: formula starts get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        text = "'" + text
-    return visible(text)
+    """A cell no spreadsheet will evaluate, with invisible controls made visible."""
+    return visible(defuse_formula("" if value is None else str(value)))
