@@ -24,6 +24,7 @@ K = 4  # prefix length: long enough to tell "no reply" from "now", short enough 
 # character after it that is not a word start, or else one character. Same windows as
 # rf"(?<![\w])(?=(\S.{{0,{K - 1}}}))", in a match per word instead of a try per character.
 _STARTS = re.compile(rf"\s*(?=(\S.{{0,{K - 1}}}))(?:\w+[^\w\s]?|.)", re.DOTALL)
+_WORD_START = re.compile(r"(?<![\w])\S")
 
 
 class Unbounded(Exception):
@@ -120,6 +121,9 @@ def word_starts(text: str) -> list[str]:
 
 
 _NO_HITS: dict[int, dict[int, list[int]]] = {}  # (never written to)
+_UNKNOWN: list[int] = []  # word starts not worked out (never written to)
+# A run of non-spaces' word starts that could start a regex: (offset, candidates or None)
+_Run = tuple[tuple[int, tuple[tuple[int, tuple[int, ...]], ...] | None], ...]
 
 
 class TextKeys:
@@ -221,12 +225,15 @@ class Gate:
 
 class GateIndex:
     """Several gates answered together: each distinct window's candidates over all the
-    gates (numbered one after another) are worked out once and remembered, so a text
-    costs one dict lookup per window instead of set work per window per gate.
+    gates (numbered one after another) are worked out once and remembered, and so are the
+    word starts in each distinct run of non-spaces with their windows' candidates, so a
+    text costs one dict lookup per run (plus one per window running on past a run's end)
+    instead of set work per window per gate.
     `keys(text)` gives TextKeys that every member gate reads its candidates from
     (the same answers as `Gate.candidates` on plain keys)."""
 
     MEMO_LIMIT = 500_000  # distinct windows remembered (K characters: a bounded set in practice)
+    RUN_LIMIT = 200_000  # distinct runs of non-spaces remembered (words, handles, links)
 
     def __init__(self, gates):
         self.slots: dict[int, int] = {}  # id(gate) -> its slot
@@ -252,6 +259,13 @@ class GateIndex:
         # The remembered windows that start no regex: one set difference drops them from a
         # text's windows before the per-window loop (most windows start nothing).
         self._idle: set[str] = set()
+        self._runs: dict[str, _Run] = {}  # run of non-spaces (lowered) -> _run
+        # Every gate's prefixes, and those cut where a space follows in them: what tells
+        # whether a window that runs on past a run's end could start anything.
+        self._heads: set[str] = set()
+        for g, _ in self._gates:
+            self._heads.update(g.full_keys, *(keys for _, _, keys in g.short))
+        self._spaced = {p[:i] for p in self._heads for i in range(1, len(p)) if p[i].isspace()}
 
     def _window(self, window: str) -> tuple[tuple[int, tuple[int, ...]], ...]:
         """((gate slot, its regexes), ...) one window could start."""
@@ -262,56 +276,115 @@ class GateIndex:
                 out.append((slot, tuple(sorted(found))))
         return tuple(out)
 
+    def _remember(self, window: str) -> tuple[tuple[int, tuple[int, ...]], ...]:
+        """`_window` of a raw (lowered) window, remembered under it."""
+        memo = self._memo
+        if len(memo) >= self.MEMO_LIMIT:
+            memo.clear()
+            self._idle.clear()
+        plain = window.translate(_DIGITS)  # "#123" answers as "#000"
+        found = memo.get(plain)
+        if found is None:
+            found = memo[plain] = self._window(plain)
+        memo[window] = found
+        if not found:
+            self._idle.add(window)
+        return found
+
+    def _run(self, run: str) -> _Run:
+        """A run of non-spaces' word starts that could start a regex, remembered:
+        (offset, candidates) where the window lies inside the run, (offset, None) where
+        it runs on past the run's end (into the spaces and the next run: read per text)."""
+        runs = self._runs
+        if len(runs) >= self.RUN_LIMIT:
+            runs.clear()
+        # Digits are all "0" to the gates and all word characters, so "#123" has the word
+        # starts and the candidates of "#000".
+        plain = run.translate(_DIGITS)
+        found = runs.get(plain)
+        if found is None:
+            found = runs[plain] = self._plain_run(plain)
+        runs[run] = found
+        return found
+
+    def _plain_run(self, run: str) -> _Run:
+        memo = self._memo
+        out = []
+        n = len(run)
+        for m in _WORD_START.finditer(run):  # the run's first character is one (a space before)
+            r = m.start()
+            if r + K > n:
+                if self._may_run_on(run[r:]):
+                    out.append((r, None))
+                continue
+            window = run[r:r + K]
+            found = memo.get(window)
+            if found is None:
+                found = self._remember(window)
+            if found:
+                out.append((r, found))
+        return tuple(out)
+
+    def _may_run_on(self, head: str) -> bool:
+        """Whether a window that is `head`, then a space or the text's end, can start a regex:
+        what `Gate.window_candidates` needs, a prefix that `head` begins with, or one that
+        begins with `head` and then a space."""
+        heads = self._heads
+        return head in self._spaced or any(head[:j] in heads for j in range(1, len(head) + 1))
+
     def keys(self, text: str) -> TextKeys:
-        low = text.lower()  # digits untranslated: the memo maps each raw window
-        full = set(_STARTS.findall(low))
-        memo, idle = self._memo, self._idle
-        # Offsets in the lowered text are the text's own only if lowering kept the length.
-        exact = len(low) == len(text) and not self.always
-        end = len(low)
-        find = low.find
-        # gate slot -> {regex -> the word starts whose window it could begin}
+        low = text.lower()  # digits untranslated: the memos map raw windows and runs
+        if len(low) != len(text) or self.always:
+            # Offsets in the lowered text are not the text's own: candidates only.
+            return TextKeys(text, self, self._searched(low), None)
+        memo, runs = self._memo, self._runs
+        # gate slot -> {regex -> the word starts whose window it could begin}, ascending
         hits: dict[int, dict[int, list[int]]] = {}
-        busy = full - idle
+        # str.split() and re's \s agree on what a space is (Py_UNICODE_ISSPACE): every word
+        # start is in a run, at the run's first character or after a non-word character.
+        words = low.split()
+        # One space between runs and none before the first (the common case): each run
+        # starts one after the last. Else find it: with no spaces in it, first found where it is.
+        single = sum(map(len, words)) + len(words) - 1 == len(low.rstrip())
+        find = low.find
+        q = 0  # where the next run starts, or the earliest it can
+        for run in words:
+            if not single:
+                q = find(run, q)
+            found_in = runs.get(run)
+            if found_in is None:
+                found_in = self._run(run)
+            for r, found in found_in:
+                if found is None:  # the window runs on past the run: read it from the text
+                    window = low[q + r:q + r + K]
+                    found = memo.get(window)
+                    if found is None:
+                        found = self._remember(window)
+                    if not found:
+                        continue
+                starts = [q + r]  # shared by the window's regexes: never changed in place
+                for slot, regexes in found:
+                    bucket = hits.get(slot)
+                    if bucket is None:
+                        hits[slot] = dict.fromkeys(regexes, starts)
+                        continue
+                    for i in regexes:  # (starts of other windows: all earlier)
+                        where = bucket.get(i)
+                        bucket[i] = starts if where is None else where + starts
+            q += len(run) + 1
+        return TextKeys(text, self, hits, hits)
+
+    def _searched(self, low: str) -> dict[int, dict[int, list[int]]]:
+        """gate slot -> {regex -> _UNKNOWN} for the regexes some window of `low` could start."""
+        memo = self._memo
+        hits: dict[int, dict[int, list[int]]] = {}
+        busy = set(_STARTS.findall(low)) - self._idle
         for w, found in zip(busy, map(memo.get, busy), strict=True):
             if found is None:
-                if len(memo) >= self.MEMO_LIMIT:
-                    memo.clear()
-                    idle.clear()
-                plain = w.translate(_DIGITS)  # "#123" answers as "#000"
-                found = memo.get(plain)
-                if found is None:
-                    found = memo[plain] = self._window(plain)
-                memo[w] = found
-                if not found:
-                    idle.add(w)
-            if not found:
-                continue
-            starts = []
-            if exact:  # every word start whose window is w (what _STARTS found there)
-                q = find(w)
-                if find(w, q + 1) < 0:  # w occurs once: where _STARTS found it
-                    starts.append(q)
-                    q = -1
-                n = len(w)
-                while q >= 0:
-                    if n == K or q + n == end:
-                        if q == 0:
-                            starts.append(q)
-                        else:
-                            ch = low[q - 1]
-                            if not (ch.isalnum() or ch == "_"):  # (?<![\w])
-                                starts.append(q)
-                    q = find(w, q + 1)
-            for slot, regexes in found:  # (the lists are shared, never changed in place)
-                bucket = hits.get(slot)
-                if bucket is None:
-                    hits[slot] = dict.fromkeys(regexes, starts)
-                    continue
-                for i in regexes:
-                    where = bucket.get(i)
-                    bucket[i] = starts if where is None else where + starts
-        return TextKeys(text, self, hits, hits if exact else None)
+                found = self._remember(w)
+            for slot, regexes in found:
+                hits.setdefault(slot, {}).update(dict.fromkeys(regexes, _UNKNOWN))
+        return hits
 
 
 class GatedAlternation:
