@@ -95,3 +95,10 @@ def test_praise_and_chatter_are_monitored():
     d = decide(s(out_of_hours=True), T)
     assert (d.outcome, d.flags, d.rule_path) == ("monitor", ["out_of_hours"], ["no_particular_consequence"])
     assert "no particular consequence" in d.explanation
+
+
+def test_flags_come_sorted_and_once_each():
+    d = decide(s(intent="emergency", abusive=True, impersonation=True, out_of_hours=True), T)
+    assert d.flags == ["abusive", "emergency", "impersonation", "out_of_hours"]
+    d = decide(s(intent="foi_request", abusive=True, out_of_hours=True, foi_valid=True), T)
+    assert d.flags == ["abusive", "foi", "out_of_hours"]

@@ -77,7 +77,7 @@ class Thresholds:
     customer_services_department: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     outcome: str
     flags: list[str]
@@ -88,27 +88,26 @@ class Decision:
     reasons: list[str] = field(default_factory=list)
 
 
-def _done(flags: set[str], path: list[str], why: list[str], outcome: str,
+def _done(flags: list[str], path: list[str], why: list[str], outcome: str,
           department: str | None = None, draft: str | None = None) -> Decision:
     # A module function, not a closure made on every call.
-    return Decision(outcome, sorted(flags), department, path,
-                    f"{outcome}: " + "; ".join(why), draft)
+    return Decision(outcome, flags, department, path, f"{outcome}: " + "; ".join(why), draft)
 
 
 def decide(s: Signals, t: Thresholds) -> Decision:
     path: list[str] = []
     why: list[str] = []
-    flags = set()
-    if s.intent == "emergency":
-        flags.add("emergency")
-    if s.intent == "foi_request":
-        flags.add("foi")
+    flags = []  # appended in alphabetical order: the sorted list without sorting
     if s.abusive or s.intent == "abuse":
-        flags.add("abusive")
+        flags.append("abusive")
+    if s.intent == "emergency":
+        flags.append("emergency")
+    if s.intent == "foi_request":
+        flags.append("foi")
     if s.impersonation:
-        flags.add("impersonation")
+        flags.append("impersonation")
     if s.out_of_hours:
-        flags.add("out_of_hours")
+        flags.append("out_of_hours")
 
     if s.own_account:
         path.append("own_account")

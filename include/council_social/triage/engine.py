@@ -50,7 +50,7 @@ class TriageInput:
     stored_influence: tuple[int, dict[str, float]] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class TriageResult:
     criticality: float
     critical: bool
@@ -96,7 +96,7 @@ class TriageRules:
         self.abuse_slot = slot_of.get(ABUSE.gate)
         self.emergency_slot = slot_of.get(EMERGENCY.gate)
         self.reputational_slot = slot_of.get(self.reputational.gate) if self.reputational else None
-        self.topic_slots = tuple(slot_of.get(g) for g in self.topics.gates) + (None, None)
+        self.terms_slot, self.places_slot = (*(slot_of.get(g) for g in self.topics.gates), None, None)[:2]
         self.influence = InfluenceScorer(self.weights)
         self.out_of_hours = OutOfHours(config.office_hours, config.council.timezone)
         self._authors: dict[tuple, tuple[bool, bool, str | None]] = {}
@@ -185,8 +185,7 @@ def _triage_one(r: TriageInput, c: crit.Criticality, rules: TriageRules) -> Tria
     keys = c.keys  # the text's word-start windows, shared by every gated regex below
     critical = c.score >= rules.threshold
     at = keys.at  # None: offsets unknown, ask every gate
-    terms_slot, places_slot = rules.topic_slots[:2]
-    if at is not None and terms_slot not in at and places_slot not in at:
+    if at is not None and rules.terms_slot not in at and rules.places_slot not in at:
         match = _NO_TOPIC
     else:
         match = rules.topics.match(text, keys)
