@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -85,3 +86,13 @@ def test_the_batch_scorer_matches_influence_exactly():
                                posts_in_window=3, interactions_in_window=f // 10, reach_in_window=4)
             for when in (None, at, at + timedelta(days=400)):
                 assert scorer.score(a, when) == influence(a, WEIGHTS, when)
+
+
+def test_the_batch_scorer_takes_a_site_audience_as_a_replaced_field():
+    at = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    scorer = InfluenceScorer(WEIGHTS)
+    a = AuthorActivity(followers=40, created_at=datetime(2020, 1, 1, tzinfo=UTC))
+    for site in (25_000, 7_000_000):
+        expected = influence(replace(a, site_audience=site), WEIGHTS, at)
+        assert scorer.score(a, at, site) == expected
+        assert scorer.score(a, at) == influence(a, WEIGHTS, at) != expected

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -139,8 +139,7 @@ class TriageRules:
             score, points = r.stored_influence
             return score, dict(points)
         site = self.settings.site_audience.get(r.platform, 0)
-        activity = r.author if not site else replace(r.author, site_audience=site)
-        return self.influence.score(activity, r.created_at)
+        return self.influence.score(r.author, r.created_at, site or None)
 
 
 @contextmanager

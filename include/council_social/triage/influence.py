@@ -7,7 +7,7 @@ the top of a borough's scale), weighted by council.yaml `triage.influence_weight
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from operator import attrgetter
 
@@ -81,12 +81,15 @@ class InfluenceScorer:
         self._age_weight = self.weights.get("account_age", 0.0)
         self._memo: dict[tuple, tuple[float, float, dict[str, float]]] = {}
 
-    def _fixed(self, a: AuthorActivity) -> tuple[float, float, dict[str, float]]:
-        key = _FIELDS(a)
+    def _fixed(self, a: AuthorActivity, site_audience: int | None
+               ) -> tuple[float, float, dict[str, float]]:
+        key = _FIELDS(a) if site_audience is None else (_FIELDS(a), site_audience)
         found = self._memo.get(key)
         if found is None:
             if len(self._memo) >= self.MEMO_LIMIT:
                 self._memo.clear()
+            if site_audience is not None:
+                a = replace(a, site_audience=site_audience)
             parts = influence_components(a, None)  # account_age 0.0 here, added per item
             w, total = self.weights, self.total
             points = {k: 99 * w.get(k, 0.0) * v / total for k, v in parts.items()}
@@ -97,8 +100,10 @@ class InfluenceScorer:
                                      {k: round(v, 1) for k, v in points.items()})
         return found
 
-    def score(self, a: AuthorActivity, at: datetime | None = None) -> tuple[int, dict[str, float]]:
-        before, site, rounded = self._fixed(a)
+    def score(self, a: AuthorActivity, at: datetime | None = None,
+              site_audience: int | None = None) -> tuple[int, dict[str, float]]:
+        """`site_audience` given: scored as `replace(a, site_audience=...)` (without a copy per item)."""
+        before, site, rounded = self._fixed(a, site_audience)
         age_years = 0.0
         if a.created_at is not None and at is not None:
             age_years = max(0.0, (at - a.created_at).total_seconds() / (365.25 * 86400))
