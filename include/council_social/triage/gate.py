@@ -130,11 +130,11 @@ class TextKeys:
     """A text's set of windows (and their cuts to j < K characters, made on first use);
     compute once, share between gates."""
 
-    __slots__ = ("_cuts", "_full", "_text", "found", "index", "at")
+    __slots__ = ("_cuts", "_full", "_text", "found", "index", "at", "low")
 
     def __init__(self, text: str, index: GateIndex | None = None,
                  found: dict[int, dict[int, list[int]]] = _NO_HITS,
-                 at: dict[int, dict[int, list[int]]] | None = None):
+                 at: dict[int, dict[int, list[int]]] | None = None, low: str | None = None):
         # From a GateIndex (index given) the windows are worked out only if a gate outside
         # it asks (`full` on first use): keeping a set per text costs more to free.
         self._text = text
@@ -145,6 +145,7 @@ class TextKeys:
         # gate slot -> {candidate -> the word starts (offsets in the text) it could match at};
         # None: offsets unknown (lowercasing changed the text's length), search the whole text.
         self.at = at
+        self.low = low  # text.lower() when `at` is known (same offsets), for matchers to share
 
     @property
     def full(self) -> set[str]:
@@ -372,7 +373,7 @@ class GateIndex:
                         where = bucket.get(i)
                         bucket[i] = starts if where is None else where + starts
             q += len(run) + 1
-        return TextKeys(text, self, hits, hits)
+        return TextKeys(text, self, hits, hits, low)
 
     def _searched(self, low: str) -> dict[int, dict[int, list[int]]]:
         """gate slot -> {regex -> _UNKNOWN} for the regexes some window of `low` could start."""

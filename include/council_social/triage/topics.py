@@ -137,7 +137,7 @@ class TopicMatcher:
     def match(self, text: str, keys: TextKeys | None = None) -> TopicMatch:
         if keys is None:
             keys = text_keys(text)
-        low = text.lower() if keys.at is not None and text.isascii() else None
+        low = keys.low if keys.at is not None and text.isascii() else None
         hits = (self._terms.hits(text, keys, low) if self._terms is not None else (),
                 self._places.hits(text, keys, low) if self._places is not None else ())
         found = self._matches.get(hits)
