@@ -52,19 +52,34 @@ _PHRASES = re.compile(
     r"\b(?:anyone know|does anyone|do you know|please (?:advise|confirm|let me know)|wondering (?:if|whether|how|when)|i need to know|can someone tell)\b",
     re.IGNORECASE,
 )
-_PHRASE_WORDS = ("anyone", "know", "please", "wondering", "someone")
+
+# For ASCII text lowercased: the patterns above name lowercase letters only, so matching
+# there case-sensitively finds what ignoring case finds in the text (see cues._lowers_exactly).
+# _OPENING's handles possessive, as giving back cannot make it match: a handle's \w+
+# must end before its spaces, a space given back is one [\s,!]* takes next anyway,
+# and a handle given back leaves an "@" that nothing after it can match.
+_OPENING_LOWERED = re.compile(
+    r"\W*(?:@\w++\s++)*+(?:hi|hello|hey|morning)?[\s,!]*(?:how|when|where|what|which|who|why|is|are|can|could|do|does|did|will|would|should|any|has|have)\b",
+)
+_PHRASES_LOWERED = re.compile(_PHRASES.pattern)
+# FOI's alternatives that need a regex ("under the (foi|freedom of information) act" holds
+# a bounded "foi" or "freedom of information", so it needs no check of its own).
+_FOI_NAMED = re.compile(r"\bf(?:oia?|\.o\.i)\b")
+_FOI_REQUEST = re.compile(r"request (?:under|for) (?:the )?(?:foi|freedom)")
 
 
 def abuse_score(text: str, keys: TextKeys | None = None) -> tuple[float, list[str]]:
-    found = ABUSE.matches(text, keys)
-    miss = 1.0
-    for w in found.values():
-        miss *= 1.0 - w
-    return 1.0 - miss, sorted(found)
+    return _noisy_or(ABUSE.matches(text, keys))
 
 
 def emergency_score(text: str, keys: TextKeys | None = None) -> tuple[float, list[str]]:
-    found = EMERGENCY.matches(text, keys)
+    return _noisy_or(EMERGENCY.matches(text, keys))
+
+
+def _noisy_or(found: dict[str, float]) -> tuple[float, list[str]]:
+    """(noisy-OR of the cues' weights, their names sorted)."""
+    if not found:
+        return 0.0, []  # what the loop gives for no cues
     miss = 1.0
     for w in found.values():
         miss *= 1.0 - w
@@ -76,12 +91,17 @@ def is_foi(text: str) -> bool:
 
 
 def _is_foi(text: str, low: str | None) -> bool:
-    """`low`: the text lowercased when it is ASCII, else None."""
-    # Every FOI match holds one of these; an ASCII text without any cannot match.
-    if low is not None and not ("foi" in low or "f.o.i" in low or "information" in low
-                                or "freedom" in low):
-        return False
-    return FOI.search(text) is not None
+    """FOI.search(text) is not None. `low`: the text lowercased when it is ASCII, else None."""
+    if low is None:
+        return FOI.search(text) is not None
+    foi = "foi" in low
+    named = foi or "f.o.i" in low
+    freedom = "freedom" in low
+    if not (named or freedom or "information" in low):
+        return False  # every FOI match holds one of these
+    return ("freedom of information" in low or "information request" in low
+            or (named and _FOI_NAMED.search(low) is not None)
+            or ((foi or freedom) and _FOI_REQUEST.search(low) is not None))
 
 
 def is_question(text: str) -> bool:
@@ -90,13 +110,17 @@ def is_question(text: str) -> bool:
 
 
 def _is_question(text: str, low: str | None) -> bool:
-    if "?" in text or _OPENING.match(text) is not None:
+    if "?" in text:
         return True
-    # _PHRASE_WORDS spelled out (a generator per text costs more than the checks).
-    if low is not None and not ("anyone" in low or "know" in low or "please" in low
-                                or "wondering" in low or "someone" in low):
+    if low is None:
+        return _OPENING.match(text) is not None or _PHRASES.search(text) is not None
+    if _OPENING_LOWERED.match(low) is not None:
+        return True
+    # Every _PHRASES match holds one of these words (spelled out: a generator costs more).
+    if not ("anyone" in low or "know" in low or "please" in low or "wondering" in low
+            or "someone" in low):
         return False
-    return _PHRASES.search(text) is not None
+    return _PHRASES_LOWERED.search(low) is not None
 
 
 def classify_intent(
