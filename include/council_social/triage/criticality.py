@@ -21,6 +21,8 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
+from operator import contains, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -160,10 +162,12 @@ class CriticalityModel:
     # --- the two paths (a batch at a time) -------------------------------------------------
 
     def rules_probabilities(self, dense) -> list[float]:
+        return self._rules_array(dense).tolist()
+
+    def _rules_array(self, dense):
         w, _ = self._arrays()
-        z = _rows_dot(dense, w) + self.rules["intercept"]
         a, b = self.rules["platt"]
-        return [_sigmoid(a * d + b) for d in z.tolist()]
+        return _calibrated(_rows_dot(dense, w) + self.rules["intercept"], a, b)
 
     def vectorizers(self):
         if "vec" not in self._cache:
@@ -188,15 +192,20 @@ class CriticalityModel:
 
     def text_probabilities(self, texts: list[str], dense) -> list[float]:
         """Calibrated P(critical | text) for a batch (sparse matrix products)."""
+        return self._text_array(texts, dense).tolist()
+
+    def _text_array(self, texts: list[str], dense):
+        import numpy as np
+
         if not texts:
-            return []
+            return np.zeros(0)
         _, w = self._arrays()
         words, chars = self.text_dots()
         nw, nc = words.size, chars.size
         z = (words.decision(texts) + chars.decision(texts)
              + _rows_dot(dense, w[nw + nc:]) + self.text["intercept"])
         a, b = self.text["platt"]
-        return [_sigmoid(a * d + b) for d in z.tolist()]
+        return _calibrated(z, a, b)
 
     # --- combination -----------------------------------------------------------------------
 
@@ -206,6 +215,35 @@ class CriticalityModel:
             z = w[0] + w[1] * _logit(p_text) + w[2] * cues + w[3] * praise + w[4] * compound
             return _sigmoid(z)
         return p_text  # "direct": the cues are features of both paths already
+
+
+def _calibrated(z, a: float, b: float):
+    """[_sigmoid(a * d + b) for d in z] a batch at a time: numpy's elementwise *, +, - and /
+    are the IEEE operations Python's floats do, and exp(-|x|) is both branches' math.exp."""
+    import numpy as np
+
+    with np.errstate(over="ignore", invalid="ignore"):  # as floats: inf or nan, no warning
+        x = z * a + b
+    e = np.fromiter(map(math.exp, (-np.abs(x)).tolist()), float, len(x))
+    return np.where(x >= 0, 1.0, e) / (1.0 + e)
+
+
+def _rounded(values, digits: int) -> list[float]:
+    """[round(v, digits) for v in values] (a float64 array, digits <= 15), a batch at a time:
+    round() reads back the nearest `digits`-place decimal, the same double as rint(v * 10**d)
+    / 10**d (both exact or correctly rounded) when v * 10**d is exact enough to pick that
+    decimal: within 2**30, where a rounding error < 2**-22 cannot cross the half-way mark
+    unless it is within 1e-6 of it. The rest (rare) go through round()."""
+    import numpy as np
+
+    scale = 10.0 ** digits
+    y = values * scale
+    nearest = np.rint(y)
+    out = (nearest / scale).tolist()
+    sure = (np.abs(y - nearest) < 0.5 - 1e-6) & (np.abs(y) < 2.0 ** 30)
+    for i in np.flatnonzero(~sure).tolist():
+        out[i] = round(float(values[i]), digits)
+    return out
 
 
 def _rows_dot(dense, w):
@@ -275,43 +313,72 @@ class Criticality:
 
 
 def features(texts: list[str], keys: list[TextKeys] | None = None):
-    """Per text: (lexicon scores, text keys, complaint cues, praise cues), and the dense matrix.
+    """Per text: (lexicon scores, text keys, complaint cues, praise cues, complaint score,
+    praise score), and the dense matrix.
 
     `keys` (one per text, e.g. from a `gate.GateIndex`) are made here when not given."""
+    pols, keys, cues, praise, cue_scores, praise_scores, dense = _features(texts, keys)
+    return list(zip(pols, keys, cues, praise, cue_scores, praise_scores, strict=True)), dense
+
+
+def _features(texts: list[str], keys: list[TextKeys] | None):
+    """`features` as lists, one a part, and the dense matrix: `_dense_row` of every text,
+    filled a column at a time (the same floats in the same C-ordered float64 matrix)."""
     import numpy as np
 
-    rows, parts = [], []
-    polarity, complaint, praise_ = lexicon.polarity, COMPLAINT.matches, PRAISE.matches
-    for n, text in enumerate(texts):
-        pol = polarity(text)
-        keys_ = text_keys(text) if keys is None else keys[n]
-        cues = complaint(text, keys_)
-        praise = praise_(text, keys_)
-        c, pr = _noisy_or(cues), _noisy_or(praise)
-        parts.append((pol, keys_, cues, praise, c, pr))
-        rows.append(_dense_row(text, pol, cues, praise, c, pr))
-    return parts, np.asarray(rows, dtype=float).reshape(len(texts), len(DENSE))
+    if keys is None:
+        keys = list(map(text_keys, texts))
+    pols = list(map(lexicon.polarity, texts))
+    cues = list(map(COMPLAINT.matches, texts, keys))
+    praise = list(map(PRAISE.matches, texts, keys))
+    # Most texts have no cue, and no cue scores 1.0 - 1.0 = 0.0.
+    cue_scores = [_noisy_or(found) if found else 0.0 for found in cues]
+    praise_scores = [_noisy_or(found) if found else 0.0 for found in praise]
+    n, width = len(texts), len(DENSE)
+    dense = np.zeros((n, width))
+    for column, name in ((0, "compound"), (1, "neg"), (2, "pos"), (5, "caps")):
+        dense[:, column] = np.fromiter(map(itemgetter(name), pols), float, n)
+    dense[:, 3] = np.fromiter(map(contains, texts, repeat(_QUESTION_MARK)), float, n)
+    dense[:, 4] = np.fromiter(map(contains, texts, repeat("!")), float, n)
+    dense[:, 6] = cue_scores
+    dense[:, 7] = praise_scores
+    # The cue indicators, 1.0 where found (few are), by their offsets in the flat matrix.
+    dense.put([row * width + _CUE_COLUMN[name]
+               for row, found in enumerate(cues) if found for name in found], 1.0)
+    dense.put([row * width + _PRAISE_COLUMN[name]
+               for row, found in enumerate(praise) if found for name in found], 1.0)
+    return pols, keys, cues, praise, cue_scores, praise_scores, dense
 
 
 def score_batch(texts: list[str], model: CriticalityModel, use_model: bool = True,
                 keys: list[TextKeys] | None = None) -> list[Criticality]:
     """Criticality for many texts; each path is one matrix product over the batch."""
-    parts, dense = features(texts, keys)
-    if use_model:
-        p_texts = model.text_probabilities(texts, dense)
-    else:
-        p_texts = model.rules_probabilities(dense)
+    pols, keys, cues, _, cue_scores, praise_scores, dense = _features(texts, keys)
+    import numpy as np
+
+    p = model._text_array(texts, dense) if use_model else model._rules_array(dense)
+    p_texts = p.tolist()
+    if model.combiner.get("kind") == "logistic":
+        p = np.array([model.combine(p_text, c, pr, pol["compound"]) for p_text, c, pr, pol
+                      in zip(p_texts, cue_scores, praise_scores, pols, strict=True)], dtype=float)
+    scores = _rounded(p, 6)
     out = []
-    direct = model.combiner.get("kind") != "logistic"
+    append = out.append
     new = object.__new__
-    for (pol, keys, cues, _, c, pr), p_text in zip(parts, p_texts, strict=True):
-        score = p_text if direct else model.combine(p_text, c, pr, pol["compound"])
+    for score, p_text, c, pr, found, pol, keys_ in zip(
+            scores, p_texts, cue_scores, praise_scores, cues, pols, keys, strict=True):
         # Criticality(...) with every field, without the frozen __init__'s per-field
-        # object.__setattr__ (the same object, a third of the cost).
+        # object.__setattr__: the same object, its fields set in the same order.
         item = new(Criticality)
-        item.__dict__.update(score=round(score, 6), p_text=p_text, cues=c, praise=pr,
-                             cue_names=tuple(sorted(cues)), vader=pol, keys=keys)
-        out.append(item)
+        fields = item.__dict__
+        fields["score"] = score
+        fields["p_text"] = p_text
+        fields["cues"] = c
+        fields["praise"] = pr
+        fields["cue_names"] = tuple(sorted(found)) if found else ()
+        fields["vader"] = pol
+        fields["keys"] = keys_
+        append(item)
     return out
 
 
