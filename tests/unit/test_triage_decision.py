@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from council_social.triage.decision import Signals, Thresholds, decide
+import inspect
+from dataclasses import astuple, fields
+
+import pytest
+
+from council_social.triage.decision import Signals, Thresholds, decide, decide_fields
 
 T = Thresholds(escalate_influence=55, escalate_importance=0.8, conversation_importance=0.5,
                conversation_growth_per_hour=3, website="https://www.brent.gov.uk",
@@ -102,3 +107,73 @@ def test_flags_come_sorted_and_once_each():
     assert d.flags == ["abusive", "emergency", "impersonation", "out_of_hours"]
     d = decide(s(intent="foi_request", abusive=True, out_of_hours=True, foi_valid=True), T)
     assert d.flags == ["abusive", "foi", "out_of_hours"]
+
+
+def test_decide_fields_takes_the_signals_in_their_order():
+    names = list(inspect.signature(decide_fields).parameters)
+    assert names[1:] == [f.name for f in fields(Signals)]
+    sig = s(intent="question", topic="parking", topic_name="Parking", out_of_hours=True)
+    assert decide_fields(T, *astuple(sig)) == decide(sig, T)
+
+
+# Every rule's whole decision, as the tree gave it before it built Decisions directly.
+@pytest.mark.parametrize("kw,expected", [
+    ({"own_account": True, "out_of_hours": True},
+     ("monitor", [], None, ["own_account"], "monitor: the council's own post", None, [])),
+    ({"intent": "emergency", "department": "highways"},
+     ("escalate_comms", ["emergency"], "emergency-planning", ["emergency"],
+      "escalate_comms: reports an emergency: acknowledge within the hour, day or night", None, [])),
+    ({"impersonation": True, "abusive": True},
+     ("escalate_comms", ["abusive", "impersonation"], "communications", ["impersonation"],
+      "escalate_comms: the author looks like a council account but is not one", None, [])),
+    ({"intent": "abuse", "abusive": True, "threat": True, "department": "parks"},
+     ("escalate_comms", ["abusive"], "parks", ["threat"],
+      "escalate_comms: threatens violence: communications officer and service lead, now",
+      None, [])),
+    ({"intent": "foi_request", "foi_valid": True},
+     ("customer_service", ["foi"], "customer-services", ["foi_request", "foi_valid"],
+      "customer_service: a Freedom of Information request with a real name or address"
+      " (20 working days)", None, [])),
+    ({"intent": "foi_request", "foi_valid": False, "out_of_hours": True},
+     ("customer_service", ["foi", "out_of_hours"], "customer-services",
+      ["foi_request", "foi_invalid"],
+      "customer_service: an FoI request without a real name or address: ask for them",
+      "Please send your name and address, or use https://www.brent.gov.uk/foi", [])),
+    ({"intent": "question", "influence": 72},
+     ("escalate_comms", [], "communications", ["influential_commentator"],
+      "escalate_comms: influence 72 >= 55", None, [])),
+    ({"intent": "complaint", "critical": True, "criticality": 0.87654, "importance": 0.90001},
+     ("escalate_comms", [], "communications", ["controversial_issue"],
+      "escalate_comms: critical (0.88) and importance 0.90 >= 0.8", None, [])),
+    ({"intent": "abuse", "abusive": True},
+     ("monitor", ["abusive"], None, ["abuse"],
+      "monitor: abusive with nothing to answer: keep monitoring, do not engage", None, [])),
+    ({"intent": "complaint", "criticality": 0.125, "department": "waste-recycling"},
+     ("customer_service", [], "waste-recycling", ["customer_service_needed"],
+      "customer_service: a complaint (criticality 0.12): substantive reply within 24 hours",
+      None, [])),
+    ({"intent": "general_comment", "topic": "parking", "growth_per_hour": 4.25,
+      "importance": 0.315},
+     ("service_conversation", [], None, ["ongoing_service_conversation"],
+      "service_conversation: an ongoing conversation about parking"
+      " (importance 0.32, 4.2 interactions/h)", None, [])),
+    ({"intent": "question", "topic": "parking", "topic_name": "Parking",
+      "topic_link": "https://www.brent.gov.uk/parking"},
+     ("webteam_respond", [], "customer-services", ["signpost"],
+      "webteam_respond: a simple question: signpost to https://www.brent.gov.uk/parking",
+      "Hi, you'll find what you need about Parking here: https://www.brent.gov.uk/parking", [])),
+    ({"intent": "question"},
+     ("webteam_respond", [], "customer-services", ["signpost"],
+      "webteam_respond: a simple question: signpost to https://www.brent.gov.uk",
+      "Hi, you'll find what you need about this here: https://www.brent.gov.uk", [])),
+    ({"intent": "praise"},
+     ("monitor", [], None, ["praise"], "monitor: praise: nothing to do beyond monitoring",
+      None, [])),
+    ({}, ("monitor", [], None, ["no_particular_consequence"],
+          "monitor: of no particular consequence: keep monitoring in case it escalates", None, [])),
+])
+def test_each_rule_gives_its_whole_decision(kw, expected):
+    for _ in range(2):  # the signposting reply the second time from its memo
+        d = decide(s(**kw), T)
+        assert (d.outcome, d.flags, d.department, d.rule_path, d.explanation, d.draft_reply,
+                d.reasons) == expected

@@ -96,3 +96,31 @@ def test_the_batch_scorer_takes_a_site_audience_as_a_replaced_field():
         expected = influence(replace(a, site_audience=site), WEIGHTS, at)
         assert scorer.score(a, at, site) == expected
         assert scorer.score(a, at) == influence(a, WEIGHTS, at) != expected
+
+
+@pytest.mark.parametrize("weights", [
+    WEIGHTS, {**WEIGHTS, "account_age": 0.0},
+    {k: v for k, v in WEIGHTS.items() if k != "account_age"},
+    {k: 0.0 for k in WEIGHTS}, {**WEIGHTS, "account_age": 3.0, "site": 0.0},
+])
+def test_the_batch_scorer_is_bit_for_bit_influence_on_a_shared_memo(weights):
+    """Authors differing in one field each, scored by one scorer (a memo key missing the
+    field would hand one author's points to the other); with and without an age."""
+    scorer = InfluenceScorer(weights)
+    base = AuthorActivity(followers=120, verified=False, listed=3, posts_in_window=4,
+                          interactions_in_window=30, reach_in_window=5, site_audience=0)
+    variants = [base, replace(base, followers=121), replace(base, verified=True),
+                replace(base, listed=4), replace(base, posts_in_window=5),
+                replace(base, interactions_in_window=31), replace(base, reach_in_window=6),
+                replace(base, site_audience=9_000),
+                replace(base, created_at=datetime(2019, 5, 1, tzinfo=UTC)),
+                replace(base, created_at=datetime(2030, 1, 1, tzinfo=UTC))]
+    at = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    for _ in range(2):
+        for a in variants:
+            for when in (None, at):
+                assert repr(scorer.score(a, when)) == repr(influence(a, weights, when))
+                scorer.score(a, when)[1].clear()  # each item's points are its own dict
+                for site in (25_000, 7_000_000):
+                    expected = influence(replace(a, site_audience=site), weights, when)
+                    assert repr(scorer.score(a, when, site)) == repr(expected)

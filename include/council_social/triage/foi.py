@@ -4,6 +4,7 @@ profile shows a real name, or the message gives an address for correspondence.""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "cllr", "sir", "dame", "rev"}
 _NOT_A_PERSON = re.compile(
@@ -22,6 +23,7 @@ STREET = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # a name is checked again for each of its author's requests
 def real_name(display_name: str | None) -> bool:
     """Two to four capitalised words, no digits, handles or organisation words."""
     if not display_name or _NOT_A_PERSON.search(display_name):
@@ -30,8 +32,17 @@ def real_name(display_name: str | None) -> bool:
     return 2 <= len(words) <= 4 and all(_NAME_WORD.match(w) for w in words)
 
 
+# A part every match of the pattern holds, quick to look for (a digit or an "@" to start
+# from, no word boundary): a text without it cannot match, so the pattern is not tried.
+_POSTCODE_PART = re.compile(r"\d[A-Z\d]?\s*\d[A-Z]{2}", re.IGNORECASE)
+_EMAIL_PART = re.compile(r"@(?<=[\w.+-]@)[\w-]+\.[\w-]")
+_STREET_PART = re.compile(r"\d[a-z]?,? [A-Z]")
+
+
 def correspondence_address(text: str) -> bool:
-    return bool(POSTCODE.search(text) or EMAIL.search(text) or STREET.search(text))
+    return bool((_POSTCODE_PART.search(text) and POSTCODE.search(text))
+                or (_EMAIL_PART.search(text) and EMAIL.search(text))
+                or (_STREET_PART.search(text) and STREET.search(text)))
 
 
 def foi_valid(display_name: str | None, text: str) -> tuple[bool, str]:

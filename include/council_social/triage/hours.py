@@ -44,6 +44,7 @@ def out_of_hours(moment: datetime, office_hours, timezone: str = "Europe/London"
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_DAY = _EPOCH.toordinal()
 _MINUTE = timedelta(minutes=1)
 
 
@@ -61,14 +62,23 @@ class OutOfHours:
                     for t in (office_hours.start, office_hours.end))
         self._memo: dict[int, tuple[bool, str]] | None = {} if whole else None
 
-    def __call__(self, moment: datetime) -> tuple[bool, str]:
-        memo = self._memo
-        if memo is None or moment.tzinfo is None:
+    def answer(self, moment: datetime) -> tuple[bool, str]:
+        memo, zone = self._memo, moment.tzinfo
+        if memo is None or zone is None:
             return out_of_hours(moment, self.office_hours, self.timezone)
-        minute = (moment - _EPOCH) // _MINUTE  # exact integer arithmetic
+        if zone is UTC:
+            # (moment - _EPOCH) // _MINUTE from the fields, without two timedeltas: the
+            # seconds and microseconds are under a minute, so they never carry.
+            minute = ((moment.toordinal() - _EPOCH_DAY) * 1440 + moment.hour * 60
+                      + moment.minute)
+        else:
+            minute = (moment - _EPOCH) // _MINUTE  # exact integer arithmetic
         found = memo.get(minute)
         if found is None:
             if len(memo) >= self.MEMO_LIMIT:
                 memo.clear()
             found = memo[minute] = out_of_hours(moment, self.office_hours, self.timezone)
         return found
+
+    # Called as a method by the batch: an instance call goes through a slower slot.
+    __call__ = answer

@@ -18,9 +18,11 @@ def reputational_pattern(keywords: list[str]) -> GatedAlternation | None:
 
 def thread_growth(metrics: dict, created_at: datetime | None, observed_at: datetime | None) -> float:
     """Replies + reposts + quotes per hour between posting and when we saw it (at least 1 h)."""
-    get = metrics.get
-    count = (int(get("reply_count") or 0) + int(get("repost_count") or 0)
-             + int(get("quote_count") or 0))
+    count = 0  # no metrics (often): no lookups
+    if metrics:
+        get = metrics.get
+        count = (int(get("reply_count") or 0) + int(get("repost_count") or 0)
+                 + int(get("quote_count") or 0))
     hours = 1.0
     if created_at is not None and observed_at is not None:
         hours = max(1.0, (observed_at - created_at).total_seconds() / 3600)

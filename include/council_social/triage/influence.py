@@ -7,9 +7,8 @@ the top of a borough's scale), weighted by council.yaml `triage.influence_weight
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from operator import attrgetter
 
 AUDIENCE_TOP = 100_000
 ENGAGEMENT_TOP = 1_000  # interactions per post
@@ -31,11 +30,6 @@ class AuthorActivity:
     interactions_in_window: int = 0  # replies + reposts + quotes + likes
     reach_in_window: int = 0  # reposts + quotes
     site_audience: int = 0
-
-
-# An author's fields as one tuple: the memo key (equal and hashed as the frozen dataclass
-# itself is, without its Python-level __hash__/__eq__ per lookup).
-_FIELDS = attrgetter(*(f.name for f in fields(AuthorActivity)))
 
 
 def _log_scale(value: float, top: float) -> float:
@@ -79,35 +73,46 @@ class InfluenceScorer:
         self.weights = dict(weights)
         self.total = sum(self.weights.values()) or 1.0
         self._age_weight = self.weights.get("account_age", 0.0)
-        self._memo: dict[tuple, tuple[float, float, dict[str, float]]] = {}
+        # The age term of an item without an age (no account or item time), as `score` adds it.
+        self._no_age = self._age_points(0.0)
+        self._memo: dict[tuple, tuple[float, float, dict[str, float], int]] = {}
+
+    def _age_points(self, age_years: float) -> float:
+        return 99 * self._age_weight * min(1.0, age_years / AGE_TOP_YEARS) / self.total
 
     def _fixed(self, a: AuthorActivity, site_audience: int | None
-               ) -> tuple[float, float, dict[str, float]]:
-        key = _FIELDS(a) if site_audience is None else (_FIELDS(a), site_audience)
-        found = self._memo.get(key)
-        if found is None:
-            if len(self._memo) >= self.MEMO_LIMIT:
-                self._memo.clear()
-            if site_audience is not None:
-                a = replace(a, site_audience=site_audience)
-            parts = influence_components(a, None)  # account_age 0.0 here, added per item
-            w, total = self.weights, self.total
-            points = {k: 99 * w.get(k, 0.0) * v / total for k, v in parts.items()}
-            before = 0
-            for k in ("audience", "engagement", "reach", "verified", "listed"):
-                before += points[k]
-            found = self._memo[key] = (before, points["site"],
-                                     {k: round(v, 1) for k, v in points.items()})
-        return found
+               ) -> tuple[float, float, dict[str, float], int]:
+        """(points before the age, site points, rounded points, the score without an age)."""
+        if site_audience is not None:
+            a = replace(a, site_audience=site_audience)
+        parts = influence_components(a, None)  # account_age 0.0 here, added per item
+        w, total = self.weights, self.total
+        points = {k: 99 * w.get(k, 0.0) * v / total for k, v in parts.items()}
+        before = 0
+        for k in ("audience", "engagement", "reach", "verified", "listed"):
+            before += points[k]
+        # Points' account_age is `_no_age` here (same expression on age 0.0), so the rounded
+        # points are already those of an item without an age.
+        ageless = max(1, min(100, 1 + round(before + self._no_age + points["site"])))
+        return before, points["site"], {k: round(v, 1) for k, v in points.items()}, ageless
 
     def score(self, a: AuthorActivity, at: datetime | None = None,
               site_audience: int | None = None) -> tuple[int, dict[str, float]]:
         """`site_audience` given: scored as `replace(a, site_audience=...)` (without a copy per item)."""
-        before, site, rounded = self._fixed(a, site_audience)
-        age_years = 0.0
-        if a.created_at is not None and at is not None:
-            age_years = max(0.0, (at - a.created_at).total_seconds() / (365.25 * 86400))
-        age = 99 * self._age_weight * min(1.0, age_years / AGE_TOP_YEARS) / self.total
+        # The memo key: every field but created_at (the fixed part does not depend on it),
+        # spelled out: cheaper than attrgetter, and the AuthorActivity's own hash is Python code.
+        key = (a.followers, a.verified, a.listed, a.posts_in_window, a.interactions_in_window,
+               a.reach_in_window, a.site_audience, site_audience)
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= self.MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[key] = self._fixed(a, site_audience)
+        before, site, rounded, ageless = found
+        if a.created_at is None or at is None:
+            return ageless, dict(rounded)
+        age_years = max(0.0, (at - a.created_at).total_seconds() / (365.25 * 86400))
+        age = self._age_points(age_years)
         score = 1 + round(before + age + site)
         points = dict(rounded)
         points["account_age"] = round(age, 1)
