@@ -237,10 +237,11 @@ def _rounded(values, digits: int) -> list[float]:
     import numpy as np
 
     scale = 10.0 ** digits
-    y = values * scale
-    nearest = np.rint(y)
-    out = (nearest / scale).tolist()
-    sure = (np.abs(y - nearest) < 0.5 - 1e-6) & (np.abs(y) < 2.0 ** 30)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf or nan: left to round()
+        y = values * scale
+        nearest = np.rint(y)
+        out = (nearest / scale).tolist()
+        sure = (np.abs(y - nearest) < 0.5 - 1e-6) & (np.abs(y) < 2.0 ** 30)
     for i in np.flatnonzero(~sure).tolist():
         out[i] = round(float(values[i]), digits)
     return out
