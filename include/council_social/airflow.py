@@ -72,7 +72,50 @@ def default_args(owner: str = "web-team") -> dict:
         "max_retry_delay": timedelta(minutes=10),
         "execution_timeout": timedelta(minutes=20),
         "on_failure_callback": on_failure,
+        "pre_execute": fill_manual_interval,
     }
+
+
+def _is_manual_without_interval(context) -> bool:
+    run = context.get("dag_run")
+    run_type = getattr(getattr(run, "run_type", None), "value", getattr(run, "run_type", None))
+    return run is not None and run_type == "manual" and context.get("data_interval_end") is None
+
+
+def manual_interval(timetable, run_after: datetime, *, until_now: bool) -> tuple[datetime, datetime]:
+    """The window a manual run with no logical date owns under a cron timetable.
+
+    The last complete period (Airflow's own inference for a manual run); with
+    `until_now` the part of the current period already past instead, so an
+    ingest reaches up to the moment of the click.
+    """
+    import pendulum
+    from airflow.timetables.interval import CronDataIntervalTimetable
+
+    last = CronDataIntervalTimetable(timetable.expression, timetable.timezone) \
+        .infer_manual_data_interval(run_after=pendulum.instance(run_after))
+    if until_now and last.end < run_after:
+        return last.end, run_after
+    return last.start, last.end
+
+
+def fill_manual_interval(context) -> None:
+    """pre_execute hook: a run triggered with no logical date (the UI's Trigger button,
+    `airflow dags trigger`) has no data interval; give it the window it should own.
+
+    Ingest DAGs fetch up to now, process_items picks its own pages (process_window),
+    everything else takes the last complete period. The run keeps logical date None,
+    so it never takes a scheduled slot's place.
+    """
+    if not _is_manual_without_interval(context):
+        return
+    dag = context["dag"]
+    if Tag.PROCESS.value in dag.tags:
+        return
+    start, end = manual_interval(dag.timetable, context["dag_run"].run_after,
+                                 until_now=Tag.INGEST.value in dag.tags)
+    log.info("manual run with no logical date: owning %s .. %s", start.isoformat(), end.isoformat())
+    context["data_interval_start"], context["data_interval_end"] = start, end
 
 
 @lru_cache(maxsize=1)
@@ -259,6 +302,8 @@ def process_window(context) -> tuple[datetime, datetime]:
 
     Time-scheduled and backfill runs own their data interval. A run triggered
     by new raw pages owns the ingest intervals named in the triggering events.
+    A manual run with no logical date owns the raw pages no run has processed
+    yet, and is skipped when there are none.
     """
     start, end = context.get("data_interval_start"), context.get("data_interval_end")
     if start is not None and end is not None and start < end:
@@ -269,6 +314,16 @@ def process_window(context) -> tuple[datetime, datetime]:
         for e in events
         if e.extra and "interval_start" in e.extra
     ]
+    if not bounds and _is_manual_without_interval(context):
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from council_social.store.ingest_repo import unprocessed_window
+
+        with engine().connect() as conn:
+            window = unprocessed_window(conn)
+        if window is None:
+            raise AirflowSkipException("no raw pages are waiting to be processed")
+        return window
     if not bounds:
         raise RuntimeError("process_items run has neither a data interval nor asset events to own")
     return min(b[0] for b in bounds), max(b[1] for b in bounds)

@@ -63,3 +63,65 @@ def test_mail_through_the_smtp_connection_keeps_every_mime_part(monkeypatch):
     kinds = {part.get_content_type() for part in parsed.walk()}
     assert {"text/plain", "text/html", "image/png"} <= kinds
     assert parsed["Message-ID"] == "<weekly-1@brent.example>"
+
+
+def manual_context(dag, run_after, **extra):
+    run = SimpleNamespace(run_type=SimpleNamespace(value="manual"), run_after=run_after)
+    return {"dag": dag, "dag_run": run, **extra}
+
+
+def dag_with(expression, *tag_names, timezone="UTC"):
+    from airflow.sdk import CronDataIntervalTimetable
+
+    return SimpleNamespace(timetable=CronDataIntervalTimetable(expression, timezone=timezone),
+                           tags=["council-social", *tag_names])
+
+
+def test_a_manual_ingest_owns_the_past_part_of_the_current_slot():
+    from council_social.airflow import fill_manual_interval
+
+    context = manual_context(dag_with("*/15 * * * *", "ingest"), T + timedelta(minutes=7))
+    fill_manual_interval(context)
+    assert (context["data_interval_start"], context["data_interval_end"]) == (
+        T, T + timedelta(minutes=7))
+
+
+def test_a_manual_ingest_clicked_on_a_slot_edge_owns_the_slot_that_just_ended():
+    from council_social.airflow import fill_manual_interval
+
+    context = manual_context(dag_with("*/15 * * * *", "ingest"), T)
+    fill_manual_interval(context)
+    assert (context["data_interval_start"], context["data_interval_end"]) == (
+        T - timedelta(minutes=15), T)
+
+
+def test_a_manual_daily_run_takes_the_last_complete_day_in_the_councils_zone():
+    from council_social.airflow import fill_manual_interval
+
+    # 25 Nov is GMT, so London midnight is 00:00 UTC.
+    context = manual_context(dag_with("0 0 * * *", "reports", timezone="Europe/London"),
+                             T + timedelta(hours=3))
+    fill_manual_interval(context)
+    assert context["data_interval_start"] == T.replace(hour=0) - timedelta(days=1)
+    assert context["data_interval_end"] == T.replace(hour=0)
+
+
+def test_runs_with_an_interval_and_process_items_are_left_alone():
+    from council_social.airflow import fill_manual_interval
+
+    scheduled = {"dag": dag_with("*/15 * * * *", "ingest"),
+                 "dag_run": SimpleNamespace(run_type=SimpleNamespace(value="scheduled"),
+                                            run_after=T),
+                 "data_interval_start": T - timedelta(minutes=15), "data_interval_end": T}
+    before = dict(scheduled)
+    fill_manual_interval(scheduled)
+    assert scheduled == before
+    process = manual_context(dag_with("0 * * * *", "process"), T)
+    fill_manual_interval(process)
+    assert "data_interval_end" not in process
+
+
+def test_every_dag_fills_a_manual_run_before_its_tasks_run():
+    from council_social.airflow import default_args, fill_manual_interval
+
+    assert default_args()["pre_execute"] is fill_manual_interval

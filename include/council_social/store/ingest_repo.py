@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +10,12 @@ from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from council_social.items import RawPage
-from council_social.store.tables import ingest_fetches, ingest_watermarks, raw_pages
+from council_social.store.tables import (
+    ingest_fetches,
+    ingest_watermarks,
+    process_batches,
+    raw_pages,
+)
 
 
 @dataclass(frozen=True)
@@ -153,3 +159,33 @@ def raw_pages_for_interval(conn: Connection, start: datetime, end: datetime):
         .where(and_(raw_pages.c.interval_end > start, raw_pages.c.interval_end <= end))
         .order_by(raw_pages.c.id)
     ).all()
+
+
+def unprocessed_window(conn: Connection) -> tuple[datetime, datetime] | None:
+    """The smallest (start, end] holding every raw page no process_items run has owned yet.
+
+    process_batches is the record of what was processed: a page is owned once a
+    batch's (interval_start, interval_end] holds its ingest interval_end. Swept
+    in Python over the distinct ingest intervals, which are far fewer than pages.
+    """
+    batches = conn.execute(
+        select(process_batches.c.interval_start, process_batches.c.interval_end)
+        .order_by(process_batches.c.interval_start)
+    ).all()
+    covered: list[list[datetime]] = []  # disjoint (start, end], sorted by start
+    for start, end in batches:
+        if covered and start <= covered[-1][1]:
+            covered[-1][1] = max(covered[-1][1], end)
+        else:
+            covered.append([start, end])
+    starts = [c[0] for c in covered]
+    pending = []
+    for start, end in conn.execute(
+        select(raw_pages.c.interval_start, raw_pages.c.interval_end).distinct()
+    ):
+        i = bisect_left(starts, end) - 1  # the last covered span starting before `end`
+        if i < 0 or end > covered[i][1]:
+            pending.append((start, end))
+    if not pending:
+        return None
+    return min(p[0] for p in pending), max(p[1] for p in pending)
