@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.synced-from-lock
 UV_PIN := $(shell grep -E '^uv==' requirements.lock)
 
-.PHONY: venv demo test lint check-lock lock bench clean-data
+.PHONY: venv demo test lint check-lock lock bench clean-data up down
 
 venv: $(STAMP)
 
@@ -24,6 +24,19 @@ $(STAMP): requirements.lock pyproject.toml
 
 demo: venv
 	@$(BIN)/council-social demo
+
+# The real components in the background (README, "Running it as a service on one machine").
+# EXECUTOR, REDIS_URL, AIRFLOW_DATABASE_URL, COUNCIL_SOCIAL_DATABASE_URL, COUNCIL_SOCIAL_CONFIG,
+# UP_PORT and UP_DIR come from the environment or this command line.
+up: venv
+	@EXECUTOR="$(EXECUTOR)" REDIS_URL="$(REDIS_URL)" AIRFLOW_DATABASE_URL="$(AIRFLOW_DATABASE_URL)" \
+		COUNCIL_SOCIAL_DATABASE_URL="$(COUNCIL_SOCIAL_DATABASE_URL)" \
+		COUNCIL_SOCIAL_CONFIG="$(COUNCIL_SOCIAL_CONFIG)" UP_PORT="$(UP_PORT)" UP_DIR="$(UP_DIR)" \
+		$(BIN)/python -m council_social.deploy.up start
+
+down:
+	@UP_DIR="$(UP_DIR)" COUNCIL_SOCIAL_CONFIG="$(COUNCIL_SOCIAL_CONFIG)" \
+		$(BIN)/python -m council_social.deploy.up stop
 
 test: venv check-lock lint
 	@$(BIN)/python -m pytest

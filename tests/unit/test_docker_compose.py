@@ -25,7 +25,8 @@ AIRFLOW_SERVICES = {
     "airflow-init",
 }
 LONG_RUNNING_AIRFLOW = AIRFLOW_SERVICES - {"airflow-init"}
-IMAGE = "${AIRFLOW_IMAGE_NAME:-apache/airflow:3.3.2-python3.11}"
+IMAGE = "${AIRFLOW_IMAGE_NAME:-council-social-airflow:latest}"
+STORAGE = "/opt/council-social/storage"
 DEV_PASSWORD = "airflow"
 ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}$")
 SECRETISH = re.compile(r"PASSWORD|SECRET|TOKEN|FERNET|_KEY$|BEARER", re.I)
@@ -54,7 +55,7 @@ def test_top_level_is_compose_spec_shaped(compose):
     unknown = {k for k in compose if not k.startswith("x-")} - TOP_LEVEL_KEYS
     assert not unknown
     assert "x-airflow-common" in compose
-    assert set(compose["volumes"]) == {"postgres-db-volume"}
+    assert set(compose["volumes"]) == {"postgres-db-volume", "council-social-storage"}
 
 
 def test_expected_services_exist(services):
@@ -65,6 +66,7 @@ def test_airflow_services_share_the_common_image_and_executor(services):
     for name in AIRFLOW_SERVICES:
         svc = services[name]
         assert svc["image"] == IMAGE, name
+        assert svc["build"] == ".", name
         env = env_of(svc)
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
         assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false", name
@@ -74,7 +76,11 @@ def test_airflow_services_share_the_common_image_and_executor(services):
         assert "_PIP_ADDITIONAL_REQUIREMENTS" not in env, name
         assert env["COUNCIL_SOCIAL_CONFIG"] == "/opt/airflow/include/config/council.yaml"
         assert "/opt/airflow/include" in env["PYTHONPATH"].split(":")
-        assert env["AIRFLOW__CORE__AUTH_MANAGER"].endswith(("FabAuthManager", "SimpleAuthManager"))
+        assert env["AIRFLOW__CORE__AUTH_MANAGER"].endswith("SimpleAuthManager")
+        assert env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"].startswith(
+            "/opt/airflow/config/")  # mounted: the init job writes it, the API server reads it
+        assert env["COUNCIL_SOCIAL_ENV"] == "production", name
+        assert env["COUNCIL_SOCIAL_STORAGE_ROOT"] == STORAGE, name
 
 
 def test_commands(services):
@@ -83,12 +89,13 @@ def test_commands(services):
     assert services["airflow-dag-processor"]["command"] == "dag-processor"
     assert services["airflow-worker"]["command"] == "celery worker"
     assert services["airflow-triggerer"]["command"] == "triggerer"
-    init_script = "\n".join(services["airflow-init"]["command"])
-    assert "council-social db upgrade" in init_script
-    assert "/entrypoint airflow version" in init_script  # migrate + admin user via _AIRFLOW_*
+    assert services["airflow-init"]["command"] == ["/opt/council-social/docker/init.sh"]
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "COPY --chown=airflow:0 docker/init.sh /opt/council-social/docker/init.sh" in dockerfile
     init_env = env_of(services["airflow-init"])
     assert init_env["_AIRFLOW_DB_MIGRATE"] == "true"
-    assert init_env["_AIRFLOW_WWW_USER_CREATE"] == "true"
+    # The simple auth manager has no `airflow users create`: the entrypoint must not try it.
+    assert init_env.get("_AIRFLOW_WWW_USER_CREATE", "") == ""
 
 
 def test_project_folders_are_mounted(services):
@@ -96,6 +103,8 @@ def test_project_folders_are_mounted(services):
         targets = {v.rsplit(":", 1)[-1] for v in services[name]["volumes"]}
         for folder in ("dags", "plugins", "include", "config", "logs"):
             assert f"/opt/airflow/{folder}" in targets, (name, folder)
+        # One named volume for the council's files, at the same path everywhere.
+        assert f"council-social-storage:{STORAGE}" in services[name]["volumes"], name
 
 
 def test_databases_and_broker_point_at_the_compose_services(services):
@@ -175,7 +184,7 @@ def test_only_the_api_server_publishes_a_port(services):
 def test_no_literal_secrets(compose, services):
     for name, svc in services.items():
         for key, value in env_of(svc).items():
-            if SECRETISH.search(key):
+            if SECRETISH.search(key) and not key.endswith("_FILE"):
                 assert value in ("", DEV_PASSWORD) or ENV_REF.match(value), (name, key, value)
             for url in re.findall(r"[a-z0-9+]+://[^\s'\"]+", value):
                 password = urlsplit(url).password
@@ -186,3 +195,50 @@ def test_no_literal_secrets(compose, services):
     text = COMPOSE.read_text(encoding="utf-8")
     # No bearer-token-looking strings (X tokens are long base64-ish runs starting AAAA).
     assert not re.search(r"AAAA[A-Za-z0-9%]{30,}", text)
+
+
+def test_the_image_is_built_from_the_lock_and_installs_the_project():
+    lines = [ln.strip() for ln in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    assert lines[0] == "FROM apache/airflow:3.3.2-python3.11"
+    assert any(ln.startswith("RUN pip install") and "-r /opt/council-social/requirements.lock" in ln
+               for ln in lines)
+    assert any(ln.startswith("RUN pip install") and ln.endswith(" /opt/council-social")
+               for ln in lines)
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {".venv", ".data", ".git"} <= set(ignored)
+
+
+def _locked() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.lstrip().startswith("#"):
+            name, version = line.strip().split("==", 1)
+            pins[name.lower()] = version
+    return pins
+
+
+def test_every_provider_the_compose_names_is_locked(compose):
+    locked = _locked()
+    text = COMPOSE.read_text(encoding="utf-8")
+    providers = set(re.findall(r"airflow\.providers\.([a-z_]+)", text))
+    executor = env_of(compose["services"]["airflow-scheduler"])["AIRFLOW__CORE__EXECUTOR"]
+    if executor == "CeleryExecutor":
+        providers.add("celery")
+    assert "celery" in providers
+    for provider in providers:
+        assert f"apache-airflow-providers-{provider.replace('_', '-')}" in locked, provider
+    # celery/kombu 5.7 break the scheduler (cannot import 'retry' from celery.backends.database).
+    for name in ("celery", "kombu"):
+        major, minor = map(int, locked[name].split(".")[:2])
+        assert (major, minor) < (5, 7), (name, locked[name])
+
+
+def test_env_example_names_every_variable_the_compose_requires():
+    text = COMPOSE.read_text(encoding="utf-8")
+    required = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?", text))
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    named = {ln.split("=", 1)[0] for ln in example.splitlines()
+             if "=" in ln and not ln.startswith("#")}
+    assert required and required <= named
+    assert "_AIRFLOW_WWW_USER_PASSWORD" in required  # no default admin password

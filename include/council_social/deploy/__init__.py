@@ -1,0 +1,1 @@
+"""Running the real Airflow components on one machine (`make up` / `make down`)."""

@@ -1,0 +1,42 @@
+"""The few Airflow REST calls `make up` needs, signed in as the deployment's admin."""
+
+from __future__ import annotations
+
+import requests
+
+
+class AirflowApi:
+    def __init__(self, base_url: str, username: str, password: str, timeout: float = 30):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        token = self.session.post(f"{self.base_url}/auth/token", timeout=timeout,
+                                  json={"username": username, "password": password})
+        token.raise_for_status()
+        self.session.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        response = self.session.request(method, f"{self.base_url}/api/v2{path}",
+                                        timeout=self.timeout, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def dags(self) -> dict[str, bool]:
+        """dag_id -> is_paused for every DAG the DAG processor has loaded."""
+        body = self._call("GET", "/dags", params={"limit": 1000})
+        return {d["dag_id"]: d["is_paused"] for d in body["dags"]}
+
+    def unpause_all(self) -> None:
+        self._call("PATCH", "/dags", params={"dag_id_pattern": "%"}, json={"is_paused": False})
+
+    def trigger(self, dag_id: str) -> dict:
+        """What the UI's Trigger button sends: no logical date."""
+        return self._call("POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": None})
+
+    def runs(self, dag_id: str) -> list[dict]:
+        return self._call("GET", f"/dags/{dag_id}/dagRuns",
+                          params={"order_by": "run_after"})["dag_runs"]
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        return self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")[
+            "task_instances"]
