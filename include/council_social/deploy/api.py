@@ -26,8 +26,8 @@ class AirflowApi:
         body = self._call("GET", "/dags", params={"limit": 1000})
         return {d["dag_id"]: d["is_paused"] for d in body["dags"]}
 
-    def unpause_all(self) -> None:
-        self._call("PATCH", "/dags", params={"dag_id_pattern": "%"}, json={"is_paused": False})
+    def unpause(self, dag_id: str) -> None:
+        self._call("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
 
     def trigger(self, dag_id: str) -> dict:
         """What the UI's Trigger button sends: no logical date."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shlex
 import subprocess
@@ -47,6 +48,8 @@ class UpSettings:
     config_path: Path
     port: int
     up_dir: Path
+    # Which DAGs to unpause (a regular expression); all of them unless UP_DAGS says otherwise.
+    unpause: str = ".*"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> UpSettings:
@@ -59,6 +62,11 @@ class UpSettings:
         port = env.get("UP_PORT") or "8080"
         if not port.isdigit():
             raise UpError(f"UP_PORT={port!r} is not a port number")
+        unpause = env.get("UP_DAGS") or ".*"
+        try:
+            re.compile(unpause)
+        except re.error as exc:
+            raise UpError(f"UP_DAGS={unpause!r} is not a regular expression: {exc}") from None
         return cls(
             executor=executor,
             redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
@@ -67,6 +75,7 @@ class UpSettings:
             config_path=resolve_config_path(env.get("COUNCIL_SOCIAL_CONFIG") or None),
             port=int(port),
             up_dir=Path(env.get("UP_DIR") or PROJECT_ROOT / ".data" / "up").resolve(),
+            unpause=unpause,
         )
 
     @property
@@ -150,7 +159,8 @@ def airflow_env(settings: UpSettings, airflow_url: str, council_url: str) -> dic
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        # Created paused; `start` unpauses them (UP_DAGS) once the DAG processor has loaded them.
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__EXECUTOR": EXECUTORS[settings.executor],
         "AIRFLOW__CORE__PARALLELISM": "8",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_url,
@@ -309,8 +319,11 @@ def start(settings: UpSettings) -> int:
     _wait_for_api(settings, READY_TIMEOUT)
     api = AirflowApi(settings.url, ADMIN_USER, password)
     _wait_for_dags(api, {"ingest_twitter", "process_items"}, READY_TIMEOUT)
-    # Paused DAGs (an earlier deployment, or an operator) are unpaused: this is the service.
-    api.unpause_all()
+    # Paused DAGs (new, an earlier deployment, or an operator's) are unpaused: this is the service.
+    wanted = re.compile(settings.unpause)
+    for dag_id, paused in sorted(api.dags().items()):
+        if paused and wanted.fullmatch(dag_id):
+            api.unpause(dag_id)
     _say(f"\nCouncil Social Ops is up ({EXECUTORS[settings.executor]}) in "
          f"{time.monotonic() - started:.0f} s")
     _say(f"  Airflow UI   {settings.url}  (sign in as {ADMIN_USER!r}, password "
