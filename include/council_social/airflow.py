@@ -135,16 +135,49 @@ OUTBOX_ENV_VAR = "COUNCIL_SOCIAL_OUTBOX"
 
 
 class _SmtpHookSender:
-    """smtplib's `send_message` over the Airflow SMTP provider's hook."""
+    """smtplib's `send_message` over the SMTP provider's public `send_email_smtp`.
+
+    The hook builds its own MIME message from HTML and files, so the message is
+    taken apart: the HTML part (else the plain text, escaped), the headers that
+    matter, and inline images as files named by their Content-ID, which the hook
+    attaches under that same Content-ID so `cid:` references still resolve.
+    """
+
+    KEPT_HEADERS = ("Message-ID", "Reply-To", "In-Reply-To", "References")
 
     def __init__(self, hook):
         self.hook = hook
 
     def send_message(self, msg) -> None:
-        # The whole MIME message, so the weekly report's inline charts and the plain-text
-        # part survive; send_email_smtp would rebuild it from the HTML body alone. The
-        # hook's connected client is what its own test_connection uses.
-        self.hook.get_conn()._smtp_client.send_message(msg)
+        import html
+        import tempfile
+        from email.utils import getaddresses
+        from pathlib import Path
+
+        def addresses(name: str) -> list[str]:
+            return [addr for _, addr in getaddresses(msg.get_all(name, [])) if addr]
+
+        body = msg.get_body(preferencelist=("html", "plain"))
+        content = body.get_content() if body is not None else ""
+        if body is not None and body.get_content_type() == "text/plain":
+            content = f"<pre>{html.escape(content)}</pre>"
+        headers = {k: str(msg[k]) for k in self.KEPT_HEADERS if msg[k] is not None}
+        with tempfile.TemporaryDirectory(prefix="council-social-mail-") as tmp:
+            files = []
+            for part in msg.walk():
+                cid = part.get("Content-ID")
+                if part.is_multipart() or part is body or not cid:
+                    continue
+                name = Path(cid.strip("<> ")).name or f"part{len(files)}"
+                path = Path(tmp) / name
+                path.write_bytes(part.get_payload(decode=True) or b"")
+                files.append(str(path))
+            self.hook.send_email_smtp(
+                to=addresses("To"), cc=addresses("Cc") or None,
+                from_email=str(msg["From"]) if msg["From"] else None,
+                subject=str(msg["Subject"] or ""), html_content=content, files=files,
+                mime_subtype="related" if files else "mixed", custom_headers=headers,
+            )
 
 
 @contextmanager
