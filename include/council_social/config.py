@@ -498,6 +498,9 @@ class CaseSettings(_Model):
     # Decisions about items older than this open no case (a re-triage backfill of last
     # year must not page anyone).
     open_lookback_days: float = Field(default=7, gt=0)
+    # Items received before this open no case (no flood of history on first start, none
+    # from a backfill). None -> the start of the first response_watch run, stored then.
+    open_from: AwareDatetime | None = None
     # The head of communications hears at this multiple of the target.
     second_escalation_factor: float = Field(default=2, gt=1)
     foi_reminder_working_days: list[int] = Field(default_factory=lambda: [5, 1])
