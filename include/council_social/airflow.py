@@ -54,13 +54,60 @@ def tags(*extra: Tag) -> list[str]:
 
 
 def on_failure(context) -> None:
-    """One readable line per failed task; notification channels hang off this later."""
+    """A task failed after its last retry: one log line, and one email to the web team.
+
+    Airflow calls on_failure_callback only once the retries are spent, so each
+    failure mails once. Without the SMTP Connection the notice goes to the outbox
+    folder. Notifying never raises: the task has failed already.
+    """
     ti = context.get("ti") or context.get("task_instance")
     log.error(
         "council-social task failed: dag=%s task=%s run=%s try=%s error=%s",
         getattr(ti, "dag_id", "?"), getattr(ti, "task_id", "?"), context.get("run_id"),
         getattr(ti, "try_number", "?"), context.get("exception"),
     )
+    try:
+        transport = notify_failure(context)
+        log.info("failure notice sent by %s", transport)
+    except Exception:  # noqa: BLE001 - a broken mail set-up must not hide the task's own error
+        log.exception("could not send the failure notice")
+
+
+def notify_failure(context, now: datetime | None = None) -> str:
+    """Email the failure notice; returns "smtp" or "outbox"."""
+    import os
+
+    from council_social.failure_notice import Failure, failure_notice, last_line
+    from council_social.reports.alerts import web_team_key
+    from council_social.reports.mail import from_address
+
+    cfg = config()
+    ti = context.get("ti") or context.get("task_instance")
+    failure = Failure(
+        dag_id=str(getattr(ti, "dag_id", "?")), task_id=str(getattr(ti, "task_id", "?")),
+        run_id=str(context.get("run_id") or getattr(ti, "run_id", "?")),
+        try_number=getattr(ti, "try_number", None),
+        interval_start=context.get("data_interval_start"),
+        interval_end=context.get("data_interval_end"),
+        error=last_line(context.get("exception")), log_url=getattr(ti, "log_url", None),
+    )
+    to = [cfg.team(web_team_key(cfg)).email]
+    msg = failure_notice(failure, to=to, from_email=from_address(cfg), council=cfg.council.short_name,
+                         now=now or datetime.now(UTC))
+    conn_id = cfg.notifications.smtp_connection_id
+    if _connection(conn_id) is None:
+        from council_social.cases.notify import OutboxSender
+
+        OutboxSender(os.environ.get(OUTBOX_ENV_VAR) or cfg.outbox_path).send_message(msg)
+        return "outbox"
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    # notify(), not __call__: the text is final, and Jinja must not render an error message.
+    SmtpNotifier(to=to, from_email=str(msg["From"]), subject=str(msg["Subject"]), html_content=html,
+                 smtp_conn_id=conn_id,
+                 custom_headers={"Message-ID": str(msg["Message-ID"])}).notify(context)
+    return "smtp"
 
 
 def default_args(owner: str = "web-team") -> dict:
@@ -178,16 +225,49 @@ OUTBOX_ENV_VAR = "COUNCIL_SOCIAL_OUTBOX"
 
 
 class _SmtpHookSender:
-    """smtplib's `send_message` over the Airflow SMTP provider's hook."""
+    """smtplib's `send_message` over the SMTP provider's public `send_email_smtp`.
+
+    The hook builds its own MIME message from HTML and files, so the message is
+    taken apart: the HTML part (else the plain text, escaped), the headers that
+    matter, and inline images as files named by their Content-ID, which the hook
+    attaches under that same Content-ID so `cid:` references still resolve.
+    """
+
+    KEPT_HEADERS = ("Message-ID", "Reply-To", "In-Reply-To", "References")
 
     def __init__(self, hook):
         self.hook = hook
 
     def send_message(self, msg) -> None:
-        # The whole MIME message, so the weekly report's inline charts and the plain-text
-        # part survive; send_email_smtp would rebuild it from the HTML body alone. The
-        # hook's connected client is what its own test_connection uses.
-        self.hook.get_conn()._smtp_client.send_message(msg)
+        import html
+        import tempfile
+        from email.utils import getaddresses
+        from pathlib import Path
+
+        def addresses(name: str) -> list[str]:
+            return [addr for _, addr in getaddresses(msg.get_all(name, [])) if addr]
+
+        body = msg.get_body(preferencelist=("html", "plain"))
+        content = body.get_content() if body is not None else ""
+        if body is not None and body.get_content_type() == "text/plain":
+            content = f"<pre>{html.escape(content)}</pre>"
+        headers = {k: str(msg[k]) for k in self.KEPT_HEADERS if msg[k] is not None}
+        with tempfile.TemporaryDirectory(prefix="council-social-mail-") as tmp:
+            files = []
+            for part in msg.walk():
+                cid = part.get("Content-ID")
+                if part.is_multipart() or part is body or not cid:
+                    continue
+                name = Path(cid.strip("<> ")).name or f"part{len(files)}"
+                path = Path(tmp) / name
+                path.write_bytes(part.get_payload(decode=True) or b"")
+                files.append(str(path))
+            self.hook.send_email_smtp(
+                to=addresses("To"), cc=addresses("Cc") or None,
+                from_email=str(msg["From"]) if msg["From"] else None,
+                subject=str(msg["Subject"] or ""), html_content=content, files=files,
+                mime_subtype="related" if files else "mixed", custom_headers=headers,
+            )
 
 
 @contextmanager

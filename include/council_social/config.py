@@ -36,6 +36,8 @@ __all__ = [
     "CASE_KINDS",
     "CONFIG_ENV_VAR",
     "DATABASE_URL_ENV_VAR",
+    "ENVIRONMENT_ENV_VAR",
+    "STORAGE_ROOT_ENV_VAR",
     "PLATFORMS",
     "RESPONSE_TARGET_KINDS",
     "Account",
@@ -71,6 +73,10 @@ __all__ = [
 ]
 
 CONFIG_ENV_VAR = "COUNCIL_SOCIAL_CONFIG"
+# The shared storage every worker and the API server use (docker-compose sets it).
+STORAGE_ROOT_ENV_VAR = "COUNCIL_SOCIAL_STORAGE_ROOT"
+# "production" (docker-compose) refuses storage inside a container's local .data.
+ENVIRONMENT_ENV_VAR = "COUNCIL_SOCIAL_ENV"
 # Lets a deployment point the shipped council.yaml at a real server (docker-compose does).
 DATABASE_URL_ENV_VAR = "COUNCIL_SOCIAL_DATABASE_URL"
 
@@ -492,6 +498,9 @@ class CaseSettings(_Model):
     # Decisions about items older than this open no case (a re-triage backfill of last
     # year must not page anyone).
     open_lookback_days: float = Field(default=7, gt=0)
+    # Items received before this open no case (no flood of history on first start, none
+    # from a backfill). None -> the start of the first response_watch run, stored then.
+    open_from: AwareDatetime | None = None
     # The head of communications hears at this multiple of the target.
     second_escalation_factor: float = Field(default=2, gt=1)
     foi_reminder_working_days: list[int] = Field(default_factory=lambda: [5, 1])
@@ -517,6 +526,11 @@ class StorageSettings(_Model):
     data_dir: NonBlank = ".data"
     database_url: str | None = None  # None -> the embedded PostgreSQL under data_dir
     output_dir: NonBlank = "out"
+    # What every worker and the API server must see alike: the WARC archive, the model
+    # registry, the grid and report pages and the outbox, under one root. A path or an
+    # fsspec URL (s3://bucket/prefix). None -> the one-machine layout: data_dir for the
+    # archive, models and outbox, output_dir for the pages.
+    root: NonBlank | None = None
 
 
 class InfluenceWeights(_Model):
@@ -826,9 +840,42 @@ class CouncilConfig(_Model):
     def project_root(self) -> Path:
         return project_root()
 
+    @property
+    def base_dir(self) -> Path:
+        """Where relative paths in the file resolve: the file's own folder; the packaged
+        file's are relative to the project (its `.data` and `out`)."""
+        source = self._source_path
+        if source is None or source == default_config_path():
+            return project_root()
+        return source.parent
+
     def _resolve(self, value: str) -> Path:
         path = Path(value).expanduser()
-        return path if path.is_absolute() else project_root() / path
+        return path if path.is_absolute() else self.base_dir / path
+
+    def resolve_location(self, value: str):
+        """A path (relative to base_dir), or an fsspec URL opened with universal_pathlib
+        (the base of Airflow's ObjectStoragePath)."""
+        if "://" in value:
+            from upath import UPath
+
+            return UPath(value)
+        return self._resolve(value)
+
+    @property
+    def storage_root(self):
+        """The shared storage root (Path or UPath), or None for the one-machine layout."""
+        return None if self.storage.root is None else self.resolve_location(self.storage.root)
+
+    @property
+    def storage_base(self):
+        """storage.root, else data_dir: the folder holding archive/, models/ and outbox/."""
+        root = self.storage_root
+        return self.data_dir_path if root is None else root
+
+    def _stored(self, name: str, legacy: Path):
+        root = self.storage_root
+        return legacy if root is None else root / name
 
     @property
     def data_dir_path(self) -> Path:
@@ -839,16 +886,30 @@ class CouncilConfig(_Model):
         return self._resolve(self.storage.output_dir)
 
     @property
-    def reports_output_path(self) -> Path:
-        if self.reports.output_dir:
-            return self._resolve(self.reports.output_dir)
-        return self.output_dir_path / "reports"
+    def archive_default_path(self):
+        return self.storage_base / "archive"
 
     @property
-    def grid_output_path(self) -> Path:
+    def models_path(self):
+        """The model registry: promoted criticality models and the retrain log."""
+        return self.storage_base / "models"
+
+    @property
+    def outbox_path(self):
+        """Mail written as .eml files when no SMTP Connection exists."""
+        return self.storage_base / "outbox"
+
+    @property
+    def reports_output_path(self):
+        if self.reports.output_dir:
+            return self.resolve_location(self.reports.output_dir)
+        return self._stored("reports", self.output_dir_path / "reports")
+
+    @property
+    def grid_output_path(self):
         if self.grid.output_dir:
-            return self._resolve(self.grid.output_dir)
-        return self.output_dir_path / "grid"
+            return self.resolve_location(self.grid.output_dir)
+        return self._stored("grid", self.output_dir_path / "grid")
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -895,11 +956,11 @@ def load_config(path: str | os.PathLike[str] | None = None) -> CouncilConfig:
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise ConfigError(f"{name}: the top level must be a mapping of sections, got {kind}")
-    db_override = os.environ.get(DATABASE_URL_ENV_VAR)
-    if db_override:
-        storage = data.get("storage")
-        data["storage"] = {**(storage if isinstance(storage, dict) else {}),
-                           "database_url": db_override}
+    for env_var, key in ((DATABASE_URL_ENV_VAR, "database_url"), (STORAGE_ROOT_ENV_VAR, "root")):
+        override = os.environ.get(env_var)
+        if override:
+            storage = data.get("storage")
+            data["storage"] = {**(storage if isinstance(storage, dict) else {}), key: override}
     try:
         config = CouncilConfig.model_validate(data)
     except ValidationError as exc:
@@ -910,4 +971,20 @@ def load_config(path: str | os.PathLike[str] | None = None) -> CouncilConfig:
         ]
         raise ConfigError("\n".join(lines)) from None
     config._source_path = source
+    if os.environ.get(ENVIRONMENT_ENV_VAR, "").strip().lower() == "production":
+        _refuse_local_storage(config, name)
     return config
+
+
+def _refuse_local_storage(config: CouncilConfig, name: str) -> None:
+    """In production the archive and pages must be on shared storage, not a container's
+    own `.data`, which another container cannot see and a rebuild loses."""
+    root = config.storage_root
+    where = "storage.root" if root is not None else "storage.root (unset, so data_dir)"
+    root = root if root is not None else config.data_dir_path
+    if isinstance(root, Path) and ".data" in root.parts:
+        raise ConfigError(
+            f"{name}: {where} is {root}, inside a local .data folder; in production "
+            f"({ENVIRONMENT_ENV_VAR}=production) set {STORAGE_ROOT_ENV_VAR} or storage.root "
+            "to the shared volume, e.g. /opt/airflow/storage"
+        )

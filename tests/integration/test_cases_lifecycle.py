@@ -45,8 +45,9 @@ def events(engine, case_id) -> list[tuple]:
 
 @pytest.fixture
 def store(clean_db, config):
-    """Four resident posts and their triage decisions, received at T0."""
+    """Four resident posts and their triage decisions, received at T0; cases open from T0."""
     with clean_db.begin() as conn:
+        lifecycle.mark_open_from(conn, T0, T0)
         for n in ("1", "2", "3", "4"):
             add_item(conn, n, T0)
         add_decision(conn, config, "1", T0, outcome="customer_service", department="waste-recycling")

@@ -65,7 +65,8 @@ def client(seeded, config):
 def test_nothing_is_served_without_a_signed_in_officer(seeded, config):
     engine, _ = seeded
     anonymous = TestClient(create_app(lambda: engine, config=config))
-    for path in ("/", "/triage", "/api/triage", "/cases", "/api/grid", "/reports", "/archive/export.zip"):
+    for path in ("/", "/triage", "/api/triage", "/cases", "/api/grid", "/reports", "/archive/export.zip",
+                 "/docs", "/openapi.json"):
         assert anonymous.get(path).status_code == 401, path
     assert anonymous.post("/api/triage/twitter/t1/correction", json={"outcome": "monitor"}).status_code == 401
 
@@ -82,8 +83,9 @@ def test_the_airflow_plugin_requires_airflow_login():
         "council-social-triage", "council-social-cases", "council-social-grid", "council-social-archive",
         "council-social-reports"}
     assert all(not v["href"].startswith("/") for v in cls.external_views)
-    response = TestClient(plugin.app).get("/api/triage")
-    assert response.status_code == 401  # Airflow's get_user: no JWT cookie, no bearer token
+    for path in ("/api/triage", "/docs", "/openapi.json"):
+        response = TestClient(plugin.app).get(path)
+        assert response.status_code == 401, path  # Airflow's get_user: no JWT cookie, no bearer token
 
 
 def test_triage_queue_newest_first_and_filters(client):
@@ -159,6 +161,7 @@ def test_every_view_loads_as_html_and_json(client, seeded):
         "metrics": []}
     assert client.get("/reports/charts/2026-11-16/sentiment.png").content[:4] == b"\x89PNG"
     assert client.get("/reports/charts/2026-11-16/secrets.png").status_code == 404
+    assert "swagger-ui" in client.get("/docs").text
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/triage/{platform}/{external_id}/correction" in paths and "/api/cases/{case_id}/reply" in paths
 

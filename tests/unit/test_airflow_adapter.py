@@ -35,8 +35,9 @@ def test_a_run_with_nothing_to_own_fails_loudly():
 
 
 def test_mail_through_the_smtp_connection_keeps_every_mime_part(monkeypatch):
-    # The weekly report carries inline charts: the SMTP path must send the whole message.
+    # The weekly report carries inline charts: the SMTP path must keep them under their cid.
     import email
+    import email.policy
     import json
     from email.message import EmailMessage
 
@@ -59,9 +60,12 @@ def test_mail_through_the_smtp_connection_keeps_every_mime_part(monkeypatch):
             sender.send_message(msg)
     assert transport == "smtp"
     [received] = inbox.messages
-    parsed = email.message_from_bytes(received["data"])
-    kinds = {part.get_content_type() for part in parsed.walk()}
-    assert {"text/plain", "text/html", "image/png"} <= kinds
+    parsed = email.message_from_bytes(received["data"], policy=email.policy.default)
+    html_part = parsed.get_body(preferencelist=("html",))
+    assert "cid:chart1" in html_part.get_content()
+    [image] = [p for p in parsed.walk() if p["Content-ID"] == "<chart1>"]
+    assert image.get_payload(decode=True) == b"\x89PNG fake"
+    assert parsed["Subject"] == "Weekly" and parsed["To"] == "team@brent.example"
     assert parsed["Message-ID"] == "<weekly-1@brent.example>"
 
 

@@ -106,7 +106,8 @@ def test_defaults_and_derived_values(data, tmp_path):
     assert (tw.page_size, tw.max_pages_per_run, tw.endpoints) == (100, 50, ["mentions", "tweets"])
     assert config.channels["twitter"] is tw
     assert config.office_hours.timezone == config.council.timezone
-    assert config.data_dir_path == config.project_root / ".data"
+    # Relative paths resolve against the file's own folder (the packaged file's: the project).
+    assert config.data_dir_path == tmp_path / ".data"
     assert (config.project_root / "include").is_dir()
     assert config.storage.database_url is None
     assert config.validation.earliest_created_at == datetime(2006, 3, 21, tzinfo=UTC)

@@ -232,3 +232,28 @@ def test_hand_built_item_without_raw_is_record_not_object(limits):
     parsed = ParsedPage(items=[ItemRecord(platform="twitter", external_id=None, record_index=0)])
     outcome = evaluate([(ref, parsed)], limits)
     assert "record_not_object" in codes(outcome)[0]
+
+
+_GX_LOG_SCRIPT = """
+import logging, sys
+logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+if sys.argv[1] == "suite":
+    from council_social.validation import suite
+    suite._context()
+else:
+    import great_expectations  # noqa: F401
+logging.getLogger("council_social.test").info("suite ready")
+"""
+
+
+@pytest.mark.parametrize("how, noisy", [("suite", False), ("bare", True)])
+def test_gx_registration_noise_stays_out_of_logs_when_validation_sets_up_gx(how, noisy):
+    # A fresh interpreter: GX logs the noise once, when it is first imported.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _GX_LOG_SCRIPT, how], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert ("Skipping registering function" in done.stderr) is noisy
+    assert "suite ready" in done.stderr

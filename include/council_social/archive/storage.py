@@ -22,22 +22,17 @@ ROOT_ENV_VAR = "COUNCIL_SOCIAL_ARCHIVE_ROOT"
 
 def archive_root(config, override: str | os.PathLike | None = None):
     """`--root`, else $COUNCIL_SOCIAL_ARCHIVE_ROOT, else `archive.root` in council.yaml,
-    else `<data_dir>/archive`.
+    else `<storage.root>/archive` (`<data_dir>/archive` without a storage root).
 
     A value with '://' is an fsspec URL (s3://, gs://, memory://) opened with
-    universal_pathlib, Airflow's ObjectStoragePath's base; anything else is a path.
+    universal_pathlib, Airflow's ObjectStoragePath's base; anything else is a path,
+    relative to the council file's folder.
     """
     value = override if override is not None else (
         os.environ.get(ROOT_ENV_VAR) or config.archive.root)
     if value is None:
-        return config.data_dir_path / "archive"
-    text = str(value)
-    if "://" in text:
-        from upath import UPath
-
-        return UPath(text)
-    path = Path(text).expanduser()
-    return path if path.is_absolute() else config.project_root / path
+        return config.archive_default_path
+    return config.resolve_location(str(value))
 
 
 def day_path(platform: str, day: date, version: int) -> str:

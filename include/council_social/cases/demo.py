@@ -41,6 +41,12 @@ def run(ctx) -> list[str]:
     if not decisions:
         lines.append("cases          no triage decisions in the store (triage not run yet): "
                      "response_watch has nothing to open")
+    # The demo's deployment began at the start of its simulated day: its items open cases
+    # (a real first start opens none for what came before it).
+    from council_social.cases.lifecycle import mark_open_from
+
+    with ctx.engine.begin() as conn:
+        mark_open_from(conn, ctx.start, ctx.end)
     # dag.test() infers the manual data interval ending at the date given: (end - 15 min, end].
     ctx.run_dag("response_watch", ctx.end)
     with ctx.engine.connect() as conn:

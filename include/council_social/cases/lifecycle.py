@@ -19,7 +19,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from council_social.cases.calendar import WorkingCalendar
-from council_social.cases.tables import case_events, cases
+from council_social.cases.tables import case_events, case_watch_marks, cases
 
 ACTOR = "response_watch"
 OUTCOME_KINDS = ("customer_service", "service_conversation", "escalate_comms")
@@ -35,6 +35,7 @@ KIND_CODES = {
 }
 LEAD_OFFICER = "lead_officer"
 HEAD_OF_COMMS = "head_of_communications"
+OPEN_FROM_MARK = "cases_open_from"
 # Serialises response_watch runs and officers' commands on the same cases.
 _ADVISORY_LOCK = 7_240_004
 
@@ -119,6 +120,8 @@ def watch(engine, config, start: datetime, end: datetime) -> WatchResult:
     result = WatchResult(now=end)
     with engine.begin() as conn:
         lock(conn)
+        # The first run ever marks when the deployment began watching.
+        mark_open_from(conn, start, end)
         open_cases(conn, config, calendar, end, result)
         detect_replies(conn, config, end, result)
         mark_overdue(conn, config, end, result)
@@ -148,11 +151,29 @@ def record_event(conn, case_id: int, event: str, *, at: datetime, recorded_at: d
 # --- opening -----------------------------------------------------------------------------
 
 
+def mark_open_from(conn, at: datetime, recorded_at: datetime) -> datetime:
+    """Store `at` as the moment cases start opening unless one is stored; return the stored one."""
+    conn.execute(insert(case_watch_marks).values(name=OPEN_FROM_MARK, at=at, recorded_at=recorded_at)
+                 .on_conflict_do_nothing(index_elements=["name"]))
+    return stored_open_from(conn)
+
+
+def stored_open_from(conn) -> datetime | None:
+    return conn.execute(select(case_watch_marks.c.at)
+                        .where(case_watch_marks.c.name == OPEN_FROM_MARK)).scalar()
+
+
+def open_from(conn, config) -> datetime | None:
+    """Items received at or before this open no case: `cases.open_from`, else the stored
+    start of the first response_watch run."""
+    return config.cases.open_from or stored_open_from(conn)
+
+
 def _decisions(conn, config, now: datetime):
     since = now - timedelta(days=config.cases.open_lookback_days)
     version = current_rules_version(config)
-    params = {"now": now, "since": since}
-    where = "item_created_at <= :now AND item_created_at > :since"
+    params = {"now": now, "since": since, "open_from": open_from(conn, config) or since}
+    where = "item_created_at <= :now AND item_created_at > :since AND item_created_at >= :open_from"
     if version:
         where += " AND rules_version = :version"
         params["version"] = version

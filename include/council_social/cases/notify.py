@@ -269,7 +269,8 @@ class OutboxSender:
     """Writes each message to `<folder>/<n>-<team>.eml` instead of sending it."""
 
     def __init__(self, folder: Path):
-        self.folder = Path(folder)
+        # A UPath (an outbox on object storage) is kept as it is.
+        self.folder = folder if hasattr(folder, "joinpath") else Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.written: list[Path] = []
 

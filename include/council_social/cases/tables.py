@@ -104,3 +104,13 @@ case_digests = Table(
     Column("body_sha256", Text, nullable=False),
     PrimaryKeyConstraint("team", "interval_end"),
 )
+
+# When response cases start: items received before `cases_open_from` never open a case,
+# so a first start or a backfill does not page anyone about history. Written once.
+case_watch_marks = Table(
+    "case_watch_marks",
+    metadata,
+    Column("name", Text, primary_key=True),
+    _ts("at", nullable=False),
+    _ts("recorded_at", nullable=False),
+)

@@ -106,7 +106,8 @@ def build_offline(entries, config, grid_start: date, out_dir: Path) -> tuple[dic
 
 def write_grid(g: GridInput, config, out_dir: Path) -> dict:
     """grid-<start>.{html,csv,ics} and the stable latest.{html,csv,ics}, written atomically."""
-    out_dir = Path(out_dir)
+    # A UPath (storage.root as an fsspec URL) is kept as it is.
+    out_dir = out_dir if hasattr(out_dir, "joinpath") else Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     bodies = {
         "html": render_html(g, config).encode("utf-8"),
@@ -118,13 +119,19 @@ def write_grid(g: GridInput, config, out_dir: Path) -> dict:
         dated = out_dir / f"grid-{g.grid_start.isoformat()}.{kind}"
         for path in (dated, out_dir / f"latest.{kind}"):
             _atomic_write(path, body)
-        files[kind] = {"path": str(dated.resolve()),
-                       "latest": str((out_dir / f"latest.{kind}").resolve()),
+        files[kind] = {"path": _shown(dated), "latest": _shown(out_dir / f"latest.{kind}"),
                        "sha256": hashlib.sha256(body).hexdigest()}
     return files
 
 
+def _shown(path) -> str:
+    return str(path.resolve() if isinstance(path, Path) else path)
+
+
 def _atomic_write(path: Path, body: bytes) -> None:
+    if not isinstance(path, Path):  # object storage writes a whole object at once
+        path.write_bytes(body)
+        return
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(body)
     os.replace(tmp, path)

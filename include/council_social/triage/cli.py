@@ -67,7 +67,7 @@ def cmd_triage(args) -> int:
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     rules = TriageRules.from_config(config)
-    model = load_model(config.data_dir_path)
+    model = load_model(config.storage_base)
     skipped = 0
     batch: list[tuple[dict, object]] = []
 

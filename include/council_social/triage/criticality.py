@@ -136,7 +136,8 @@ class CriticalityModel:
 
     @classmethod
     def load(cls, path: Path) -> CriticalityModel:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        path = path if hasattr(path, "read_text") else Path(path)
+        data = json.loads(path.read_text(encoding="utf-8"))
         return cls(**data)
 
     def to_json(self) -> dict[str, Any]:
@@ -277,22 +278,24 @@ def make_vectorizer(kind: str, vocabulary: dict[str, int] | None = None,
 
 
 def model_path(data_dir: Path | None) -> Path:
-    """A model promoted by retrain_criticality wins over the shipped one."""
+    """A model promoted by retrain_criticality (in `<data_dir>/models`; data_dir may be a
+    universal_pathlib UPath on shared storage) wins over the shipped one."""
     if data_dir is not None:
-        promoted = Path(data_dir) / "models" / PROMOTED_NAME
+        base = data_dir if hasattr(data_dir, "joinpath") else Path(data_dir)
+        promoted = base / "models" / PROMOTED_NAME
         if promoted.is_file():
             return promoted
     return SHIPPED_MODEL
 
 
 @lru_cache(maxsize=4)
-def _load_cached(path: str, mtime: float) -> CriticalityModel:
-    return CriticalityModel.load(Path(path))
+def _load_cached(path, mtime: float) -> CriticalityModel:
+    return CriticalityModel.load(path)
 
 
 def load_model(data_dir: Path | None = None) -> CriticalityModel:
     path = model_path(data_dir)
-    return _load_cached(str(path), path.stat().st_mtime)
+    return _load_cached(path, path.stat().st_mtime)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def triage_stored(conn: Connection, config, keys: list[tuple[str, str]]) -> dict
     """Triage the stored items named by keys and upsert their decisions; outcome counts."""
     rules = rules_for(config)
     inputs = repo.read_batch(conn, keys, config.triage.influence_window_days)
-    results = triage_batch(inputs, rules, load_model(config.data_dir_path))
+    results = triage_batch(inputs, rules, load_model(config.storage_base))
     repo.write_decisions(conn, rules.rules_version, list(zip(inputs, results, strict=True)))
     counts: dict[str, int] = {}
     for r in results:

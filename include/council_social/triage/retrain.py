@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 
 from council_social.triage import repo
 from council_social.triage.criticality import PROMOTED_NAME, load_model, score_batch
@@ -28,7 +27,7 @@ def retrain_criticality(engine, config, run_at: datetime) -> dict:
     held = [c for c in corrections if held_back(c["platform"], c["external_id"])]
     threshold = config.triage.critical_threshold
     use_model = config.triage.use_model
-    current = load_model(config.data_dir_path)
+    current = load_model(config.storage_base)
     report = {"run_at": run_at.isoformat(), "corrections": len(corrections),
               "train": len(train), "held_back": len(held), "current": current.version,
               "promoted": False}
@@ -52,7 +51,7 @@ def retrain_criticality(engine, config, run_at: datetime) -> dict:
                    "candidate": candidate.version})
     if after > before:
         candidate.metrics = {"held_back_f1": after, "previous_f1": before}
-        models = config.data_dir_path / "models"
+        models = config.models_path
         candidate.save(models / f"{candidate.version}.json")
         candidate.save(models / PROMOTED_NAME)
         report["promoted"] = True
@@ -63,8 +62,8 @@ def retrain_criticality(engine, config, run_at: datetime) -> dict:
 
 
 def _record(config, report: dict) -> dict:
-    folder: Path = config.data_dir_path / "models"
+    folder = config.models_path
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "retrain_log.jsonl", "a", encoding="utf-8") as log:
+    with (folder / "retrain_log.jsonl").open("a", encoding="utf-8") as log:
         log.write(json.dumps(report) + "\n")
     return report

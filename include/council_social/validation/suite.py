@@ -8,6 +8,7 @@ text, age at fetch) because GX compares columns, not rules.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,18 @@ from typing import Any
 
 # GX phones home unless told not to; there is no network here and nothing to share.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+# GX's public-API decorator logs "Skipping registering function ..." at INFO for ~200
+# functions on import: noise that buried each process_items log.
+GX_REGISTRATION_LOGGER = "great_expectations._docs_decorators"
+
+
+def quiet_gx_registration() -> None:
+    """Keep GX's import-time registration chatter out of task logs (its warnings stay)."""
+    logger = logging.getLogger(GX_REGISTRATION_LOGGER)
+    if logger.getEffectiveLevel() < logging.WARNING:
+        logger.setLevel(logging.WARNING)
+
 
 ITEM_KINDS = ("post", "reply", "quote", "repost", "mention", "comment", "message")
 
@@ -94,6 +107,7 @@ def rules_for(platform: str, limits: ValidationLimits) -> list[Rule]:
 
 @lru_cache(maxsize=1)
 def _context():
+    quiet_gx_registration()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -109,6 +123,7 @@ def _context():
 
 @lru_cache(maxsize=16)
 def _suite(platform: str, limits: ValidationLimits):
+    quiet_gx_registration()
     import great_expectations as gx
     import great_expectations.expectations as gxe
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -109,7 +110,18 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
                      "`/` is also JSON under `/api`. Behind Airflow's login when served by the plugin."),
         version="1",
         dependencies=[Depends(officer_dep)],
+        # FastAPI's own docs routes skip app dependencies; the login-guarded ones are below.
+        docs_url=None, redoc_url=None, openapi_url=None,
     )
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_schema(who: Officer):
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request, who: Officer):
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title=app.title)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.config = config
