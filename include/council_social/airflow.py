@@ -381,8 +381,8 @@ def process_window(context) -> tuple[datetime, datetime]:
     """The raw-page window a process_items run owns.
 
     Time-scheduled and backfill runs own their data interval. A run triggered
-    by new raw pages owns the ingest intervals named in the triggering events.
-    A manual run with no logical date owns the raw pages no run has processed
+    by new raw pages owns the ingest intervals named in the triggering events
+    and any raw page no run has processed yet. A manual run with no logical date owns the raw pages no run has processed
     yet, and is skipped when there are none.
     """
     start, end = context.get("data_interval_start"), context.get("data_interval_end")
@@ -397,16 +397,25 @@ def process_window(context) -> tuple[datetime, datetime]:
     if not bounds and _is_manual_without_interval(context):
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from council_social.store.ingest_repo import unprocessed_window
-
-        with engine().connect() as conn:
-            window = unprocessed_window(conn)
+        window = _unprocessed_window()
         if window is None:
             raise AirflowSkipException("no raw pages are waiting to be processed")
         return window
     if not bounds:
         raise RuntimeError("process_items run has neither a data interval nor asset events to own")
+    # Events that land while a run waits (max_active_runs) can miss their own run until
+    # the next event arrives: an asset-triggered run also takes any page still waiting.
+    pending = _unprocessed_window()
+    if pending is not None:
+        bounds.append(pending)
     return min(b[0] for b in bounds), max(b[1] for b in bounds)
+
+
+def _unprocessed_window():
+    from council_social.store.ingest_repo import unprocessed_window
+
+    with engine().connect() as conn:
+        return unprocessed_window(conn)
 
 
 def load_dags(dags_folder) -> dict:

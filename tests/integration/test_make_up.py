@@ -136,7 +136,7 @@ def test_make_up_celery_runs_a_ui_trigger_on_the_worker_then_make_down_leaves_no
                            "ingest_twitter -o json"],
             cwd=REPO_ROOT, env=_clean_env(), capture_output=True, text=True, timeout=300)
         assert trigger.returncode == 0, trigger.stderr[-3000:]
-        run = json.loads(trigger.stdout[trigger.stdout.index("["):])[0]
+        run = json.loads(trigger.stdout[trigger.stdout.index("[{"):])[0]
         assert run["logical_date"] is None
         run_id = run["dag_run_id"]
 

@@ -21,12 +21,34 @@ def test_a_scheduled_run_owns_its_data_interval():
     assert process_window(context) == (T - timedelta(hours=1), T)
 
 
-def test_an_asset_triggered_run_owns_the_ingest_intervals_of_its_events():
+def test_an_asset_triggered_run_owns_the_ingest_intervals_of_its_events(monkeypatch):
+    monkeypatch.setattr("council_social.airflow._unprocessed_window", lambda: None)
     events = [event(T - timedelta(minutes=30), T - timedelta(minutes=15)),
               event(T - timedelta(minutes=15), T)]
     context = {"data_interval_start": T, "data_interval_end": T,
                "triggering_asset_events": {RAW_TWITTER: events}}
     assert process_window(context) == (T - timedelta(minutes=30), T)
+
+
+def test_an_asset_triggered_run_also_takes_pages_whose_events_missed_a_run(monkeypatch):
+    # A manual ingest's pages (ending at the click) whose events were folded into nothing.
+    clicked = T + timedelta(minutes=4)
+    monkeypatch.setattr("council_social.airflow._unprocessed_window", lambda: (T, clicked))
+    context = {"triggering_asset_events": {RAW_TWITTER: [event(T - timedelta(minutes=15), T)]}}
+    assert process_window(context) == (T - timedelta(minutes=15), clicked)
+
+
+def test_a_manual_process_run_owns_the_unprocessed_pages_or_is_skipped(monkeypatch):
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    context = {"dag_run": SimpleNamespace(run_type=SimpleNamespace(value="manual"),
+                                          run_after=T)}
+    monkeypatch.setattr("council_social.airflow._unprocessed_window",
+                        lambda: (T - timedelta(hours=3), T - timedelta(hours=1)))
+    assert process_window(context) == (T - timedelta(hours=3), T - timedelta(hours=1))
+    monkeypatch.setattr("council_social.airflow._unprocessed_window", lambda: None)
+    with pytest.raises(AirflowSkipException):
+        process_window(context)
 
 
 def test_a_run_with_nothing_to_own_fails_loudly():
