@@ -333,7 +333,9 @@ def channel_connector(platform: str):
     if platform == "feed":
         from council_social.channels.feeds import FeedConnector
 
-        return FeedConnector(base_url, **common)
+        # Sites see which council reads them (the council's own site, not the first tenant's).
+        return FeedConnector(base_url, user_agent=f"council-social/1 (+{config().council.website})",
+                             **common)
     if conn is None or not conn.password:
         raise RuntimeError(
             f"Airflow Connection {settings.connection_id!r} is missing or has no token in its "

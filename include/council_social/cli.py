@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from dataclasses import asdict
 from datetime import datetime
@@ -122,10 +124,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _config_for_everything(path: str | None):
+    """`--config` reaches every component: DAG tasks, the simulator and Airflow child
+    processes read $COUNCIL_SOCIAL_CONFIG, so the flag sets it while the command runs."""
+    if not path:
+        yield
+        return
+    from council_social.config import CONFIG_ENV_VAR
+
+    before = os.environ.get(CONFIG_ENV_VAR)
+    os.environ[CONFIG_ENV_VAR] = str(Path(path).expanduser().resolve())
+    _forget_cached_config()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(CONFIG_ENV_VAR, None)
+        else:
+            os.environ[CONFIG_ENV_VAR] = before
+        _forget_cached_config()
+
+
+def _forget_cached_config() -> None:
+    # The Airflow adapter caches the loaded file per process; only if it is loaded already.
+    adapter = sys.modules.get("council_social.airflow")
+    if adapter is not None:
+        adapter.config.cache_clear()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with _config_for_everything(args.config):
+            return args.func(args)
     except CliError as exc:
         print(f"council-social: {exc}", file=sys.stderr)
         return 2

@@ -75,13 +75,15 @@ def _say(message: str) -> None:
 
 
 def run_demo(hours: int = 24, config_path: str | None = None) -> int:
-    from council_social.config import ConfigError, load_config
+    from council_social.config import CONFIG_ENV_VAR, ConfigError, load_config
 
     try:
         config = load_config(config_path)
     except ConfigError as exc:
         _say(f"demo: configuration problem:\n{exc}")
         return 2
+    # The DAGs and the simulator load the file from the environment: the same file.
+    os.environ[CONFIG_ENV_VAR] = str(config.source_path)
     run = DemoRun()
     with contextlib.ExitStack() as cleanup:
         try:

@@ -116,3 +116,18 @@ def test_production_refuses_a_root_inside_local_data(data, tmp_path, monkeypatch
     assert load_config().storage_root == Path("/opt/airflow/storage")
     monkeypatch.setenv(STORAGE_ROOT_ENV_VAR, "s3://council-bucket/social")
     assert str(load_config().archive_default_path) == "s3://council-bucket/social/archive"
+
+
+def test_grid_pages_are_written_to_an_fsspec_root(data, tmp_path):
+    from datetime import date
+
+    from council_social.grid.build import build_offline
+    from council_social.grid.planner import read_planner
+
+    data["storage"]["root"] = "memory://council-storage-test/grid-pages"
+    config = load_config(write(tmp_path, data))
+    entries = read_planner(config.project_root / "include/config/sample_planner.csv", config)
+    files, _ = build_offline(entries, config, date(2026, 11, 30), config.grid_output_path)
+    assert files["html"]["latest"] == "memory://council-storage-test/grid-pages/grid/latest.html"
+    page = (config.grid_output_path / "latest.html").read_text(encoding="utf-8")
+    assert config.council.name in page

@@ -24,6 +24,16 @@ def _shift(entries, days: int):
     return out
 
 
+def sample_planner(config):
+    """The council's sample planner: sample_planner.csv beside its council file, else the
+    packaged (Brent) one."""
+    if config.source_path is not None:
+        beside = config.source_path.parent / "sample_planner.csv"
+        if beside.is_file():
+            return beside
+    return config.project_root / SAMPLE_PLANNER
+
+
 def run(ctx) -> list[str]:
     from sqlalchemy import select
 
@@ -32,7 +42,7 @@ def run(ctx) -> list[str]:
     from council_social.grid.tables import grid_publications, grid_slots
 
     config = ctx.config
-    entries = read_planner(config.project_root / SAMPLE_PLANNER, config)
+    entries = read_planner(sample_planner(config), config)
     # Move the sample (by whole weeks, so weekdays stay) to start next Monday.
     local_end = ctx.end.astimezone(config.tz).date()
     shift = (monday_of(local_end) + timedelta(days=7) - SAMPLE_ANCHOR).days

@@ -44,6 +44,7 @@ from council_social.simulator.channels_content import (
     rng,
     word_id,
 )
+from council_social.simulator.locale import BRENT, Locale
 
 PREFIXES = ("/youtube/", "/services/rest", "/rest/", "/v3/", "/feeds/")
 GRAPH_LOOKBACK = timedelta(days=30)
@@ -78,17 +79,18 @@ class _Inject:
 class ChannelSpec:
     sources: list[Source] = field(default_factory=list)
     hashtags: list[str] = field(default_factory=list)
+    locale: Locale = BRENT
 
     @classmethod
     def from_config(cls, config) -> ChannelSpec:
-        spec = cls()
+        spec = cls(locale=Locale.from_config(config))
         for a in config.accounts:
             if a.platform != "twitter":
                 spec.sources.append(Source(a.key, a.platform, a.external_id or a.handle,
                                            a.display_name, a.handle))
         fb = config.channels.facebook
         for g in (fb.groups if fb else []):
-            spec.sources.append(Source(f"group-{g}", "facebook", g, "Brent residents group",
+            spec.sources.append(Source(f"group-{g}", "facebook", g, f"{spec.locale.area} residents group",
                                        g, kind="group"))
         for f in config.feeds:
             spec.sources.append(Source(f.key, "feed", f.key, f.name, f.url, kind=f.kind))
@@ -276,7 +278,7 @@ class ChannelsApi:
             # The page's own posts: the council's generated posts plus those made through the API.
             council = self._person(fb)
             posts = posts_between(self.seed, f"fb:{fb.external_id}", since, until, now,
-                                  rate=0.5, council=council)
+                                  rate=0.5, council=council, locale=self.spec.locale)
             rows = [self._fb_post(fb, p) for p in posts]
             rows = self._with_fb_posted(fb, rows, since, until)
             return self._json(200, self._graph_page(path, query, rows, offset, limit))
@@ -284,7 +286,7 @@ class ChannelsApi:
             council = self._person(fb)
             posts = posts_between(self.seed, f"fb:{fb.external_id}", since, until, now,
                                   rate=0.5 if fb.kind == "account" else 0.6,
-                                  by_residents=fb.kind == "group", council=council)
+                                  by_residents=fb.kind == "group", council=council, locale=self.spec.locale)
             rows = [self._fb_post(fb, p) for p in posts]
             rows = self._with_fb_posted(fb, rows, since, until)
             return self._json(200, self._graph_page(path, query, rows, offset, limit))
@@ -296,19 +298,19 @@ class ChannelsApi:
                                          100, 33)
             posts = posts_between(self.seed, f"fb:{fb.external_id}", now - GRAPH_LOOKBACK * 3,
                                   now, now, by_residents=fb.kind == "group",
-                                  council=self._person(fb))
+                                  council=self._person(fb), locale=self.spec.locale)
             post = next((p for p in posts if p.id == post_n), None)
             rows = [self._fb_comment(fb, post, c) for c in post.comments] if post else []
             return self._json(200, self._graph_page(path, query, rows, offset, limit))
         if ig is not None and edge in ("media", "tags"):
             posts = posts_between(self.seed, f"ig:{edge}:{ig.external_id}", now - GRAPH_LOOKBACK,
                                   now, now, rate=0.3, by_residents=edge == "tags",
-                                  council=self._person(ig))
+                                  council=self._person(ig), locale=self.spec.locale)
             rows = [self._ig_media(ig, p) for p in posts]
             return self._json(200, self._graph_page(path, query, rows, offset, limit))
         if tag is not None and edge == "recent_media":
             posts = posts_between(self.seed, f"ig:tag:{tag}", now - timedelta(days=1), now, now,
-                                  rate=0.5, by_residents=True)
+                                  rate=0.5, by_residents=True, locale=self.spec.locale)
             rows = [self._ig_media(None, p) for p in posts]
             return self._json(200, self._graph_page(path, query, rows, offset, limit))
         return self._graph_error(400, f"Unsupported get request. Object with ID '{obj}' does "
@@ -402,7 +404,7 @@ class ChannelsApi:
         fans = self._audience(s, 3294)
         return {"id": s.external_id, "name": s.name, "username": s.handle,
                 "link": f"https://www.facebook.com/{s.handle}", "fan_count": fans,
-                "followers_count": fans + 150, "about": "The official page of Brent Council.",
+                "followers_count": fans + 150, "about": f"The official page of {self.spec.locale.council}.",
                 "verification_status": "blue_verified"}
 
     def _from(self, s: Source, p: Person) -> dict:
@@ -450,9 +452,9 @@ class ChannelsApi:
 
     def _ig_user(self, s: Source) -> dict:
         return {"id": s.external_id, "username": s.handle, "name": s.name,
-                "biography": "Official Instagram of Brent Council",
+                "biography": f"Official Instagram of {self.spec.locale.council}",
                 "followers_count": self._audience(s, 900), "follows_count": 120,
-                "media_count": 480, "website": "https://www.brent.gov.uk"}
+                "media_count": 480, "website": self.spec.locale.website}
 
     def _ig_comment(self, c, reply: bool = False) -> dict:
         row = {"id": num_id(c.id, "ig", digits=17), "text": c.text,
@@ -546,7 +548,7 @@ class ChannelsApi:
     def _videos(self, s: Source) -> list[SimPost]:
         now = self.now()
         return posts_between(self.seed, f"yt:{s.external_id}", now - timedelta(days=30), now,
-                             now, rate=0.15, council=self._person(s))
+                             now, rate=0.15, council=self._person(s), locale=self.spec.locale)
 
     @staticmethod
     def _yt_cid(c) -> str:
@@ -563,7 +565,7 @@ class ChannelsApi:
 
     def _yt_channel(self, s: Source) -> dict:
         return {"kind": "youtube#channel", "etag": word_id(s.external_id), "id": s.external_id,
-                "snippet": {"title": s.name, "description": "Brent Council's YouTube channel",
+                "snippet": {"title": s.name, "description": f"{self.spec.locale.council}'s YouTube channel",
                             "customUrl": f"@{s.handle.lower()}",
                             "publishedAt": "2010-03-01T10:00:00Z", "country": "GB"},
                 "contentDetails": {"relatedPlaylists": {"likes": "",
@@ -636,8 +638,8 @@ class ChannelsApi:
             return self._json(200, {"person": {
                 "id": s.external_id, "nsid": s.external_id, "ispro": 1, "path_alias": s.handle,
                 "username": {"_content": s.handle}, "realname": {"_content": s.name},
-                "location": {"_content": "Wembley, London, UK"},
-                "description": {"_content": "Photos from Brent Council events."},
+                "location": {"_content": f"{self.spec.locale.places[0]}, London, UK"},
+                "description": {"_content": f"Photos from {self.spec.locale.council} events."},
                 "profileurl": {"_content": f"https://www.flickr.com/people/{s.handle}/"},
                 "photos": {"count": {"_content": 2400}}}, "stat": "ok"})
         if method in ("flickr.people.getPhotos", "flickr.photos.search"):
@@ -679,7 +681,7 @@ class ChannelsApi:
 
     def _flickr_photos(self, s: Source, start: datetime, end: datetime, search: bool):
         return posts_between(self.seed, f"fl:{'search' if search else 'own'}:{s.external_id}",
-                             start, end, self.now(), rate=0.2, by_residents=search)
+                             start, end, self.now(), rate=0.2, by_residents=search, locale=self.spec.locale)
 
     @staticmethod
     def _flickr_pid(p: SimPost) -> str:
@@ -698,13 +700,17 @@ class ChannelsApi:
                 "count_faves": str(p.likes), "description": {"_content": p.text},
                 "pathalias": None if search else s.handle}
 
+    def _flickr_owner(self) -> str:
+        own = next((s for s in self.spec.sources if s.platform == "flickr"), None)
+        return own.handle if own is not None else "council"
+
     def _flickr_comment(self, p: SimPost, c) -> dict:
         pid = self._flickr_pid(p)
         author = f"{num_id(c.author.id, digits=9)}@N01"
         cid = f"{num_id(pid, digits=6)}-{pid}-{num_id(c.id, digits=17)}"
         return {"id": cid, "author": author, "author_is_deleted": 0,
                 "authorname": c.author.username, "datecreate": str(int(c.created.timestamp())),
-                "permalink": f"https://www.flickr.com/photos/brentcouncil/{pid}/#comment{cid}",
+                "permalink": f"https://www.flickr.com/photos/{self._flickr_owner()}/{pid}/#comment{cid}",
                 "path_alias": None, "realname": c.author.name, "_content": c.text}
 
     # --------------------------------------------------------------- LinkedIn
@@ -723,7 +729,7 @@ class ChannelsApi:
                                         "message": "Organization not found"})
             return self._json(200, {"id": int(s.external_id), "localizedName": s.name,
                                     "vanityName": s.handle,
-                                    "localizedDescription": "Brent Council, north-west London"})
+                                    "localizedDescription": self.spec.locale.tagline})
         if parts[1:] == ["posts"]:
             org = (_q(query, "author") or "").rsplit(":", 1)[-1]
             s = self.source("linkedin", org)
@@ -748,7 +754,7 @@ class ChannelsApi:
     def _li_posts(self, s: Source) -> list[SimPost]:
         now = self.now()
         return posts_between(self.seed, f"li:{s.external_id}", now - timedelta(days=30), now,
-                             now, rate=0.15, council=self._person(s))
+                             now, rate=0.15, council=self._person(s), locale=self.spec.locale)
 
     def _li_page(self, rows: list[dict], start: int, count: int):
         return self._json(200, {"paging": {"start": start, "count": count, "links": [],
@@ -797,8 +803,8 @@ class ChannelsApi:
             events = self._events(s)
             if len(parts) == 3:
                 return self._json(200, {
-                    "description": {"text": "Events run by Brent Council",
-                                    "html": "<p>Events run by Brent Council</p>"},
+                    "description": {"text": f"Events run by {self.spec.locale.council}",
+                                    "html": f"<p>Events run by {escape(self.spec.locale.council)}</p>"},
                     "resource_uri": f"{self._base()}/v3/organizers/{s.external_id}/",
                     "id": s.external_id, "name": s.name,
                     "url": f"https://www.eventbrite.co.uk/o/{s.external_id}",
@@ -831,9 +837,7 @@ class ChannelsApi:
             start = published + timedelta(days=r.randrange(7, 30), hours=2)
             capacity = r.choice([40, 60, 100, 150])
             sold = min(capacity, int((now - published).total_seconds() / 3600 * r.random() * 0.6))
-            name = r.choice(["Wembley Park consultation drop-in", "Kilburn library family day",
-                             "Harlesden town centre walkabout", "Brent Youth Awards",
-                             "Council tax advice session", "Willesden green spaces forum"])
+            name = r.choice(list(self.spec.locale.events))
             eid = num_id(self.seed, "event", s.external_id, k, digits=12)
             out.append({
                 "name": {"text": name, "html": escape(name)},
@@ -868,7 +872,7 @@ class ChannelsApi:
             return 404, {"content-type": "text/html; charset=utf-8"}, b"<h1>Not Found</h1>"
         now = self.now()
         posts = posts_between(self.seed, f"feed:{key}", now - timedelta(days=7), now, now,
-                              rate=0.35, by_residents=True)
+                              rate=0.35, by_residents=True, locale=self.spec.locale)
         host = s.handle.split("/")[2] if "://" in s.handle else "example.org"
         if s.kind == "blog":
             return self._json(200, {
@@ -882,7 +886,7 @@ class ChannelsApi:
         if s.kind == "alerts":
             entries = "".join(
                 f"<entry><id>tag:google.com,2013:googlealerts/feed:{num_id(p.id, digits=19)}</id>"
-                f"<title type=\"html\">{escape('<b>Brent Council</b> ' + p.title)}</title>"
+                f"<title type=\"html\">{escape(f'<b>{self.spec.locale.council}</b> ' + p.title)}</title>"
                 f"<link href=\"https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://news."
                 f"example.co.uk/{p.id}\"/><published>{_yt_time(p.created)}</published>"
                 f"<updated>{_yt_time(p.created)}</updated>"
@@ -891,7 +895,7 @@ class ChannelsApi:
             body = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/'
                     'Atom" xmlns:idx="urn:atom-extension:indexing"><id>tag:google.com,2005:reader/'
                     'user/00000000000000000000/state/com.google/alerts/1111111111111111111</id>'
-                    f'<title>Google Alert - "Brent Council"</title><link href="{escape(s.handle)}"'
+                    f'<title>Google Alert - "{escape(self.spec.locale.council)}"</title><link href="{escape(s.handle)}"'
                     f' rel="self"></link><updated>{_yt_time(now)}</updated>{entries}</feed>')
             return 200, {"content-type": "application/atom+xml; charset=utf-8"}, body.encode()
         items = "".join(

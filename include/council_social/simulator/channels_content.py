@@ -1,4 +1,4 @@
-"""Deterministic Brent conversation for the non-X channels, from the seed and the clock.
+"""Deterministic local conversation for the non-X channels, from the seed and the clock.
 
 Each source (a Facebook page or group, an Instagram account, a YouTube
 channel, ...) posts in some 3-hour slots; each post draws comments over the
@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from council_social.simulator.locale import BRENT, Locale
+
 SLOT = timedelta(hours=3)
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -22,8 +24,7 @@ FIRST = ["Amira", "Tom", "Priya", "Kwame", "Sofia", "Dan", "Fatima", "Liam", "Gr
          "Hannah", "Ravi", "Zainab", "Ewan", "Chloe", "Yusuf"]
 LAST = ["Patel", "Okafor", "Murphy", "Khan", "Silva", "Brown", "Ahmed", "Nowak", "Evans",
         "Mensah", "Shah", "O'Brien"]
-PLACES = ["Wembley", "Kilburn", "Harlesden", "Willesden", "Neasden", "Kingsbury",
-          "Kensal Rise", "Alperton", "Queens Park", "Dollis Hill", "Sudbury", "Cricklewood"]
+PLACES = list(BRENT.channel_places)  # the default; another council's come from its Locale
 POSTS = [
     "Your new recycling calendar for {place} is out - check your collection day online.",
     "Roadworks on the high street in {place} start on Monday for two weeks.",
@@ -45,7 +46,7 @@ COMMENTS = [
     "Is the library open on Sundays?",
 ]
 REPLIES = [
-    "Thanks for letting us know - please report it at brent.gov.uk/report and we'll look into it.",
+    "Thanks for letting us know - please report it at {host}/report and we'll look into it.",
     "Hi, the consultation closes on the 30th. Details are on our website.",
     "Sorry to hear this. Please send us a private message with your address.",
 ]
@@ -117,7 +118,7 @@ def _slot_index(t: datetime) -> int:
 
 def posts_between(seed: int, source: str, start: datetime, end: datetime, now: datetime, *,
                   rate: float = 0.5, by_residents: bool = False,
-                  council: Person | None = None) -> list[SimPost]:
+                  council: Person | None = None, locale: Locale = BRENT) -> list[SimPost]:
     """The source's posts created in (start, min(end, now)], newest first, with what
     comments exist by `now`."""
     end = min(end, now)
@@ -131,7 +132,8 @@ def posts_between(seed: int, source: str, start: datetime, end: datetime, now: d
         created = EPOCH + slot * SLOT + timedelta(seconds=r.randrange(int(SLOT.total_seconds())))
         if not start < created <= end:
             continue
-        place = r.choice(PLACES)
+        places = locale.channel_places
+        place = r.choice(places)
         author = resident(seed, r.randrange(400)) if by_residents else None
         text = (r.choice(COMMENTS) if by_residents else r.choice(POSTS)).format(place=place)
         post = SimPost(id=num_id(seed, source, "post", slot), n=slot, created=created,
@@ -142,12 +144,13 @@ def posts_between(seed: int, source: str, start: datetime, end: datetime, now: d
             at = created + timedelta(minutes=r.randrange(5, 2 * 24 * 60))
             who = resident(seed, r.randrange(400))
             comment = SimComment(num_id(seed, source, slot, "c", c), who,
-                                 r.choice(COMMENTS).format(place=r.choice(PLACES)), at,
+                                 r.choice(COMMENTS).format(place=r.choice(places)), at,
                                  r.randrange(8))
             if council is not None and r.random() < 0.4:
                 reply_at = at + timedelta(minutes=r.randrange(20, 180))
                 comment.replies.append(SimComment(num_id(seed, source, slot, "r", c), council,
-                                                  r.choice(REPLIES), reply_at, 0,
+                                                  r.choice(REPLIES).format(host=locale.host),
+                                                  reply_at, 0,
                                                   by_council=True))
             post.comments.append(comment)
         out.append(post)

@@ -232,16 +232,20 @@ def _build(accounts: Sequence[AccountLike], *, host: str, port: int, seed: int,
            mentions_per_hour: float, bearer_token: str, now: NowArg,
            rate_limits: dict[str, int] | None) -> SimulatorServer:
     host = _check_loopback(host)
-    model = TrafficModel(accounts, seed=seed, mentions_per_hour=mentions_per_hour)
+    spec = _channel_spec()
+    # The residents talk about the configured council's places, not Brent's.
+    model = TrafficModel(accounts, seed=seed, mentions_per_hour=mentions_per_hour,
+                         locale=spec.locale)
     api = TwitterApi(model, bearer_token=bearer_token, now=_clock(now),
                      rate_limits=rate_limits)
     server = SimulatorServer((host, port), api)
-    server.channels = ChannelsApi(_channel_spec(), seed=seed, token=bearer_token, now=api.now)
+    server.channels = ChannelsApi(spec, seed=seed, token=bearer_token, now=api.now)
     return server
 
 
 def _channel_spec() -> ChannelSpec:
-    """The other channels' accounts and feeds, from the council's configuration."""
+    """The other channels' accounts and feeds and the council's locale, from the council's
+    configuration ($COUNCIL_SOCIAL_CONFIG, which `--config` sets)."""
     from council_social.config import ConfigError, load_config
 
     try:

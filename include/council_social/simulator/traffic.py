@@ -1,4 +1,4 @@
-"""Deterministic, seeded model of X traffic around Brent Council's accounts.
+"""Deterministic, seeded model of X traffic around a council's accounts (Brent by default).
 
 The simulated world is a pure function of (seed, time): tweets are generated
 per hour bucket from a PRNG seeded with (seed, bucket start), so any query
@@ -19,6 +19,8 @@ from functools import lru_cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from council_social.simulator.locale import BRENT, Locale
+
 TWEPOCH_MS = 1288834974657  # X's snowflake epoch (2010-11-04T01:42:54.657Z)
 HOUR = 3600
 # Council replies (next morning for overnight mentions) and resident
@@ -29,27 +31,8 @@ LONDON = ZoneInfo("Europe/London")
 
 INTENTS = ("question", "complaint", "foi", "praise", "abuse", "emergency", "general")
 
-PLACES = (
-    "Wembley", "Kilburn", "Harlesden", "Willesden", "Neasden", "Kingsbury",
-    "Kensal Green", "Stonebridge", "Alperton", "Queens Park",
-)
-STREETS = {
-    "Wembley": ("Wembley High Road", "Ealing Road", "Park Lane", "Harrow Road"),
-    "Kilburn": ("Kilburn High Road", "Brondesbury Road", "Willesden Lane"),
-    "Harlesden": ("High Street Harlesden", "Craven Park Road", "Manor Park Road"),
-    "Willesden": ("Walm Lane", "High Road Willesden", "Chamberlayne Road"),
-    "Neasden": ("Neasden Lane", "Dudden Hill Lane", "Tanfield Avenue"),
-    "Kingsbury": ("Kingsbury Road", "Church Lane", "Fryent Way"),
-    "Kensal Green": ("Harrow Road", "Chamberlayne Road", "Ladysmith Road"),
-    "Stonebridge": ("Hillside", "Knatchbull Road", "Brentfield Road"),
-    "Alperton": ("Ealing Road", "Bridgewater Road", "Stanley Avenue"),
-    "Queens Park": ("Salusbury Road", "Harvist Road", "Chevening Road"),
-}
-POSTCODES = {
-    "Wembley": "HA9", "Kilburn": "NW6", "Harlesden": "NW10", "Willesden": "NW10",
-    "Neasden": "NW10", "Kingsbury": "NW9", "Kensal Green": "NW10",
-    "Stonebridge": "NW10", "Alperton": "HA0", "Queens Park": "NW6",
-}
+# Brent's tables, the default world; another council's come from its config (Locale).
+PLACES, STREETS, POSTCODES = BRENT.places, BRENT.streets, BRENT.postcodes
 
 TOPICS = ("bins", "parking", "council_tax", "housing_repairs", "libraries",
           "potholes", "planning", "schools")
@@ -126,7 +109,7 @@ FOI_TEMPLATES = (
     "{h} Under the Freedom of Information Act please provide the number of {thing} "
     "complaints received for {place} in each of the last three years.",
     "{h} Under the Freedom of Information Act 2000 please provide the total spent on "
-    "{detail} across Brent in 2023/24, broken down by ward.",
+    "{detail} across {area} in 2023/24, broken down by ward.",
     "{h} FOI request: please provide copies of all correspondence about {detail} on "
     "{street}, {place} since January.",
     "{h} Freedom of Information request - how many {thing} cases are currently open "
@@ -167,24 +150,13 @@ FIRST = ("Amara", "Tom", "Priya", "Kwame", "Sarah", "Mohammed", "Aisha", "James"
 LAST = ("Okafor", "Patel", "Murphy", "Mensah", "Khan", "Shah", "O'Brien", "Kowalski",
         "Ahmed", "Smith", "Begum", "Campbell", "Nowak", "Hussain", "Williams",
         "Osei", "Brennan", "Desai", "Jones", "Ali")
-DESCRIPTIONS = ("Brent resident. Views my own.", "Mum of 3. {place} born and bred.",
-                "Coffee, cycling, complaining about potholes.", "NW10 | Arsenal | dad",
+DESCRIPTIONS = ("{area} resident. Views my own.", "Mum of 3. {place} born and bred.",
+                "Coffee, cycling, complaining about potholes.", "{district} | Arsenal | dad",
                 "", "Nurse. {place}.", "Small business owner in {place}", "he/him",
                 "Just here for the local news", "Retired. Allotment in {place}.")
 
-SPECIAL_USERS = (
-    # username, name, role, followers, verified, description
-    ("BrentLocalJo", "Jo Adeyemi", "journalist", 48_200, True,
-     "Local democracy reporter covering Brent. Tips: DMs open."),
-    ("CllrRaviShah", "Cllr Ravi Shah", "councillor", 6_100, True,
-     "Councillor for Willesden Green ward. Surgery every Saturday."),
-    ("WillesdenMumBlog", "Willesden Mum", "blogger", 23_900, False,
-     "Parenting, local life and the school run in NW10. Mumsnet blogger network."),
-    ("BrentCounci1", "Brent Council", "impersonator", 41, False,
-     "Official updates from Brent Council"),
-    ("Brent_Council_Help", "Brent Council Help Desk", "impersonator", 12, False,
-     "Council tax refunds and support. DM us."),
-)
+# username, name, role, followers, verified, description
+SPECIAL_USERS = BRENT.special_users
 IMPERSONATOR_TEXT = (
     "{h} residents entitled to a council tax refund - DM us your bank details to claim",
     "{h} URGENT: your parking permit is expiring. Renew now via the link in our bio",
@@ -314,11 +286,13 @@ class SimTweet:
 
 
 class TrafficModel:
-    """Brent X traffic as a pure function of (seed, time)."""
+    """A council's X traffic as a pure function of (seed, time); `locale` says whose."""
 
     def __init__(self, accounts: Sequence[AccountLike], seed: int,
-                 mentions_per_hour: float = 6.0, n_residents: int = 300):
+                 mentions_per_hour: float = 6.0, n_residents: int = 300,
+                 locale: Locale | None = None):
         self.seed = seed
+        self.locale = locale or BRENT
         self.mentions_per_hour = float(mentions_per_hour)
         accts = [a for a in accounts if getattr(a, "platform", "twitter") == "twitter"]
         if not accts:
@@ -341,20 +315,21 @@ class TrafficModel:
         return SimUser(
             id=str(uid), username=a.handle, name=a.display_name or a.handle, role="council",
             description=f"Official account of {a.display_name or a.handle}. "
-                        "Monitored Mon-Fri 9am-5pm. Report issues at brent.gov.uk",
-            location="Brent, London", created_at=datetime(2009, 3, 1, tzinfo=UTC)
+                        f"Monitored Mon-Fri 9am-5pm. Report issues at {self.locale.host}",
+            location=self.locale.location, created_at=datetime(2009, 3, 1, tzinfo=UTC)
             + timedelta(days=r.randint(0, 2000)),
             followers_count=followers, following_count=r.randint(200, 1500),
             tweet_count=r.randint(3_000, 25_000), listed_count=r.randint(50, 600),
-            verified=True, url="https://www.brent.gov.uk",
+            verified=True, url=self.locale.website,
         )
 
     def _make_residents(self, n: int) -> list[SimUser]:
         r = _rng(self.seed, "residents")
+        loc = self.locale
         out = []
         for i in range(n):
             first, last = r.choice(FIRST), r.choice(LAST)
-            place = r.choice(PLACES)
+            place = r.choice(loc.places)
             style = r.random()
             if style < 0.45:
                 username, name = f"{first}{last.replace(chr(39), '')}{r.randint(1, 99)}", \
@@ -363,7 +338,7 @@ class TrafficModel:
                 username, name = f"{first.lower()}_{place.replace(' ', '')[:8]}", first
             elif style < 0.85:  # anonymous handles
                 username, name = f"user{r.randint(10**7, 10**9)}", r.choice(
-                    ("NW10 resident", "Anon", "Brent taxpayer", "x", "Local"))
+                    (f"{loc.district} resident", "Anon", f"{loc.area} taxpayer", "x", "Local"))
             else:
                 username, name = f"{place.replace(' ', '')}{r.choice(('Res', 'Local', 'Mum'))}" \
                     f"{r.randint(1, 999)}", f"{first} in {place}"
@@ -372,8 +347,9 @@ class TrafficModel:
             out.append(SimUser(
                 id=_stable_id(self.seed, "resident", i), username=username, name=name,
                 role="resident",
-                description=r.choice(DESCRIPTIONS).format(place=place),
-                location=r.choice((f"{place}, London", place, POSTCODES[place], "London", "")),
+                description=r.choice(DESCRIPTIONS).format(place=place, area=loc.area,
+                                                          district=loc.district),
+                location=r.choice((f"{place}, London", place, loc.postcodes[place], "London", "")),
                 created_at=datetime(2009, 1, 1, tzinfo=UTC)
                 + timedelta(days=r.randint(0, 5600), seconds=r.randint(0, 86399)),
                 followers_count=followers, following_count=r.randint(20, 2500),
@@ -386,13 +362,13 @@ class TrafficModel:
         r = _rng(self.seed, "specials")
         return [SimUser(
             id=_stable_id(self.seed, "special", username), username=username, name=name,
-            role=role, description=desc, location="Brent, London",
+            role=role, description=desc, location=self.locale.location,
             created_at=datetime(2011, 6, 1, tzinfo=UTC)
             + timedelta(days=r.randint(0, 4000) if role != "impersonator" else 4800),
             followers_count=followers, following_count=r.randint(100, 3000),
             tweet_count=r.randint(2_000, 40_000), listed_count=r.randint(5, 400),
             verified=verified,
-        ) for username, name, role, followers, verified, desc in SPECIAL_USERS]
+        ) for username, name, role, followers, verified, desc in self.locale.special_users]
 
     def users(self) -> list[SimUser]:
         return list(self._by_id.values())
@@ -459,9 +435,9 @@ class TrafficModel:
             if r.random() >= p:
                 continue
             ms = start_ms + r.randint(0, HOUR * 1000 - 1)
-            place = r.choice(PLACES)
+            place = r.choice(self.locale.places)
             text = r.choice(COUNCIL_POSTS).format(place=place,
-                                                  street=r.choice(STREETS[place]))
+                                                  street=r.choice(self.locale.streets[place]))
             pid = new_id(ms)
             out.append(SimTweet(pid, cu.id, text, at(ms), pid, "council_post",
                                 public_metrics=metrics(cu)))
@@ -503,19 +479,20 @@ class TrafficModel:
         intent = r.choices(INTENTS, weights=(26, 30, 6, 10, 7, 4, 17))[0]
         topic = r.choice(TOPICS)
         thing, detail = r.choice(TOPIC_WORDS[topic])
-        place = r.choice(PLACES)
-        street = r.choice(STREETS[place])
+        loc = self.locale
+        place = r.choice(loc.places)
+        street = r.choice(loc.streets[place])
         h = f"@{target.username}"
         lang = "en"
         if author.role == "impersonator":
             text, intent = r.choice(IMPERSONATOR_TEXT).format(h=h), "general"
         elif intent == "foi":
             text = r.choice(FOI_TEMPLATES).format(h=h, thing=thing, detail=detail,
-                                                  place=place, street=street)
+                                                  place=place, street=street, area=loc.area)
             if r.random() < 0.3:
                 text += FOI_ADDRESS_SUFFIX.format(
-                    n=r.randint(1, 240), street=r.choice(STREETS[place]), place=place,
-                    postcode=POSTCODES[place], tail=f"{r.randint(1, 9)}{r.choice('ABDEFGHJ')}"
+                    n=r.randint(1, 240), street=r.choice(loc.streets[place]), place=place,
+                    postcode=loc.postcodes[place], tail=f"{r.randint(1, 9)}{r.choice('ABDEFGHJ')}"
                     f"{r.choice('LNPQRSTUWXY')}")
         elif intent == "general" and r.random() < 0.08:
             text, lang = r.choice(POLISH).format(h=h, street=street), "pl"
