@@ -40,9 +40,12 @@ def interval_end(k: int) -> datetime:
 
 
 def author(n: int, k: int) -> dict:
-    # Audience figures change between intervals, so the newest observation must win.
+    # The location changes between intervals, so the newest observation must win. (Not
+    # the audience: triage reads the author's current row, which in a parallel run may
+    # already be a later interval's.)
     return {"id": str(1_800_000_000_000 + n), "username": f"resident{n}",
-            "name": f"Resident {n}", "public_metrics": {"followers_count": n * 10 + k}}
+            "name": f"Resident {n}", "public_metrics": {"followers_count": n * 10},
+            "location": f"Harlesden, visit {k}"}
 
 
 def land_intervals(engine) -> None:
@@ -99,6 +102,9 @@ def test_overlapping_intervals_sharing_authors_equal_a_serial_run(clean_db, conf
         process_interval(clean_db, config, interval_end(k) - HOUR, interval_end(k))
     serial = snapshot(clean_db)
     assert len(serial["authors"]) == AUTHORS
+    with clean_db.connect() as conn:
+        assert conn.execute(text("SELECT DISTINCT location FROM social.authors")).scalars().all() \
+            == [f"Harlesden, visit {INTERVALS - 1}"]
     assert len(serial["items"]) == INTERVALS * AUTHORS
     assert len(serial["triage_decisions"]) == INTERVALS * AUTHORS
 

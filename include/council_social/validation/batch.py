@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -94,10 +93,11 @@ def content_sha256(item: ItemRecord) -> str:
 
 
 def _fingerprint(item: ItemRecord) -> bytes:
-    # A digest, not the text: an interval of a million items keeps one per id.
+    # A digest, not the text: an interval of a million items keeps one per id. The repr
+    # of the tuple is unambiguous (quoted, escaped), and cheaper than JSON.
     stamp = item.created_at.isoformat() if item.created_at else item.created_at_raw
-    text = json.dumps([item.text, stamp, item.author_external_id], ensure_ascii=True)
-    return hashlib.blake2b(text.encode("ascii"), digest_size=16).digest()
+    key = repr((item.text, stamp, item.author_external_id))
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def evaluate(pages: list[tuple[PageRef, ParsedPage]], limits: ValidationLimits) -> BatchOutcome:
@@ -126,7 +126,7 @@ class IntervalEvaluator:
     def add(self, pages: list[tuple[PageRef, ParsedPage]]) -> BatchOutcome:
         """Evaluate the next pages (already in fetch order); later pages win for authors."""
         outcome = BatchOutcome()
-        rows: list[dict] = []
+        rows: list[tuple] = []
         candidates: list[tuple[PageRef, ItemRecord]] = []
         for page, parsed in pages:
             if parsed.problem:
@@ -187,16 +187,16 @@ class IntervalEvaluator:
         t.quarantined_count += sum(1 for q in outcome.quarantined if q.record_index >= 0)
 
 
-def _failures(rows: list[dict], limits: ValidationLimits) -> dict[int, list[dict]]:
+def _failures(rows: list[tuple], limits: ValidationLimits) -> dict[int, list[dict]]:
     """GX on one frame per platform; maps a row's position in `rows` to its reasons."""
     import pandas as pd
 
     by_platform: dict[str, list[int]] = defaultdict(list)
     for position, row in enumerate(rows):
-        by_platform[row["platform"]].append(position)
+        by_platform[row[0]].append(position)
     failures: dict[int, list[dict]] = {}
     for platform, positions in by_platform.items():
-        frame = pd.DataFrame([rows[p] for p in positions])
+        frame = pd.DataFrame.from_records([rows[p] for p in positions], columns=FRAME_COLUMNS)
         for local, reasons in failed_rules(frame, platform, limits).items():
             failures[positions[local]] = reasons
     return failures
@@ -208,33 +208,52 @@ def _merge_author(earlier: AuthorRecord, later: AuthorRecord) -> AuthorRecord:
     Channels name an author briefly on an item (id, name) and fully on a profile
     lookup (audience); a later brief mention must not erase the audience.
     """
-    merged = dataclasses.replace(later, **{
-        f.name: getattr(earlier, f.name) for f in dataclasses.fields(AuthorRecord)
-        if f.name != "raw" and getattr(later, f.name) is None
-    })
-    if len(earlier.raw or {}) > len(later.raw or {}):
+    missing = {name: getattr(earlier, name) for name in _AUTHOR_FIELDS
+               if getattr(later, name) is None and getattr(earlier, name) is not None}
+    keep_raw = len(earlier.raw or {}) > len(later.raw or {})
+    if not missing and not keep_raw:
+        return later  # the usual case: the same full profile again
+    merged = dataclasses.replace(later, **missing)
+    if keep_raw:
         merged.raw = earlier.raw
     return merged
 
 
-def _row(page: PageRef, parsed: ParsedPage, item: ItemRecord, later_conflict: bool) -> dict:
+_AUTHOR_FIELDS = tuple(f.name for f in dataclasses.fields(AuthorRecord) if f.name != "raw")
+
+
+FRAME_COLUMNS = ("platform", "record_is_object", "external_id", "duplicate_of_earlier", "text",
+                 "text_bytes", "text_storable", "created_at_epoch", "seconds_before_fetch",
+                 "author_resolved", "lang", "kind")
+
+
+def _row(page: PageRef, parsed: ParsedPage, item: ItemRecord, later_conflict: bool) -> tuple:
+    """One frame row, in FRAME_COLUMNS order."""
     created = item.created_at
-    return {
-        "platform": page.platform,
-        "record_is_object": (isinstance(item.raw, dict) and not isinstance(item.raw, NotAnObject)
-                             and bool(item.raw)),
-        "external_id": _frame_str(item.external_id),
-        "duplicate_of_earlier": later_conflict,
-        "text": _frame_str(item.text),
-        "text_bytes": len(item.text.encode("utf-8", "replace")) if item.text is not None else None,
-        "text_storable": item.text is None or _storable_text(item.text),
-        "created_at_epoch": created.timestamp() if created else None,
-        "seconds_before_fetch": (page.fetched_at - created).total_seconds() if created else None,
-        "author_resolved": (item.author_external_id in parsed.authors if item.author_external_id
-                            else page.platform in AUTHOR_OPTIONAL_PLATFORMS),
-        "lang": _frame_str(item.lang),
-        "kind": item.kind,
-    }
+    text = item.text
+    if text is None:
+        text_bytes, storable = None, True
+    else:
+        try:
+            text_bytes, storable = len(text.encode("utf-8")), "\x00" not in text
+        except UnicodeEncodeError:  # a lone surrogate
+            encoded = text.encode("utf-8", "replace")
+            text, text_bytes, storable = encoded.decode("utf-8"), len(encoded), False
+    return (
+        page.platform,
+        isinstance(item.raw, dict) and not isinstance(item.raw, NotAnObject) and bool(item.raw),
+        _frame_str(item.external_id),
+        later_conflict,
+        text,
+        text_bytes,
+        storable,
+        created.timestamp() if created else None,
+        (page.fetched_at - created).total_seconds() if created else None,
+        (item.author_external_id in parsed.authors if item.author_external_id
+         else page.platform in AUTHOR_OPTIONAL_PLATFORMS),
+        _frame_str(item.lang),
+        item.kind,
+    )
 
 
 def _frame_str(value: str | None) -> str | None:
@@ -242,14 +261,8 @@ def _frame_str(value: str | None) -> str | None:
     # which would fail the whole batch; `text_storable` is computed from the original.
     if value is None:
         return None
-    return value.encode("utf-8", "replace").decode("utf-8")
-
-
-def _storable_text(text: str) -> bool:
-    if "\x00" in text:
-        return False
     try:
-        text.encode("utf-8")
+        value.encode("utf-8")
+        return value
     except UnicodeEncodeError:
-        return False
-    return True
+        return value.encode("utf-8", "replace").decode("utf-8")
