@@ -125,14 +125,49 @@ def stage_items(conn: Connection, accepted: Sequence[AcceptedItem]) -> None:
     if not accepted:
         return
     columns = ["platform", "external_id", *ITEM_CONTENT, "observed_at"]
-    copy_rows(conn, "stage_items", columns, (
-        (a.page.platform, a.item.external_id, a.page.account_key, a.item.kind,
-         a.item.author_external_id, storable(a.item.text), a.item.created_at, a.item.lang,
-         a.item.conversation_id, a.item.in_reply_to_external_id, a.item.in_reply_to_author_id,
-         a.item.url, jsonb_text(a.item.metrics), a.content_sha256, a.page.raw_page_id,
-         a.page.fetched_at)
-        for a in accepted
-    ))
+    stamps: dict[int, str] = {}  # one fetch time a page, formatted once
+    lines = []
+    for a in accepted:
+        it, page = a.item, a.page
+        observed = stamps.get(page.raw_page_id)
+        if observed is None:
+            observed = stamps[page.raw_page_id] = page.fetched_at.isoformat()
+        lines.append("\t".join((
+            _t(page.platform), _t(it.external_id), _t(page.account_key), _t(it.kind),
+            _t(it.author_external_id), _t(it.text),
+            it.created_at.isoformat() if it.created_at else "\\N", _t(it.lang),
+            _t(it.conversation_id), _t(it.in_reply_to_external_id),
+            _t(it.in_reply_to_author_id), _t(it.url), _t(jsonb_text(it.metrics)),
+            a.content_sha256, str(page.raw_page_id), observed,
+        )))
+    copy_text_lines(conn, "stage_items", columns, lines)
+
+
+_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _t(value: str | None) -> str:
+    """A field of COPY's text format: \\N for NULL, so an empty string stays empty."""
+    if value is None:
+        return "\\N"
+    if "\\" in value or "\n" in value or "\r" in value or "\t" in value:
+        return value.translate(_TEXT_ESCAPES)
+    return value
+
+
+def copy_text_lines(conn: Connection, table: str, columns: Sequence[str], lines: list[str]) -> None:
+    """COPY lines of text format (fields made by `_t`), the whole batch encoded at once.
+
+    NUL becomes U+FFFD and broken UTF-16 '?', as `storable` does field by field.
+    """
+    if not lines:
+        return
+    data = ("\n".join(lines) + "\n").replace("\x00", "\ufffd").encode("utf-8", "replace")
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.BytesIO(data))
+    finally:
+        cursor.close()
 
 
 def staged_item_keys(conn: Connection, batch_size: int) -> Iterator[list[tuple[str, str]]]:
