@@ -231,11 +231,11 @@ class Deployment:
             engine.dispose()
         raise RuntimeError(f"DAG {dag_id} not parsed within {timeout:.0f} s; see {self.work}/*.log")
 
-    def trigger(self, run_id: str, conf: dict) -> None:
-        # The documented command (README, "Backfill: re-triage history").
-        subprocess.run([self.airflow, "dags", "trigger", "reprocess", "--run-id", run_id,
-                        "--conf", json.dumps(conf)], env=self.env, check=True,
-                       stdout=subprocess.DEVNULL)
+    def trigger(self, run_id: str, conf: dict) -> str:
+        # The documented command (README, "Backfill: re-triage history"); returns its output.
+        return subprocess.run([self.airflow, "dags", "trigger", "reprocess", "--run-id", run_id,
+                               "--conf", json.dumps(conf)], env=self.env, check=True,
+                              capture_output=True, text=True).stdout
 
     def wait_for_run(self, run_id: str, timeout: float) -> str:
         engine = self.meta()
@@ -332,7 +332,8 @@ def main(argv=None) -> int:
         conf = {"from": f"{start:%Y-%m-%d}", "to": f"{end - timedelta(days=1):%Y-%m-%d}",
                 "rules_version": config.triage.rules_version, "per": args.per}
         t0 = time.perf_counter()
-        deployment.trigger(run_id, conf)
+        printed = deployment.trigger(run_id, conf)
+        say(f"airflow dags trigger reprocess --conf '{json.dumps(conf)}' printed:\n{printed}")
         state = deployment.wait_for_run(run_id, args.timeout)
         wall = time.perf_counter() - t0
         runs, failed = deployment.attempts(run_id)
