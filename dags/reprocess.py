@@ -48,14 +48,19 @@ with DAG(
 
     @task
     def plan() -> list[list[str]]:
+        from airflow.sdk.exceptions import AirflowFailException
+
         from council_social.pipeline.backfill import BackfillRequestError, plan_spans
 
         params = get_current_context()["params"]
-        if not params.get("from") or not params.get("to"):
-            raise BackfillRequestError("give both 'from' and 'to' (YYYY-MM-DD) in --conf")
-        spans = plan_spans(params["from"], params["to"], params.get("per") or "month",
-                           configured_rules=config().triage.rules_version,
-                           rules_version=params.get("rules_version"))
+        try:
+            if not params.get("from") or not params.get("to"):
+                raise BackfillRequestError("give both 'from' and 'to' (YYYY-MM-DD) in --conf")
+            spans = plan_spans(params["from"], params["to"], params.get("per") or "month",
+                               configured_rules=config().triage.rules_version,
+                               rules_version=params.get("rules_version"))
+        except BackfillRequestError as exc:
+            raise AirflowFailException(str(exc)) from None  # a retry would ask the same
         return [[s.isoformat(), e.isoformat()] for s, e in spans]
 
     @task
