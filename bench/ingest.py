@@ -248,6 +248,9 @@ def parse_args(argv=None):
                    help="simulated mentions per hour (only changes how many days N spans)")
     p.add_argument("--unlogged", action="store_true",
                    help="COPY baseline into an UNLOGGED table (default: a regular table)")
+    p.add_argument("--pipeline-only", action="store_true",
+                   help="only process_interval, in a fresh process, with its peak RSS (for "
+                        "--items 1000000: lands the pages a week at a time)")
     p.add_argument("--pages-per-chunk", type=int, default=None,
                    help="pages per chunk in (b) (default: process_interval's)")
     p.add_argument("--analyze-empty", action="store_true",
@@ -264,6 +267,54 @@ def secs_of(results, prefix: str) -> float:
     return next(secs for label, _, secs, _ in results if label.startswith(prefix))
 
 
+def pipeline_only(config, n: int, seed: int, rate: float) -> int:
+    """--pipeline-only: land N tweets a day at a time (this script stays small), then time
+    process_interval over them in a fresh process and print its peak RSS."""
+    accounts = config.accounts_for("twitter")
+    model = TrafficModel(accounts, seed=seed, mentions_per_hour=rate)
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"council_social_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    try:
+        upgrade(engine)
+        t0 = time.perf_counter()
+        landed, day, body_bytes, page_count = 0, WINDOW_START, 0, 0
+        end = WINDOW_START + timedelta(days=10_000)
+        batches = []
+        while landed < n:
+            tweets = model.tweets_between(day, day + timedelta(days=1))[:n - landed]
+            pages = page_bodies(model, accounts, tweets, day + timedelta(days=1, minutes=1))
+            batches.append(pages)
+            landed += len(tweets)
+            day += timedelta(days=1)
+            body_bytes += sum(len(p["body"]) for p in pages)
+            page_count += len(pages)
+            if len(batches) == 7 or landed >= n:
+                # One interval owns every page, whichever day its tweets are from.
+                rows = [{**p, "interval_start": WINDOW_START, "interval_end": end,
+                         "sha256": hashlib.sha256(p["body"]).hexdigest()}
+                        for b in batches for p in b]
+                with engine.begin() as conn:
+                    conn.execute(insert(raw_pages), rows)
+                batches = []
+        gen_seconds = time.perf_counter() - t0
+        analyze(engine, "social.raw_pages")
+        row, secs, rss = pipeline_in_child(url, WINDOW_START, end)
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+    print(f"process_interval over {landed:,} simulated tweets in {page_count:,} pages "
+          f"({body_bytes / 2**20:.0f} MiB of JSON), one interval: {secs:.1f} s, "
+          f"{landed / secs:,.0f} items/s, stored {row['stored']:,}; peak RSS {rss:,.0f} MiB "
+          f"(landing took {gen_seconds:.0f} s)")
+    return 0
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -271,6 +322,8 @@ def main(argv=None) -> int:
         handler.setLevel(logging.WARNING)
     config = load_config()
     seed = config.simulator.seed if args.seed is None else args.seed
+    if args.pipeline_only:
+        return pipeline_only(config, args.items, seed, args.rate)
 
     t0 = time.perf_counter()
     model, accounts, tweets, window_end = simulated_tweets(config, args.items, seed, args.rate)

@@ -12,8 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine
 
-from council_social.pipeline.process import process_interval
-
 DAY = timedelta(days=1)
 PER = ("day", "month")
 TOTALS = ("raw_pages", "records", "stored", "duplicates", "quarantined")
@@ -76,6 +74,9 @@ def reprocess_span(engine: Engine, config, start: datetime, end: datetime) -> di
     emits no asset events. Each day's accounting row replaces the hourly rows
     inside it. Returns the totals over the span.
     """
+    # Imported here: planning and summing stay light (no pandas, no Great Expectations).
+    from council_social.pipeline.process import process_interval
+
     totals = dict.fromkeys(("days", *TOTALS), 0)
     at = start
     while at < end:

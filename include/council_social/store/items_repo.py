@@ -55,37 +55,25 @@ def jsonb_text(value: Any) -> str:
     return text
 
 
-def _csv_value(value: Any) -> Any:
+def _text_value(value: Any) -> str:
+    """Any staged value as a field of COPY's text format."""
     if value is None:
-        return None
+        return "\\N"
+    if isinstance(value, str):
+        return _t(value)
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "t" if value else "f"
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
-def _csv_field(value: Any) -> str:
-    if value is None:
-        return ""
-    return '"' + str(value).replace('"', '""') + '"'
+        return _t(json.dumps(value, ensure_ascii=False))
+    return str(value)
 
 
 def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    # None goes out unquoted and empty (COPY's NULL), every other value quoted, so "" stays
-    # an empty string. (csv.QUOTE_NONNUMERIC quotes None as "" too: NULLs became empty
-    # strings, and failed outright in boolean, integer and timestamp columns.)
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write(",".join(_csv_field(_csv_value(v)) for v in row) + "\n")
-    buffer.seek(0)
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
-    finally:
-        cursor.close()
+    # Text format: NULL is \N, so "" stays an empty string. (CSV via csv.QUOTE_NONNUMERIC
+    # once quoted None as "" too: NULLs became empty strings.)
+    copy_text_lines(conn, table, columns, ["\t".join(map(_text_value, row)) for row in rows])
 
 
 def _merge_newest(table: str, columns: Sequence[str]) -> str:
