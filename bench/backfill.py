@@ -156,7 +156,8 @@ class Deployment:
         self.work = work
         self.meta_url = meta_url
         self.procs: list[subprocess.Popen] = []
-        self.via_make_up = importlib.util.find_spec("council_social.deploy.up") is not None
+        self.via_make_up = (importlib.util.find_spec("council_social.deploy") is not None
+                            and importlib.util.find_spec("council_social.deploy.up") is not None)
         port = free_port()
         self.env = {
             **os.environ,

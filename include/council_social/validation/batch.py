@@ -119,7 +119,7 @@ class IntervalEvaluator:
 
     def __init__(self, limits: ValidationLimits):
         self.limits = limits
-        self.first_seen: dict[tuple[str, str], bytes] = {}
+        self.first_seen: dict[str, bytes] = {}  # 'platform\x1fid' -> content digest
         self.authors: dict[tuple[str, str], tuple[PageRef, AuthorRecord]] = {}
         self.totals = BatchOutcome()
 
@@ -144,7 +144,8 @@ class IntervalEvaluator:
             for item in parsed.items:
                 outcome.records += 1
                 outcome.count(page.account_key, "records")
-                key = (page.platform, item.external_id) if item.external_id else None
+                # One string, not a tuple: a million ids cost ~70 MiB less.
+                key = f"{page.platform}\x1f{item.external_id}" if item.external_id else None
                 later_conflict = False
                 if key is not None:
                     digest = _fingerprint(item)
