@@ -51,7 +51,7 @@ from council_social.store import items_repo  # noqa: E402
 from council_social.store.engine import get_engine, normalise_url  # noqa: E402
 from council_social.store.migrate import upgrade  # noqa: E402
 from council_social.store.tables import raw_pages  # noqa: E402
-from council_social.validation.batch import PageRef, evaluate  # noqa: E402
+from council_social.validation.batch import IntervalEvaluator, PageRef  # noqa: E402
 
 PG_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 URL_ENV = "COUNCIL_SOCIAL_BENCH_URL"
@@ -149,13 +149,54 @@ def parse_all(pages: list[dict]) -> list:
     return [parse_twitter_page(p["body"], account_key=p["account_key"]) for p in pages]
 
 
-def upsert(engine, page_ids, outcome, start, end):
-    # The order process_interval uses, in one transaction.
+def validate_chunks(batch, limits, pages_per_chunk):
+    """(b) as process_interval does it: the interval's pages a chunk at a time."""
+    evaluator = IntervalEvaluator(limits)
+    ordered = sorted(batch, key=lambda p: (p[0].fetched_at, p[0].raw_page_id))
+    outcomes = [evaluator.add(ordered[i:i + pages_per_chunk])
+                for i in range(0, len(ordered), pages_per_chunk)]
+    return evaluator, outcomes
+
+
+def upsert(engine, page_ids, evaluator, outcomes, start, end):
+    # The store path of process_interval, in one transaction (triage aside).
     with engine.begin() as conn:
-        items_repo.replace_quarantine(conn, page_ids, outcome)
-        items_repo.write_authors(conn, outcome)
-        items_repo.write_items(conn, outcome)
-        return items_repo.record_batch(conn, start, end, len(page_ids), outcome)
+        items_repo.delete_quarantine(conn, page_ids)
+        for outcome in outcomes:
+            items_repo.insert_quarantine(conn, outcome.quarantined)
+            items_repo.stage_items(conn, outcome.accepted)
+        items_repo.write_author_records(conn, evaluator.authors)
+        items_repo.merge_staged_items(conn)
+        items_repo.drop_stage(conn)
+        return items_repo.record_batch(conn, start, end, len(page_ids), evaluator.totals)
+
+
+def pipeline_in_child(url: str, start: datetime, end: datetime) -> tuple[dict, float, float]:
+    """(d) process_interval in a fresh process: its peak RSS is the pipeline's own."""
+    import subprocess
+
+    code = (
+        "import json, resource, sys, time, logging\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1] / 'include')!r})\n"
+        "logging.disable(logging.WARNING)\n"
+        "from datetime import datetime\n"
+        "from council_social.config import load_config\n"
+        "from council_social.store.engine import get_engine\n"
+        "from council_social.pipeline.process import process_interval\n"
+        "from council_social.validation.suite import warm_up\n"
+        "config = load_config(); engine = get_engine(sys.argv[1], config); warm_up()\n"
+        "t0 = time.perf_counter()\n"
+        "row = process_interval(engine, config, datetime.fromisoformat(sys.argv[2]),"
+        " datetime.fromisoformat(sys.argv[3]))\n"
+        "secs = time.perf_counter() - t0\n"
+        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(json.dumps({'row': row, 'secs': secs, 'rss': rss}, default=str))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, url, start.isoformat(), end.isoformat()],
+                         check=True, capture_output=True, text=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    rss = result["rss"] / (1024 * 1024) if sys.platform == "darwin" else result["rss"] / 1024
+    return result["row"], result["secs"], rss
 
 
 def empty_outputs(engine) -> None:
@@ -207,14 +248,71 @@ def parse_args(argv=None):
                    help="simulated mentions per hour (only changes how many days N spans)")
     p.add_argument("--unlogged", action="store_true",
                    help="COPY baseline into an UNLOGGED table (default: a regular table)")
+    p.add_argument("--pipeline-only", action="store_true",
+                   help="only process_interval, in a fresh process, with its peak RSS (for "
+                        "--items 1000000: lands the pages a week at a time)")
+    p.add_argument("--pages-per-chunk", type=int, default=None,
+                   help="pages per chunk in (b) (default: process_interval's)")
     p.add_argument("--analyze-empty", action="store_true",
                    help="ANALYZE the empty output tables before (c) and (d), as autovacuum may "
                         "leave them on a fresh install (the planner then trusts they are empty)")
     return p.parse_args(argv)
 
 
+def secs_of_rss(results, prefix: str) -> float:
+    return next(rss for label, _, _, rss in results if label.startswith(prefix))
+
+
 def secs_of(results, prefix: str) -> float:
     return next(secs for label, _, secs, _ in results if label.startswith(prefix))
+
+
+def pipeline_only(config, n: int, seed: int, rate: float) -> int:
+    """--pipeline-only: land N tweets a day at a time (this script stays small), then time
+    process_interval over them in a fresh process and print its peak RSS."""
+    accounts = config.accounts_for("twitter")
+    model = TrafficModel(accounts, seed=seed, mentions_per_hour=rate)
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"council_social_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    try:
+        upgrade(engine)
+        t0 = time.perf_counter()
+        landed, day, body_bytes, page_count = 0, WINDOW_START, 0, 0
+        end = WINDOW_START + timedelta(days=10_000)
+        batches = []
+        while landed < n:
+            tweets = model.tweets_between(day, day + timedelta(days=1))[:n - landed]
+            pages = page_bodies(model, accounts, tweets, day + timedelta(days=1, minutes=1))
+            batches.append(pages)
+            landed += len(tweets)
+            day += timedelta(days=1)
+            body_bytes += sum(len(p["body"]) for p in pages)
+            page_count += len(pages)
+            if len(batches) == 7 or landed >= n:
+                # One interval owns every page, whichever day its tweets are from.
+                rows = [{**p, "interval_start": WINDOW_START, "interval_end": end,
+                         "sha256": hashlib.sha256(p["body"]).hexdigest()}
+                        for b in batches for p in b]
+                with engine.begin() as conn:
+                    conn.execute(insert(raw_pages), rows)
+                batches = []
+        gen_seconds = time.perf_counter() - t0
+        analyze(engine, "social.raw_pages")
+        row, secs, rss = pipeline_in_child(url, WINDOW_START, end)
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+    print(f"process_interval over {landed:,} simulated tweets in {page_count:,} pages "
+          f"({body_bytes / 2**20:.0f} MiB of JSON), one interval: {secs:.1f} s, "
+          f"{landed / secs:,.0f} items/s, stored {row['stored']:,}; peak RSS {rss:,.0f} MiB "
+          f"(landing took {gen_seconds:.0f} s)")
+    return 0
 
 
 def main(argv=None) -> int:
@@ -224,6 +322,8 @@ def main(argv=None) -> int:
         handler.setLevel(logging.WARNING)
     config = load_config()
     seed = config.simulator.seed if args.seed is None else args.seed
+    if args.pipeline_only:
+        return pipeline_only(config, args.items, seed, args.rate)
 
     t0 = time.perf_counter()
     model, accounts, tweets, window_end = simulated_tweets(config, args.items, seed, args.rate)
@@ -270,27 +370,31 @@ def main(argv=None) -> int:
         del pages
 
         # (b) validate
-        from council_social.pipeline.process import limits_from, process_interval
+        from council_social.pipeline.process import PAGES_PER_CHUNK, limits_from
+        from council_social.validation.suite import warm_up
 
         batch = list(zip(refs, parsed, strict=True))
-        evaluate(batch[:1], limits_from(config))  # build the GX context outside the timing
-        outcome, secs = timed(evaluate, batch, limits_from(config))
+        warm_up()  # the GX context and suites, outside the timing (paid once per process)
+        (evaluator, outcomes), secs = timed(validate_chunks, batch, limits_from(config),
+                                            args.pages_per_chunk or PAGES_PER_CHUNK)
         results.append(("(b) validate", n, secs, peak_rss_mib()))
 
         # (c) upsert
-        row, secs = timed(upsert, engine, page_ids, outcome, start, end)
+        row, secs = timed(upsert, engine, page_ids, evaluator, outcomes, start, end)
         results.append(("(c) upsert", n, secs, peak_rss_mib()))
         stage_sum = sum(r[2] for r in results)
-        authors = len(outcome.authors)
-        del batch, parsed, outcome
+        authors = len(evaluator.authors)
+        del batch, parsed, outcomes, evaluator
         empty_outputs(engine)
         if args.analyze_empty:
             analyze(engine)
 
-        # (d) the whole of process_interval, reading the raw pages back from the database
-        row_d, secs = timed(process_interval, engine, config, start, end)
-        results.append(("(d) pipeline", n, secs, peak_rss_mib()))
-        if row_d != row:
+        # (d) the whole of process_interval (parse, validate, store, triage), reading the
+        # raw pages back from the database, in a fresh process: its own peak RSS
+        row_d, secs, child_rss = pipeline_in_child(url, start, end)
+        results.append(("(d) pipeline", n, secs, child_rss))
+        if {k: row_d[k] for k in ("records", "stored", "duplicates", "quarantined")} != {
+                k: row[k] for k in ("records", "stored", "duplicates", "quarantined")}:
             print(f"warning: pipeline accounting {row_d} differs from stages {row}",
                   file=sys.stderr)
         analyze(engine, "social.items")
@@ -336,7 +440,8 @@ def main(argv=None) -> int:
         verdict = "meets" if ratio >= GOAL else "below"
         print(f"{label} / COPY = {value:,.0f} / {copy:,.0f} = {ratio:.3f}  "
               f"({verdict} the goal of >= {GOAL} x COPY)")
-    print(f"peak RSS {peak_rss_mib():,.0f} MiB")
+    print(f"peak RSS: process_interval (d) alone {secs_of_rss(results, '(d)'):,.0f} MiB; "
+          f"this script, holding every stage's data, {peak_rss_mib():,.0f} MiB")
     print(f"setup: simulate+render {gen_seconds:.1f} s, land raw pages {land_seconds:.1f} s, "
           f"COPY buffer {copy_bytes / 2**20:.1f} MiB")
     print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()} "

@@ -1,24 +1,36 @@
 """process_items for one data interval: parse, validate, store, account.
 
 Reads only raw pages (never a platform), so a backfill over a past year
-re-processes the archive under today's rules.
+re-processes the archive under today's rules (`council_social.pipeline.backfill`).
+
+Memory stays flat however long the interval: pages are read, parsed and
+validated a chunk at a time, accepted items are COPYed into a staging table
+and quarantine rows inserted per chunk; only a digest per id and the merged
+authors span the interval. The merge into `social.*` happens once at the end,
+in key order, in the same transaction.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from council_social.archive.recheck import LOOKUP_ENDPOINT as RECHECK_ENDPOINT
 from council_social.channels.registry import parse_page
 from council_social.store import ingest_repo, items_repo
 from council_social.triage.pipeline import triage_stored
-from council_social.validation.batch import PageRef, evaluate
+from council_social.validation.batch import IntervalEvaluator, PageRef
 from council_social.validation.suite import ValidationLimits
 
 log = logging.getLogger(__name__)
+
+# About 20,000 X items a chunk: large enough that GX's per-call cost is small, small
+# enough that a chunk's parsed pages and frame stay well under 200 MiB.
+PAGES_PER_CHUNK = 200
+TRIAGE_BATCH = 20_000
 
 
 def limits_from(config) -> ValidationLimits:
@@ -31,34 +43,57 @@ def limits_from(config) -> ValidationLimits:
     )
 
 
-def process_interval(engine: Engine, config, start: datetime, end: datetime) -> dict:
-    """Process the raw pages of (start, end]; returns the batch's accounting row."""
+def process_interval(engine: Engine, config, start: datetime, end: datetime, *,
+                     supersede_contained: bool = False,
+                     pages_per_chunk: int = PAGES_PER_CHUNK) -> dict:
+    """Process the raw pages of (start, end]; returns the batch's accounting row.
+
+    `supersede_contained` (backfills) first deletes the accounting rows of shorter
+    intervals inside this one: their pages are this run's now, counted once.
+    """
     if start >= end:
         raise ValueError(f"empty interval {start.isoformat()} .. {end.isoformat()}")
     with engine.begin() as conn:
-        pages = ingest_repo.raw_pages_for_interval(conn, start, end)
-        parsed = []
-        for page in pages:
-            if not 200 <= page.status < 300:
-                # Error exchanges are archived, not processed: they carry no items.
-                continue
-            ref = PageRef(page.id, page.platform, page.account_key, page.fetched_at)
-            page_items = parse_page(page.platform, bytes(page.body), page.account_key)
-            if page.endpoint == RECHECK_ENDPOINT and page_items.problem and not page_items.items:
-                # A re-check whose every post was deleted: the archive keeps the tombstones.
-                continue
-            parsed.append((ref, page_items))
-        outcome = evaluate(parsed, limits_from(config))
-        items_repo.replace_quarantine(conn, [p.id for p in pages], outcome)
-        items_repo.write_authors(conn, outcome)
-        items_repo.write_items(conn, outcome)
-        # Every stored item gets a triage decision under the current rules version.
-        triage_stored(conn, config, sorted({(a.page.platform, a.item.external_id)
-                                            for a in outcome.accepted}))
-        row = items_repo.record_batch(conn, start, end, len(pages), outcome)
+        if supersede_contained:
+            items_repo.delete_contained_batches(conn, start, end)
+        row = _process(conn, config, start, end, pages_per_chunk)
     log.info(
         "processed %s..%s: %d pages, %d records, %d stored, %d duplicates, %d quarantined",
         start.isoformat(), end.isoformat(), row["raw_pages"], row["records"], row["stored"],
         row["duplicates"], row["quarantined"],
     )
     return row
+
+
+def _process(conn: Connection, config, start: datetime, end: datetime,
+             pages_per_chunk: int) -> dict:
+    refs = ingest_repo.raw_page_refs_for_interval(conn, start, end)
+    items_repo.delete_quarantine(conn, [r.id for r in refs])
+    evaluator = IntervalEvaluator(limits_from(config))
+    # Error exchanges are archived, not processed: they carry no items.
+    wanted = [r for r in refs if 200 <= r.status < 300]
+    for first in range(0, len(wanted), pages_per_chunk):
+        chunk = wanted[first:first + pages_per_chunk]
+        outcome = evaluator.add(list(_parsed_pages(conn, chunk)))
+        items_repo.insert_quarantine(conn, outcome.quarantined)
+        items_repo.stage_items(conn, outcome.accepted)
+        del outcome
+    items_repo.write_author_records(conn, evaluator.authors)
+    items_repo.stage_items(conn, [])  # the staging table exists even when nothing was accepted
+    items_repo.merge_staged_items(conn)
+    # Every stored item gets a triage decision under the current rules version.
+    for keys in items_repo.staged_item_keys(conn, TRIAGE_BATCH):
+        triage_stored(conn, config, keys)
+    items_repo.drop_stage(conn)
+    return items_repo.record_batch(conn, start, end, len(refs), evaluator.totals)
+
+
+def _parsed_pages(conn: Connection, refs: list) -> Iterator[tuple[PageRef, object]]:
+    bodies = ingest_repo.raw_page_bodies(conn, [r.id for r in refs])
+    for page in refs:
+        ref = PageRef(page.id, page.platform, page.account_key, page.fetched_at)
+        page_items = parse_page(page.platform, bytes(bodies.pop(page.id)), page.account_key)
+        if page.endpoint == RECHECK_ENDPOINT and page_items.problem and not page_items.items:
+            # A re-check whose every post was deleted: the archive keeps the tombstones.
+            continue
+        yield ref, page_items

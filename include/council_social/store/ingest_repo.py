@@ -189,3 +189,23 @@ def unprocessed_window(conn: Connection) -> tuple[datetime, datetime] | None:
     if not pending:
         return None
     return min(p[0] for p in pending), max(p[1] for p in pending)
+
+
+def raw_page_refs_for_interval(conn: Connection, start: datetime, end: datetime):
+    """The interval's pages without their bodies, in fetch order (bodies: `raw_page_bodies`)."""
+    return conn.execute(
+        select(
+            raw_pages.c.id, raw_pages.c.platform, raw_pages.c.account_key, raw_pages.c.endpoint,
+            raw_pages.c.fetched_at, raw_pages.c.status,
+        )
+        .where(and_(raw_pages.c.interval_end > start, raw_pages.c.interval_end <= end))
+        .order_by(raw_pages.c.fetched_at, raw_pages.c.id)
+    ).all()
+
+
+def raw_page_bodies(conn: Connection, ids: list[int]) -> dict[int, bytes]:
+    if not ids:
+        return {}
+    return dict(conn.execute(
+        select(raw_pages.c.id, raw_pages.c.body).where(raw_pages.c.id.in_(ids))
+    ).all())

@@ -115,7 +115,8 @@ def write_decisions(conn: Connection, rules_version: str,
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[3:])
     conn.exec_driver_sql(
         f"INSERT INTO social.triage_decisions ({', '.join(COLUMNS)})"
-        f" SELECT {', '.join(COLUMNS)} FROM stage_triage"
+        # In key order: overlapping runs then wait for each other's rows, never deadlock.
+        f" SELECT {', '.join(COLUMNS)} FROM stage_triage ORDER BY platform, external_id"
         f" ON CONFLICT (platform, external_id, rules_version) DO UPDATE SET {updates}"
     )
     conn.exec_driver_sql("DROP TABLE stage_triage")

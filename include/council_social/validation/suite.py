@@ -136,6 +136,13 @@ def _suite(platform: str, limits: ValidationLimits):
     return context.suites.add_or_update(suite)
 
 
+def warm_up(limits: ValidationLimits | None = None, platforms: tuple[str, ...] = ()) -> None:
+    """Pay GX's fixed cost (import, context, suites) now: once per process, then cached."""
+    _context()
+    for platform in platforms:
+        _suite(platform, limits)
+
+
 def failed_rules(frame, platform: str, limits: ValidationLimits) -> dict[int, list[dict]]:
     """Validate `frame` (one row an item); map each failing row position to its reasons."""
     if frame.empty:
