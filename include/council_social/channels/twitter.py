@@ -144,7 +144,7 @@ class TwitterConnector:
             resp, stop = self._get(call, kwargs, account, label, result)
             if stop is not None:
                 raise FetchStopped(stop)
-            result.pages.append(self._raw_page(account, label, resp))
+            result.pages.append(self._raw_page(account.key, label, resp))
             meta, problem = _page_meta(resp.content)
             if problem is not None:
                 raise FetchStopped(f"bad_page: {problem}")
@@ -169,8 +169,28 @@ class TwitterConnector:
         result.newest_id = str(newest) if newest is not None else None
         return result
 
-    def _get(self, call: Callable[..., Any], params: dict[str, Any], account: AccountLike,
-             label: str, result: FetchResult) -> tuple[requests.Response | None, str | None]:
+    def lookup(self, account_key: str, ids: list[str], *, endpoint: str = "tweets/lookup",
+               batch: int = 100) -> tuple[list[RawPage], str | None]:
+        """Ask X for the current state of `ids` (`GET /2/tweets?ids=`, `batch` a request):
+        (every exchange as a RawPage, stop reason or None). Not-found ids come back in
+        the page's `errors`; a non-2xx answer is kept and stops the lookup."""
+        result = FetchResult(pages=[], newest_id=None, complete=False, stopped_reason=None)
+        for start in range(0, len(ids), batch):
+            params = {"ids": ids[start:start + batch], "tweet_fields": TWEET_FIELDS,
+                      "expansions": ["author_id"], "user_fields": USER_FIELDS}
+            resp, stop = self._exchange(self.client.get_tweets, params, result)
+            if resp is not None:
+                result.pages.append(self._raw_page(account_key, endpoint, resp))
+            if stop is not None:
+                return result.pages, stop
+            if not 200 <= resp.status_code < 300:
+                return result.pages, f"http_{resp.status_code}"
+        return result.pages, None
+
+    def _exchange(self, call: Callable[..., Any], params: dict[str, Any], result: FetchResult
+                  ) -> tuple[requests.Response | None, str | None]:
+        """One call with the transport's 429 waits: (last response, None), or (the 429,
+        "rate_limited"), or (None, a connection error)."""
         def exchange() -> requests.Response:
             result.exchanges += 1
             try:
@@ -186,6 +206,13 @@ class TwitterConnector:
             return None, f"connection_error: {type(e).__name__}"
         finally:
             result.waited_seconds += waits.waited
+        return resp, "rate_limited" if limited else None
+
+    def _get(self, call: Callable[..., Any], params: dict[str, Any], account: AccountLike,
+             label: str, result: FetchResult) -> tuple[requests.Response | None, str | None]:
+        resp, stop = self._exchange(call, params, result)
+        if resp is None:
+            return None, stop
         status = resp.status_code
         if 200 <= status < 300:
             return resp, None
@@ -194,11 +221,11 @@ class TwitterConnector:
                 f"X API returned {status} {_detail(resp.content)} for account "
                 f"{account.key!r} endpoint {label!r}: check the bearer token and the "
                 "app's access level")
-        if limited:
+        if stop is not None:
             wait = rate_limit_wait(resp, self._clock)
             log.warning("twitter %s %s: rate limited (reset in %s s), stopping",
                         account.key, label, None if wait is None else round(wait))
-            return None, "rate_limited"
+            return None, stop
         return None, f"http_{status}: {_detail(resp.content)}"
 
     def _user_id(self, account: AccountLike) -> str:
@@ -220,10 +247,10 @@ class TwitterConnector:
                                   f"{account.key!r}): {_detail(resp.content)}") from None
         return self._user_ids[account.handle]
 
-    def _raw_page(self, account: AccountLike, label: str, resp: requests.Response) -> RawPage:
+    def _raw_page(self, account_key: str, label: str, resp: requests.Response) -> RawPage:
         url = resp.request.url or ""
         return RawPage(
-            platform="twitter", account_key=account.key, endpoint=label,
+            platform="twitter", account_key=account_key, endpoint=label,
             request_url=url, request_params=public_params(parse_qsl(urlsplit(url).query)),
             fetched_at=datetime.fromtimestamp(self._clock(), tz=UTC),
             status=resp.status_code, headers=dict(resp.headers), body=resp.content,
