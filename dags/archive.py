@@ -6,9 +6,11 @@ Keeps the council's social media record complete, unaltered and exportable
 ended:
 
 1. `recheck_recent_items` asks X again for the posts and mentions of the
-   last `archive.recheck_days` days: an edited text becomes a new item
-   version, a deleted post is marked deleted with a tombstone; the content
-   always stays. Skipped when the X Connection is not configured.
+   last `archive.recheck_days` days, lands the answers as raw pages and
+   announces `council_social.raw_pages.twitter`; `process_items` then stores
+   an edited text as a new item version and marks a deleted post deleted with
+   a tombstone; the content always stays. Skipped when the X Connection is not
+   configured.
 2. `write_warc` (one mapped task per platform) writes every raw API exchange
    fetched that day to one WARC 1.1 file under the archive root, with a
    manifest row chained to the previous file's sha256. A rerun with the same
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, CronDataIntervalTimetable, task
 
-from council_social.airflow import START_DATE, Tag, config, default_args, tags
+from council_social.airflow import RAW_TWITTER, START_DATE, Tag, config, default_args, tags
 
 with DAG(
     dag_id="archive",
@@ -39,8 +41,11 @@ with DAG(
     doc_md=__doc__,
 ):
 
-    @task(pool=config().channels.twitter.pool)
-    def recheck_recent_items(data_interval_start=None, data_interval_end=None) -> dict:
+    @task(pool=config().channels.twitter.pool, outlets=[RAW_TWITTER])
+    def recheck_recent_items(data_interval_start=None, data_interval_end=None,
+                             outlet_events=None) -> dict:
+        from datetime import timedelta
+
         from airflow.sdk.exceptions import AirflowSkipException
 
         from council_social.airflow import engine, twitter_connector
@@ -50,8 +55,16 @@ with DAG(
             connector = twitter_connector()
         except RuntimeError as exc:  # no Connection: nothing to ask, nothing lost
             raise AirflowSkipException(str(exc)) from None
-        return recheck_recent(engine(), config(), connector, data_interval_start,
-                              data_interval_end).as_dict()
+        summary = recheck_recent(engine(), config(), connector, data_interval_start,
+                                 data_interval_end)
+        # The lookups' interval ends at data_interval_end: the last hour owns them, so the
+        # process_items run this triggers does not re-read the whole day.
+        outlet_events[RAW_TWITTER].extra = {
+            "interval_start": (data_interval_end - timedelta(hours=1)).isoformat(),
+            "interval_end": data_interval_end.isoformat(),
+            "new_pages": summary.new_pages,
+        }
+        return summary.as_dict()
 
     # all_done: the day's exchanges are archived even if the re-check could not run.
     @task(trigger_rule="all_done", map_index_template="{{ platform }}")

@@ -1,20 +1,23 @@
 """
 ### ingest_<platform> (one DAG per channel configured in council.yaml)
 
-Pulls what residents say on each non-X channel the strategy names: Facebook
+Pulls what residents say on each channel the strategy names: X (mentions of,
+and posts by, each council account, every 15 minutes), Facebook
 (page posts, comments, local groups), Instagram (media, comments, mentions,
 hashtags), YouTube (videos, comment threads, with quota accounting), Flickr
 (photos and comments), LinkedIn (organisation posts and comments), feeds
 (Mumsnet local talk, community sites, blogs, Google Alerts) and Eventbrite
 (the council's events and ticket counts). Each `ingest_<platform>` DAG runs
 on `channels.<platform>.schedule`, one mapped task per account (feeds: per
-feed) in the `<platform>_api` pool, lands the raw pages, the fetch record
-and the new watermark in one transaction, and announces
-`council_social.raw_pages.<platform>` so `process_items` runs.
+feed) in the `<platform>_api` pool (X: `fetch_account` in `twitter_api`),
+lands the raw pages, the fetch record and the new watermark in one
+transaction, and announces `council_social.raw_pages.<platform>` so
+`process_items` runs.
 
 **Owner:** web team. **When it fails:** the watermark has not moved, so
 nothing is lost. An auth error names the Connection `council_social_<platform>`
-(Facebook code 190: the page token expired; renew it and clear the task). A
+(X 401: the bearer token; Facebook code 190: the page token expired; renew it
+and clear the task). A
 rate-limit or YouTube quota stop is logged as incomplete and the next run
 carries on from the same watermark.
 """
@@ -29,6 +32,7 @@ from airflow.sdk import DAG, CronDataIntervalTimetable, task
 from council_social.airflow import (
     CHANNEL_PLATFORMS,
     RAW_CHANNELS,
+    RAW_TWITTER,
     START_DATE,
     Tag,
     config,
@@ -44,20 +48,40 @@ class ChannelDag:
     pool: str
     endpoints: tuple[str, ...]
 
+    @property
+    def is_x(self) -> bool:
+        return self.platform == "twitter"
+
+    # X keeps the task ids and tags its runs, the demo and the tests already use.
+    @property
+    def task_ids(self) -> tuple[str, str]:
+        return ("council_accounts", "fetch_account") if self.is_x else ("sources", "fetch_source")
+
+    @property
+    def tags(self) -> list[str]:
+        if self.is_x:
+            return tags(Tag.INGEST, Tag.TWITTER)
+        return tags(Tag.INGEST, Tag.CHANNELS, Tag(self.platform))
+
+    @property
+    def asset(self):
+        return RAW_TWITTER if self.is_x else RAW_CHANNELS[self.platform]
+
 
 def channel_dags() -> list[ChannelDag]:
-    """Every configured non-X channel with something to poll."""
+    """Every configured channel with something to poll (X first)."""
     out = []
     for platform, settings in config().channels.configured().items():
-        if platform not in CHANNEL_PLATFORMS or not config().sources_for(platform):
+        if platform not in ("twitter", *CHANNEL_PLATFORMS) or not config().sources_for(platform):
             continue
         out.append(ChannelDag(platform, settings.schedule, settings.pool,
                               tuple(settings.endpoints)))
-    return out
+    return sorted(out, key=lambda spec: not spec.is_x)
 
 
 def build(spec: ChannelDag) -> DAG:
-    raw = RAW_CHANNELS[spec.platform]
+    raw = spec.asset
+    list_task, fetch_task = spec.task_ids
     with DAG(
         dag_id=f"ingest_{spec.platform}",
         schedule=CronDataIntervalTimetable(spec.schedule, timezone="UTC"),
@@ -65,11 +89,11 @@ def build(spec: ChannelDag) -> DAG:
         catchup=False,
         max_active_runs=1,
         default_args=default_args(),
-        tags=tags(Tag.INGEST, Tag.CHANNELS, Tag(spec.platform)),
+        tags=spec.tags,
         doc_md=__doc__,
     ) as dag:
 
-        @task
+        @task(task_id=list_task)
         def sources(platform: str = spec.platform) -> list[str]:
             from council_social.airflow import engine
             from council_social.store.accounts_repo import sync_accounts
@@ -78,21 +102,24 @@ def build(spec: ChannelDag) -> DAG:
                 sync_accounts(conn, config())
             return [s.key for s in config().sources_for(platform)]
 
-        @task(pool=spec.pool, outlets=[raw], map_index_template="{{ source_key }}")
+        @task(task_id=fetch_task, pool=spec.pool, outlets=[raw],
+              map_index_template="{{ source_key }}")
         def fetch_source(source_key: str, platform: str = spec.platform,
                          data_interval_start=None, data_interval_end=None, outlet_events=None):
-            from council_social.airflow import channel_connector, engine
+            from council_social.airflow import channel_connector, engine, twitter_connector
             from council_social.pipeline.ingest import ingest_account
 
             settings = config().channels[platform]
+            connector = (twitter_connector() if platform == "twitter"
+                         else channel_connector(platform))
             summary = ingest_account(
-                engine(), channel_connector(platform), config().source(platform, source_key),
+                engine(), connector, config().source(platform, source_key),
                 endpoints=list(settings.endpoints),
                 interval_start=data_interval_start,
                 interval_end=data_interval_end,
                 initial_lookback=timedelta(hours=settings.initial_lookback_hours),
             )
-            outlet_events[RAW_CHANNELS[platform]].extra = {
+            outlet_events[raw].extra = {
                 "account": source_key,
                 "interval_start": data_interval_start.isoformat(),
                 "interval_end": data_interval_end.isoformat(),

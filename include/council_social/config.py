@@ -427,14 +427,25 @@ class OfficeHours(_Model):
             )
         return self
 
+    # The bank holidays that close the office: `cases.holiday_country` and
+    # `holiday_subdivision`, filled on load (England and Wales until then).
+    _holidays: tuple[str, str | None] = PrivateAttr(default=("GB", "ENG"))
+
+    def close_on_holidays_of(self, country: str, subdivision: str | None) -> None:
+        self._holidays = (country, subdivision)
+
+    def calendar(self, default_timezone: str = "Europe/London"):
+        """The council's working calendar for these office hours."""
+        from council_social.working_calendar import WorkingCalendar
+
+        return WorkingCalendar.from_office_hours(self, default_timezone, *self._holidays)
+
     def contains(self, moment: datetime, default_timezone: str = "Europe/London") -> bool:
-        """True when an aware datetime falls inside office hours (local time)."""
+        """True when an aware datetime falls inside office hours (local time), which
+        are never on a bank holiday."""
         if moment.tzinfo is None:
             raise ValueError("office hours need an aware datetime")
-        local = moment.astimezone(ZoneInfo(self.timezone or default_timezone))
-        return (
-            WEEKDAYS[local.weekday()] in self.days and self.start <= local.time() < self.end
-        )
+        return self.calendar(default_timezone).in_office_hours(moment)
 
 
 class OutOfHoursRota(_Model):
@@ -776,6 +787,8 @@ class CouncilConfig(_Model):
         _raise_at("CouncilConfig", problems)
         if self.office_hours.timezone is None:
             self.office_hours.timezone = self.council.timezone
+        self.office_hours.close_on_holidays_of(self.cases.holiday_country,
+                                               self.cases.holiday_subdivision)
         return self
 
     # --- helpers -------------------------------------------------------------------------

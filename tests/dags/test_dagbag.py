@@ -15,8 +15,8 @@ EXPECTED_DAGS = {"ingest_twitter", "process_items", "retrain_criticality", "resp
                  "communications_grid", "publish_posts", "reports", "reports_weekly",
                  "influence_daily", "reprocess"}
 # Generated from config by dags/ingest_channels.py (one factory file, one DAG per channel).
-CHANNEL_DAGS = {f"ingest_{p}" for p in ("facebook", "instagram", "youtube", "flickr", "linkedin",
-                                        "feed", "eventbrite")}
+CHANNEL_DAGS = {f"ingest_{p}" for p in ("twitter", "facebook", "instagram", "youtube", "flickr",
+                                        "linkedin", "feed", "eventbrite")}
 EXPECTED_DAGS |= CHANNEL_DAGS
 
 

@@ -29,7 +29,7 @@ CHANNELS = {
 }
 
 
-def connector(platform: str, base_url: str, **kw):
+def connector(platform: str, base_url: str, token: str = TOKEN, **kw):
     from council_social.channels.eventbrite import EventbriteConnector
     from council_social.channels.facebook import FacebookConnector
     from council_social.channels.feeds import FeedConnector
@@ -46,7 +46,7 @@ def connector(platform: str, base_url: str, **kw):
     cls = {"facebook": FacebookConnector, "instagram": InstagramConnector,
            "youtube": YouTubeConnector, "flickr": FlickrConnector, "linkedin": LinkedInConnector,
            "eventbrite": EventbriteConnector}[platform]
-    return cls(TOKEN, base_url, **extra, **kw)
+    return cls(token, base_url, **extra, **kw)
 
 
 def sources(config, platform):

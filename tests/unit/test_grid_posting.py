@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -58,9 +59,32 @@ def test_graph_errors_map_to_what_the_publisher_does(status, doc, kind):
         assert "council_social_facebook" in str(info.value)
 
 
+@dataclass
+class FakeSession:
+    """Answers every request with one status and JSON body, and remembers the requests."""
+    status: int
+    body: dict
+    calls: list = field(default_factory=list)
+
+    def request(self, method, url, params=None, headers=None, timeout=None):
+        self.calls.append((method, url, params, headers))
+        return type("Response", (), {"status_code": self.status,
+                                     "content": json.dumps(self.body).encode()})()
+
+
 def test_success_is_not_an_error():
-    FacebookPoster("http://127.0.0.1:9", {}, default_token=SECRET)._raise_for(
-        200, {"id": "1_2"}, Account(), "posting")
+    poster = FacebookPoster("http://127.0.0.1:9", {}, default_token=SECRET)
+    poster.session = FakeSession(200, {"id": "150743361639318_2"})
+    assert poster.create(Account(), "Bins go out on Friday",
+                         link="https://www.brent.gov.uk/bins") == "150743361639318_2"
+    [(method, url, params, headers)] = poster.session.calls
+    assert (method, url) == ("POST", "http://127.0.0.1:9/v19.0/150743361639318/feed")
+    assert params == {"message": "Bins go out on Friday", "link": "https://www.brent.gov.uk/bins"}
+    assert headers["Authorization"] == f"Bearer {SECRET}" and SECRET not in url + str(params)
+    # A 2xx without an id is not a success: the outcome is unknown, so the caller looks.
+    poster.session = FakeSession(200, {})
+    with pytest.raises(RuntimeError, match="without an id"):
+        poster.create(Account(), "Bins go out on Friday")
 
 
 def test_connection_gives_the_page_token_and_never_shows_it():

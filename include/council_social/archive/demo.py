@@ -24,7 +24,10 @@ def run(ctx) -> list[str]:
     for day in sorted(days):
         # dag.test runs the interval that ends at the date given: 02:00 the next day
         # closes the interval [day 02:00, next day 02:00), which owns `day`.
-        ctx.run_dag("archive", datetime.combine(day + timedelta(days=1), time(2), tzinfo=UTC))
+        end = datetime.combine(day + timedelta(days=1), time(2), tzinfo=UTC)
+        ctx.run_dag("archive", end)
+        # The re-check announced its lookups; process_items stores edits and deletions.
+        ctx.run_dag("process_items", end)
     root = archive_root(ctx.config)
     report = verify_archive(ctx.engine, root)
     if not report.ok:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select, text
 
 from council_social.cases.calendar import WorkingCalendar
-from council_social.cases.lifecycle import ACTOR, case_ref, record_event
+from council_social.cases.events import ACTOR, case_ref, record_event
 from council_social.cases.tables import cases
 from council_social.safe_text import defuse_formula
 

@@ -10,7 +10,6 @@ with a unique `once_key`, so a rerun of any interval changes nothing.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,37 +18,22 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from council_social.cases.calendar import WorkingCalendar
-from council_social.cases.tables import case_events, case_watch_marks, cases
+from council_social.cases.events import ACTOR, KIND_CODES, case_ref, parse_case_ref, record_event
+from council_social.cases.tables import case_watch_marks, cases
 
-ACTOR = "response_watch"
+# Case references and the event log live in cases.events (foi.py needs them without
+# importing this module, which sends FoI reminders); these names stay importable here.
+__all__ = ["ACTOR", "KIND_CODES", "case_ref", "parse_case_ref", "record_event"]
+
 OUTCOME_KINDS = ("customer_service", "service_conversation", "escalate_comms")
 FLAG_KINDS = ("foi", "emergency")
 # Statuses still waiting for a first response.
 AWAITING = ("open", "overdue", "escalated")
-KIND_CODES = {
-    "customer_service": "CS",
-    "service_conversation": "SC",
-    "escalate_comms": "EC",
-    "foi": "FOI",
-    "emergency": "EM",
-}
 LEAD_OFFICER = "lead_officer"
 HEAD_OF_COMMS = "head_of_communications"
 OPEN_FROM_MARK = "cases_open_from"
 # Serialises response_watch runs and officers' commands on the same cases.
 _ADVISORY_LOCK = 7_240_004
-
-
-def case_ref(kind: str, case_id: int) -> str:
-    return f"{KIND_CODES.get(kind, 'C')}-{case_id:06d}"
-
-
-def parse_case_ref(value: str) -> int:
-    """'FOI-000012', 'fo-12' or '12' -> 12."""
-    match = re.fullmatch(r"\s*(?:[A-Za-z]+-)?0*(\d+)\s*", value or "")
-    if not match:
-        raise ValueError(f"{value!r} is not a case reference (e.g. CS-000012 or 12)")
-    return int(match.group(1))
 
 
 def current_rules_version(config) -> str | None:
@@ -133,19 +117,6 @@ def watch(engine, config, start: datetime, end: datetime) -> WatchResult:
 
 def lock(conn) -> None:
     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
-
-
-def record_event(conn, case_id: int, event: str, *, at: datetime, recorded_at: datetime,
-                 actor: str, from_status: str | None = None, to_status: str | None = None,
-                 once_key: str | None = None, detail: dict | None = None) -> bool:
-    """Append an event; a once-only event that already exists is skipped (returns False)."""
-    stmt = insert(case_events).values(
-        case_id=case_id, event=event, at=at, recorded_at=recorded_at, actor=actor,
-        from_status=from_status, to_status=to_status, once_key=once_key, detail=detail or {},
-    )
-    if once_key is not None:
-        stmt = stmt.on_conflict_do_nothing(constraint="case_events_once_key")
-    return conn.execute(stmt.returning(case_events.c.id)).first() is not None
 
 
 # --- opening -----------------------------------------------------------------------------

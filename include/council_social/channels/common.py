@@ -1,8 +1,8 @@
 """What every non-X channel shares: value readers for parsers and an HTTP connector base.
 
 Parsers stay pure (bytes in, `ParsedPage` out). The connector base keeps
-every response byte for byte as a `RawPage`, waits out short 429s, stops
-cleanly on long ones and never logs a credential.
+every response byte for byte as a `RawPage`; waits, URLs and secret masking
+come from the one HTTP layer (`council_social.transport`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,16 @@ import requests
 
 from council_social.channels.twitter import FetchResult
 from council_social.items import ParsedPage, RawPage
+from council_social.transport import (
+    RateLimitRetry,
+    check_base_url,
+    public_params,
+    query_url,
+    session,
+)
 
 log = logging.getLogger(__name__)
 
-MAX_429_RETRIES = 3
 __all__ = ["FetchResult", "ChannelAuthError", "HttpConnector", "load_json", "parse_time",
            "iso_z", "as_id", "as_int", "as_str", "newest_stamp"]
 
@@ -159,10 +165,7 @@ class HttpConnector:
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.time,
                  timeout: tuple[float, float] = (10.0, 60.0)):
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"base_url must be http(s)://host[:port], got {base_url!r}")
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url)
         self._token = token
         self.page_size = page_size
         self.max_pages = max_pages
@@ -170,7 +173,7 @@ class HttpConnector:
         self._sleep = sleep
         self._clock = clock
         self._timeout = timeout
-        self.session = requests.Session()
+        self.session = session(bearer_token=token)
 
     def __repr__(self) -> str:  # never show the token
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -198,34 +201,32 @@ class HttpConnector:
     def get(self, url: str, params: dict[str, Any] | None, account, label: str,
             result: FetchResult) -> tuple[requests.Response | None, str | None]:
         """One exchange with retries on 429; (response, None) or (None, stop reason)."""
-        retries = 0
-        while True:
+        def exchange() -> requests.Response:
             result.exchanges += 1
             headers: dict[str, str] = {"Accept": "application/json"}
             query = dict(params or {})
             self.auth(query, headers)
-            try:
-                resp = self.session.get(self.url(url), params=query or None, headers=headers,
-                                        timeout=self._timeout)
-            except requests.RequestException as e:
-                return None, f"connection_error: {type(e).__name__}"
-            if (message := self.auth_failure(resp)) is not None:
-                raise self.auth_error(f"{message} (account {account.key!r}, {label}); "
-                                       "nothing was lost: the watermark has not moved")
-            if self.rate_limited(resp):
-                wait = self._retry_after(resp)
-                if (wait is None or retries >= MAX_429_RETRIES
-                        or result.waited_seconds + wait > self.max_rate_limit_wait_seconds):
-                    log.warning("%s %s %s: rate limited, stopping", self.platform,
-                                account.key, label)
-                    return None, "rate_limited"
-                self._sleep(wait)
-                result.waited_seconds += wait
-                retries += 1
-                continue
-            if not 200 <= resp.status_code < 300:
-                return None, self.stop_reason(resp)
-            return resp, None
+            return self.session.get(self.url(url), params=query or None, headers=headers,
+                                    timeout=self._timeout)
+
+        waits = RateLimitRetry(self.max_rate_limit_wait_seconds - result.waited_seconds,
+                               sleep=self._sleep, clock=self._clock,
+                               rate_limited=self.rate_limited)
+        try:
+            resp, limited = waits.call(exchange)
+        except requests.RequestException as e:
+            return None, f"connection_error: {type(e).__name__}"
+        finally:
+            result.waited_seconds += waits.waited
+        if (message := self.auth_failure(resp)) is not None:
+            raise self.auth_error(f"{message} (account {account.key!r}, {label}); "
+                                  "nothing was lost: the watermark has not moved")
+        if limited:
+            log.warning("%s %s %s: rate limited, stopping", self.platform, account.key, label)
+            return None, "rate_limited"
+        if not 200 <= resp.status_code < 300:
+            return None, self.stop_reason(resp)
+        return resp, None
 
     def next_page(self, url: str, params: dict[str, Any] | None, account, label: str,
                   result: FetchResult, parser) -> ParsedPage | None:
@@ -245,31 +246,12 @@ class HttpConnector:
             return None
         return page
 
-    def _retry_after(self, resp: requests.Response) -> float | None:
-        value = resp.headers.get("Retry-After")
-        if value is not None:
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                return None
-        reset = resp.headers.get("x-rate-limit-reset")
-        if reset is not None:
-            try:
-                return max(0.0, float(reset) - self._clock()) + 1.0
-            except ValueError:
-                return None
-        return None
-
     def raw_page(self, account, label: str, resp: requests.Response) -> RawPage:
         url = resp.request.url or ""
-        params = {k: v for k, v in parse_qsl(urlsplit(url).query)
-                  if k not in ("access_token", "api_key", "key", "token")}
-        clean = url.split("?", 1)[0]
-        if params:
-            clean += "?" + "&".join(f"{k}={v}" for k, v in params.items())
+        params = public_params(parse_qsl(urlsplit(url).query))
         return RawPage(
             platform=self.platform, account_key=account.key, endpoint=label,
-            request_url=clean, request_params=params,
+            request_url=query_url(url, params), request_params=params,
             fetched_at=datetime.fromtimestamp(self._clock(), tz=UTC),
             status=resp.status_code, headers=dict(resp.headers), body=resp.content,
         )

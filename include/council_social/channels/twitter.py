@@ -1,7 +1,8 @@
 """X (Twitter) API v2 connector on tweepy, and the pure page parser.
 
 The connector keeps every response byte for byte (`RawPage`) and pages to the
-end of a timeline. X pages newest to oldest, so the newest id is only a safe
+end of a timeline with tweepy's Paginator; waits on 429 and the simulator swap
+come from `council_social.transport`. X pages newest to oldest, so the newest id is only a safe
 watermark once the last page has been read: an early stop returns the pages
 so far with `newest_id=None` and the next run fetches them again (upserts are
 idempotent, so nothing is lost or doubled).
@@ -9,6 +10,7 @@ idempotent, so nothing is lost or doubled).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -16,13 +18,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 import tweepy
-from requests.adapters import HTTPAdapter
 
 from council_social.items import AuthorRecord, ItemRecord, NotAnObject, ParsedPage, RawPage
+from council_social.transport import (
+    RateLimitRetry,
+    check_base_url,
+    public_params,
+    rate_limit_wait,
+    session,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +43,6 @@ METRIC_NAMES = {"retweet_count": "repost_count", "reply_count": "reply_count",
                 "like_count": "like_count", "quote_count": "quote_count",
                 "bookmark_count": "bookmark_count", "impression_count": "impression_count"}
 ENDPOINTS = ("mentions", "tweets", "search")
-MAX_429_RETRIES = 3
 
 
 class AccountLike(Protocol):
@@ -60,31 +67,21 @@ class FetchResult:
     notes: list[str] = field(default_factory=list)
 
 
-class _BaseUrlAdapter(HTTPAdapter):
-    """Sends tweepy's requests to the configured base URL, with the token.
+class FetchStopped(Exception):
+    """Ends a paged fetch early; carries the stop reason."""
 
-    The token is added here, not given to tweepy, because tweepy logs its
-    request headers at DEBUG level and we never want the token in a log.
+
+def tweepy_client(base_url: str, bearer_token: str,
+                  timeout: tuple[float, float] = (10.0, 60.0)) -> tweepy.Client:
+    """A tweepy Client whose requests go to `base_url` with `bearer_token`.
+
+    The token is added by the transport, not given to tweepy, because tweepy logs
+    its request headers at DEBUG level and we never want the token in a log.
     """
-
-    def __init__(self, base_url: str, bearer_token: str, timeout: tuple[float, float]):
-        super().__init__()
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"base_url must be http(s)://host[:port], got {base_url!r}")
-        self._scheme, self._netloc = parts.scheme, parts.netloc
-        self._prefix = parts.path.rstrip("/")
-        self._auth = f"Bearer {bearer_token}"
-        self._timeout = timeout
-
-    def send(self, request, stream=False, timeout=None, **kwargs):  # type: ignore[override]
-        u = urlsplit(request.url)
-        request.url = urlunsplit((self._scheme, self._netloc, self._prefix + u.path,
-                                  u.query, ""))
-        request.headers["Authorization"] = self._auth
-        # tweepy sets no timeout; a hung API must not hang the worker forever.
-        return super().send(request, stream=stream, timeout=timeout or self._timeout,
-                            **kwargs)
+    client = tweepy.Client(bearer_token="set-by-transport", return_type=requests.Response)
+    session(mount=TWEEPY_HOST, base_url=base_url, bearer_token=bearer_token, timeout=timeout,
+            into=client.session)
+    return client
 
 
 class TwitterConnector:
@@ -96,16 +93,13 @@ class TwitterConnector:
                  timeout: tuple[float, float] = (10.0, 60.0)):
         if not bearer_token:
             raise ValueError("bearer_token is required")
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url)
         self.page_size = page_size
         self.max_pages = max_pages
         self.max_rate_limit_wait_seconds = max_rate_limit_wait_seconds
         self._sleep = sleep
         self._clock = clock
-        self.client = tweepy.Client(bearer_token="set-by-transport",
-                                    return_type=requests.Response)
-        self.client.session.mount(TWEEPY_HOST, _BaseUrlAdapter(base_url, bearer_token,
-                                                               timeout))
+        self.client = tweepy_client(base_url, bearer_token, timeout)
         self._user_ids: dict[str, str] = {}
 
     def __repr__(self) -> str:  # never show the token
@@ -132,7 +126,7 @@ class TwitterConnector:
         if endpoint == "search":
             params["query"] = query or f'@{account.handle} OR "{account.display_name}"'
             params["max_results"] = max(10, min(100, self.page_size))
-            call, token_param = self.client.search_recent_tweets, "next_token"
+            call = self.client.search_recent_tweets
             label = "tweets/search/recent"
         else:
             user_id = self._user_id(account)
@@ -140,74 +134,99 @@ class TwitterConnector:
             params["max_results"] = max(5, min(100, self.page_size))
             call = (self.client.get_users_mentions if endpoint == "mentions"
                     else self.client.get_users_tweets)
-            token_param = "pagination_token"
             label = f"users/{user_id}/{endpoint}"
 
         result = FetchResult(pages=[], newest_id=None, complete=False, stopped_reason=None)
-        newest: int | None = None
-        for _ in range(self.max_pages):
-            resp, stop = self._get(call, params, account, label, result)
+        last: dict[str, Any] = {}
+
+        @functools.wraps(call)  # tweepy's Paginator names the token parameter by method name
+        def page(**kwargs: Any) -> requests.Response:
+            resp, stop = self._get(call, kwargs, account, label, result)
             if stop is not None:
-                result.stopped_reason = stop
-                return result
-            result.pages.append(self._raw_page(account, label, resp))
+                raise FetchStopped(stop)
+            result.pages.append(self._raw_page(account.key, label, resp))
             meta, problem = _page_meta(resp.content)
             if problem is not None:
-                result.stopped_reason = f"bad_page: {problem}"
-                return result
-            if meta.get("newest_id") is not None and str(meta["newest_id"]).isdigit():
-                newest = max(newest or 0, int(meta["newest_id"]))
-            token = meta.get("next_token")
-            if not token:
-                result.complete = True
-                # None after a complete but empty fetch: the caller keeps its old watermark.
-                result.newest_id = str(newest) if newest is not None else None
-                return result
-            params[token_param] = token
-        result.stopped_reason = "max_pages"
-        log.warning("twitter %s %s: stopped after max_pages=%d, watermark not advanced",
-                    account.key, label, self.max_pages)
+                raise FetchStopped(f"bad_page: {problem}")
+            last.update(meta)
+            return resp
+
+        newest: int | None = None
+        try:
+            for _ in tweepy.Paginator(page, limit=self.max_pages, **params):
+                if last.get("newest_id") is not None and str(last["newest_id"]).isdigit():
+                    newest = max(newest or 0, int(last["newest_id"]))
+        except FetchStopped as stop:
+            result.stopped_reason = str(stop)
+            return result
+        if last.get("next_token"):
+            result.stopped_reason = "max_pages"
+            log.warning("twitter %s %s: stopped after max_pages=%d, watermark not advanced",
+                        account.key, label, self.max_pages)
+            return result
+        result.complete = True
+        # None after a complete but empty fetch: the caller keeps its old watermark.
+        result.newest_id = str(newest) if newest is not None else None
         return result
+
+    def lookup(self, account_key: str, ids: list[str], *, endpoint: str = "tweets/lookup",
+               batch: int = 100) -> tuple[list[RawPage], str | None]:
+        """Ask X for the current state of `ids` (`GET /2/tweets?ids=`, `batch` a request):
+        (every exchange as a RawPage, stop reason or None). Not-found ids come back in
+        the page's `errors`; a non-2xx answer is kept and stops the lookup."""
+        result = FetchResult(pages=[], newest_id=None, complete=False, stopped_reason=None)
+        for start in range(0, len(ids), batch):
+            params = {"ids": ids[start:start + batch], "tweet_fields": TWEET_FIELDS,
+                      "expansions": ["author_id"], "user_fields": USER_FIELDS}
+            resp, stop = self._exchange(self.client.get_tweets, params, result)
+            if resp is not None:
+                result.pages.append(self._raw_page(account_key, endpoint, resp))
+            if stop is not None:
+                return result.pages, stop
+            if not 200 <= resp.status_code < 300:
+                return result.pages, f"http_{resp.status_code}"
+        return result.pages, None
+
+    def _exchange(self, call: Callable[..., Any], params: dict[str, Any], result: FetchResult
+                  ) -> tuple[requests.Response | None, str | None]:
+        """One call with the transport's 429 waits: (last response, None), or (the 429,
+        "rate_limited"), or (None, a connection error)."""
+        def exchange() -> requests.Response:
+            result.exchanges += 1
+            try:
+                return call(**params)
+            except tweepy.errors.HTTPException as e:  # tweepy raises on every non-2xx
+                return e.response
+
+        waits = RateLimitRetry(self.max_rate_limit_wait_seconds - result.waited_seconds,
+                               sleep=self._sleep, clock=self._clock)
+        try:
+            resp, limited = waits.call(exchange)
+        except requests.RequestException as e:
+            return None, f"connection_error: {type(e).__name__}"
+        finally:
+            result.waited_seconds += waits.waited
+        return resp, "rate_limited" if limited else None
 
     def _get(self, call: Callable[..., Any], params: dict[str, Any], account: AccountLike,
              label: str, result: FetchResult) -> tuple[requests.Response | None, str | None]:
-        retries = 0
-        while True:
-            result.exchanges += 1
-            try:
-                resp = call(**params)
-            except tweepy.errors.HTTPException as e:  # tweepy raises on every non-2xx
-                resp = e.response
-            except requests.RequestException as e:
-                return None, f"connection_error: {type(e).__name__}"
-            status = resp.status_code
-            if 200 <= status < 300:
-                return resp, None
-            if status in (401, 403):
-                raise TwitterAuthError(
-                    f"X API returned {status} {_detail(resp.content)} for account "
-                    f"{account.key!r} endpoint {label!r}: check the bearer token and the "
-                    "app's access level")
-            if status != 429:
-                return None, f"http_{status}: {_detail(resp.content)}"
-            wait = self._rate_limit_wait(resp)
-            if (wait is None or retries >= MAX_429_RETRIES
-                    or result.waited_seconds + wait > self.max_rate_limit_wait_seconds):
-                log.warning("twitter %s %s: rate limited (reset in %s s), stopping",
-                            account.key, label, None if wait is None else round(wait))
-                return None, "rate_limited"
-            log.info("twitter %s %s: rate limited, waiting %.1f s", account.key, label, wait)
-            self._sleep(wait)
-            result.waited_seconds += wait
-            retries += 1
-
-    def _rate_limit_wait(self, resp: requests.Response) -> float | None:
-        try:
-            reset = float(resp.headers["x-rate-limit-reset"])
-        except (KeyError, ValueError):
-            return None
-        # +1 s because the reset is whole seconds and our clock may lag X's.
-        return max(0.0, reset - self._clock()) + 1.0
+        resp, stop = self._exchange(call, params, result)
+        if resp is None:
+            return None, stop
+        status = resp.status_code
+        if 200 <= status < 300:
+            return resp, None
+        if status in (401, 403):
+            raise TwitterAuthError(
+                f"X API returned {status} {_detail(resp.content)} for account "
+                f"{account.key!r} endpoint {label!r}: check the bearer token and the "
+                "app's access level")
+        if stop is not None:
+            wait = rate_limit_wait(resp, self._clock)
+            log.warning("twitter %s %s: rate limited (reset in %s s), stopping",
+                        account.key, label, None if wait is None else round(wait))
+            return None, stop
+        return None, f"http_{status}: {_detail(resp.content)}"
 
     def _user_id(self, account: AccountLike) -> str:
         if account.external_id:
@@ -228,11 +247,11 @@ class TwitterConnector:
                                   f"{account.key!r}): {_detail(resp.content)}") from None
         return self._user_ids[account.handle]
 
-    def _raw_page(self, account: AccountLike, label: str, resp: requests.Response) -> RawPage:
+    def _raw_page(self, account_key: str, label: str, resp: requests.Response) -> RawPage:
         url = resp.request.url or ""
         return RawPage(
-            platform="twitter", account_key=account.key, endpoint=label,
-            request_url=url, request_params=dict(parse_qsl(urlsplit(url).query)),
+            platform="twitter", account_key=account_key, endpoint=label,
+            request_url=url, request_params=public_params(parse_qsl(urlsplit(url).query)),
             fetched_at=datetime.fromtimestamp(self._clock(), tz=UTC),
             status=resp.status_code, headers=dict(resp.headers), body=resp.content,
         )

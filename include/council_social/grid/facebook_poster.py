@@ -19,8 +19,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import requests
-
 from council_social.channels.common import load_json
 from council_social.channels.facebook import (
     AUTH_CODES,
@@ -31,6 +29,7 @@ from council_social.channels.facebook import (
     graph_next,
 )
 from council_social.grid.posting import DuplicatePost, PostAuthError, PostRejected
+from council_social.transport import check_base_url, register_secret, session
 
 DUPLICATE_CODE = 506
 BLOCKED_CODE = 368
@@ -46,12 +45,16 @@ class FacebookPoster:
     def __init__(self, base_url: str, page_tokens: dict[str, str], *,
                  default_token: str | None = None, connection_id: str = "council_social_facebook",
                  timeout: tuple[float, float] = (10.0, 30.0)):
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url)
         self._tokens = dict(page_tokens)
         self._default = default_token
         self.connection_id = connection_id
         self._timeout = timeout
-        self.session = requests.Session()
+        # A post is never retried here (its outcome would be unknown): the publisher
+        # looks for it first. The session masks every token in log lines.
+        self.session = session()
+        for token in (*self._tokens.values(), default_token):
+            register_secret(token)
 
     def __repr__(self) -> str:  # never show tokens
         return f"FacebookPoster(base_url={self.base_url!r})"

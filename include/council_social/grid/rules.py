@@ -72,13 +72,10 @@ def describe(reason: str, settings, account_key: str, campaign: str) -> str:
 
 
 def cover_for(config, local: datetime) -> tuple[bool, str | None]:
-    """(may post, who covers): office hours need no cover; outside them the rota must."""
-    if config.office_hours.contains(local, config.council.timezone):
-        return True, None
-    for shift in config.grid.cover_rota:
-        if shift.covers(local):
-            return True, f"{shift.officer} ({shift.team})"
-    return False, None
+    """(may post, who covers): office hours (never on a bank holiday) need no cover;
+    outside them the rota must."""
+    return config.office_hours.calendar(config.council.timezone).cover(local,
+                                                                      config.grid.cover_rota)
 
 
 def pre_election_hold(settings, day: date, essential: bool, overridden: bool):

@@ -1,7 +1,8 @@
 """Post to X with tweepy's create_tweet, and look a post up on the account's timeline.
 
-Reuses the ingest connector's transport adapter (`channels.twitter`) so posts
-go to the configured base URL with the token added outside tweepy's logging.
+Builds its clients like the ingest connector (`channels.twitter.tweepy_client`, on
+the one HTTP layer) so posts go to the configured base URL with the token added
+outside tweepy's logging.
 Posting needs a user-context token per account (X refuses app-only bearer
 tokens for POST /2/tweets); reading the timeline uses the connector's bearer.
 """
@@ -12,15 +13,9 @@ import html
 import json
 from datetime import datetime
 
-import requests
 import tweepy
 
-from council_social.channels.twitter import (
-    TWEEPY_HOST,
-    TwitterConnector,
-    _BaseUrlAdapter,
-    parse_twitter_page,
-)
+from council_social.channels.twitter import TwitterConnector, parse_twitter_page, tweepy_client
 from council_social.grid.posting import DuplicatePost, PostAuthError, PostRejected
 
 __all__ = ["DuplicatePost", "PostAuthError", "PostRejected", "TwitterPoster", "same_text"]
@@ -50,11 +45,8 @@ class TwitterPoster:
             if not token:
                 raise PostAuthError(f"no user-context token for account {account.key!r} in the "
                                    "X Connection's extra 'user_tokens'")
-            client = tweepy.Client(bearer_token="set-by-transport",
-                                   return_type=requests.Response)
-            client.session.mount(TWEEPY_HOST, _BaseUrlAdapter(self.connector.base_url, token,
-                                                              self._timeout))
-            self._clients[account.key] = client
+            self._clients[account.key] = tweepy_client(self.connector.base_url, token,
+                                                       self._timeout)
         return self._clients[account.key]
 
     def create(self, account, text: str, *, link: str | None = None) -> str:

@@ -2,11 +2,14 @@
 
 Reads only raw pages (never a platform), so a backfill over a past year
 re-processes the archive under today's rules (`council_social.pipeline.backfill`).
+It is the only writer of items and authors: the archive's re-check lands its
+lookups as raw pages, stored here as a second batch (edits become versions)
+with their deletions tombstoned.
 
 Memory stays flat however long the interval: pages are read, parsed and
 validated a chunk at a time, accepted items are COPYed into a staging table
 and quarantine rows inserted per chunk; only a digest per id and the merged
-authors span the interval. The merge into `social.*` happens once at the end,
+authors span the interval. The merge into `social.*` happens once per batch,
 in key order, in the same transaction.
 """
 
@@ -18,11 +21,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
-from council_social.archive.recheck import LOOKUP_ENDPOINT as RECHECK_ENDPOINT
+from council_social.archive.tombstones import LOOKUP_ENDPOINT as RECHECK_ENDPOINT
+from council_social.archive.tombstones import record_deletions
 from council_social.channels.registry import parse_page
 from council_social.store import ingest_repo, items_repo
 from council_social.triage.pipeline import triage_stored
-from council_social.validation.batch import IntervalEvaluator, PageRef
+from council_social.validation.batch import BatchOutcome, IntervalEvaluator, PageRef
 from council_social.validation.suite import ValidationLimits
 
 log = logging.getLogger(__name__)
@@ -56,18 +60,31 @@ def process_interval(engine: Engine, config, start: datetime, end: datetime, *,
     with engine.begin() as conn:
         if supersede_contained:
             items_repo.delete_contained_batches(conn, start, end)
-        row = _process(conn, config, start, end, pages_per_chunk)
+        refs = ingest_repo.raw_page_refs_for_interval(conn, start, end)
+        pages = [r for r in refs if r.endpoint != RECHECK_ENDPOINT]
+        rechecks = [r for r in refs if r.endpoint == RECHECK_ENDPOINT]
+        first = _store_pages(conn, config, pages, pages_per_chunk)
+        row = items_repo.record_batch(conn, start, end, len(refs), first)
+    deleted: list[str] = []
+    if rechecks:
+        # The re-check's answers are a second batch in a second transaction, after the
+        # first: an edited text is a newer version of an item the first may hold, not a
+        # clash within one batch. A failure here leaves the first, which a rerun repeats.
+        with engine.begin() as conn:
+            second = _store_pages(conn, config, rechecks, pages_per_chunk)
+            deleted = record_deletions(conn, ingest_repo.raw_pages_for_interval(
+                conn, start, end, endpoint=RECHECK_ENDPOINT))
+            row = items_repo.record_batch(conn, start, end, len(refs), _combined(first, second))
     log.info(
-        "processed %s..%s: %d pages, %d records, %d stored, %d duplicates, %d quarantined",
-        start.isoformat(), end.isoformat(), row["raw_pages"], row["records"], row["stored"],
-        row["duplicates"], row["quarantined"],
+        "processed %s..%s: %d pages, %d records, %d stored, %d duplicates, %d quarantined,"
+        " %d newly deleted", start.isoformat(), end.isoformat(), row["raw_pages"],
+        row["records"], row["stored"], row["duplicates"], row["quarantined"], len(deleted),
     )
-    return row
+    return {**row, "deleted": len(deleted)}
 
 
-def _process(conn: Connection, config, start: datetime, end: datetime,
-             pages_per_chunk: int) -> dict:
-    refs = ingest_repo.raw_page_refs_for_interval(conn, start, end)
+def _store_pages(conn: Connection, config, refs: list, pages_per_chunk: int) -> BatchOutcome:
+    """Validate and store one batch of pages a chunk at a time; returns its totals."""
     items_repo.delete_quarantine(conn, [r.id for r in refs])
     evaluator = IntervalEvaluator(limits_from(config))
     # Error exchanges are archived, not processed: they carry no items.
@@ -85,7 +102,7 @@ def _process(conn: Connection, config, start: datetime, end: datetime,
     for keys in items_repo.staged_item_keys(conn, TRIAGE_BATCH):
         triage_stored(conn, config, keys)
     items_repo.drop_stage(conn)
-    return items_repo.record_batch(conn, start, end, len(refs), evaluator.totals)
+    return evaluator.totals
 
 
 def _parsed_pages(conn: Connection, refs: list) -> Iterator[tuple[PageRef, object]]:
@@ -94,6 +111,22 @@ def _parsed_pages(conn: Connection, refs: list) -> Iterator[tuple[PageRef, objec
         ref = PageRef(page.id, page.platform, page.account_key, page.fetched_at)
         page_items = parse_page(page.platform, bytes(bodies.pop(page.id)), page.account_key)
         if page.endpoint == RECHECK_ENDPOINT and page_items.problem and not page_items.items:
-            # A re-check whose every post was deleted: the archive keeps the tombstones.
+            # A re-check whose every post was deleted: its tombstones say so.
             continue
         yield ref, page_items
+
+
+def _combined(first: BatchOutcome, second: BatchOutcome) -> BatchOutcome:
+    """One accounting over two batches' totals."""
+    total = BatchOutcome(
+        records=first.records + second.records,
+        duplicates=first.duplicates + second.duplicates,
+        page_problems=first.page_problems + second.page_problems,
+        stored_count=first.stored + second.stored,
+        quarantined_count=first.quarantined_items + second.quarantined_items,
+    )
+    for batch in (first, second):
+        for account, counts in batch.by_account.items():
+            for what, n in counts.items():
+                total.count(account, what, n)
+    return total

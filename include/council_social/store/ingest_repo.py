@@ -149,16 +149,20 @@ def record_fetch(
     return new_pages
 
 
-def raw_pages_for_interval(conn: Connection, start: datetime, end: datetime):
+def raw_pages_for_interval(conn: Connection, start: datetime, end: datetime,
+                           endpoint: str | None = None):
     """Pages whose ingest interval ended inside (start, end]: one owner interval each."""
-    return conn.execute(
+    query = (
         select(
             raw_pages.c.id, raw_pages.c.platform, raw_pages.c.account_key, raw_pages.c.endpoint,
             raw_pages.c.fetched_at, raw_pages.c.status, raw_pages.c.body,
         )
         .where(and_(raw_pages.c.interval_end > start, raw_pages.c.interval_end <= end))
         .order_by(raw_pages.c.id)
-    ).all()
+    )
+    if endpoint is not None:
+        query = query.where(raw_pages.c.endpoint == endpoint)
+    return conn.execute(query).all()
 
 
 def unprocessed_window(conn: Connection) -> tuple[datetime, datetime] | None:

@@ -1,46 +1,30 @@
-"""Out of hours: outside office hours in the council's timezone, weekends and
-England and Wales bank holidays (`holidays`, GB subdivision ENG)."""
+"""Out of hours for triage: the council's working calendar
+(`council_social.working_calendar`) asked per minute.
+
+Outside office hours in the council's timezone, on days that are not office
+days, and on the configured country's bank holidays (`cases.holiday_country`).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
-
-from council_social.config import WEEKDAYS
+from datetime import UTC, date, datetime, timedelta
 
 
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+def bank_holiday(day: date, office_hours=None) -> str | None:
+    """The bank holiday's name on `day` (England and Wales unless `office_hours`
+    from a loaded config says which country), or None."""
+    from council_social.working_calendar import WorkingCalendar
 
-
-@lru_cache(maxsize=64)
-def _bank_holidays(year: int):
-    import holidays
-
-    return holidays.country_holidays("GB", subdiv="ENG", years=year)
-
-
-def bank_holiday(day) -> str | None:
-    return _bank_holidays(day.year).get(day)
+    calendar = office_hours.calendar() if office_hours is not None else WorkingCalendar()
+    return calendar.bank_holiday(day)
 
 
 def out_of_hours(moment: datetime, office_hours, timezone: str = "Europe/London") -> tuple[bool, str]:
     """(out of hours?, why) for an aware datetime."""
     if moment.tzinfo is None:
         raise ValueError("out_of_hours needs an aware datetime")
-    local = moment.astimezone(_zone(office_hours.timezone or timezone))
-    holiday = bank_holiday(local.date())
-    if holiday:
-        return True, f"bank holiday ({holiday})"
-    # OfficeHours.contains, on the local time already computed (one tz conversion, not two).
-    day = WEEKDAYS[local.weekday()]
-    if not (day in office_hours.days and office_hours.start <= local.time() < office_hours.end):
-        if day not in office_hours.days:
-            return True, "weekend" if local.weekday() >= 5 else f"not an office day ({day})"
-        return True, f"outside {office_hours.start:%H:%M}-{office_hours.end:%H:%M}"
-    return False, "office hours"
+    inside, why = office_hours.calendar(timezone).office_hours_status(moment)
+    return not inside, why
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
