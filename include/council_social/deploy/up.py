@@ -268,8 +268,13 @@ def start(settings: UpSettings) -> int:
     if settings.executor == "celery":
         _check_redis(settings.redis_url)
     running = [n for n in COMPONENTS if processes.running_pid(up, n)]
-    if "api-server" in running and (up / "env").exists():
-        _say(f"[up] already running ({', '.join(running)}); `make down` stops it")
+    executor_file = up / "executor"
+    if running and executor_file.exists() and executor_file.read_text().strip() != settings.executor:
+        raise UpError(f"already running with EXECUTOR={executor_file.read_text().strip()}; "
+                      "`make down` first to change it")
+    if running:
+        _say(f"[up] already running ({', '.join(running)}); starting what is missing")
+    executor_file.write_text(f"{settings.executor}\n")
     airflow_url, council_url = _databases(settings, config)
     env_vars = airflow_env(settings, airflow_url, council_url)
     password = _admin_password(up)
@@ -310,8 +315,6 @@ def start(settings: UpSettings) -> int:
     }
     if settings.executor == "celery":
         commands["worker"] = [airflow, "celery", "worker", "--concurrency", "4"]
-    elif processes.running_pid(up, "worker"):
-        processes.stop(up, ["worker"])
     for name, argv in commands.items():
         if processes.running_pid(up, name) is None:
             processes.start(up, name, argv, env)
@@ -326,8 +329,8 @@ def start(settings: UpSettings) -> int:
             api.unpause(dag_id)
     _say(f"\nCouncil Social Ops is up ({EXECUTORS[settings.executor]}) in "
          f"{time.monotonic() - started:.0f} s")
-    _say(f"  Airflow UI   {settings.url}  (sign in as {ADMIN_USER!r}, password "
-         f"{password!r}; kept in {up / 'passwords.json'})")
+    _say(f"  Airflow UI   {settings.url}  (sign in as {ADMIN_USER!r} with the password in "
+         f"{up / 'passwords.json'})")
     _say(f"  views        {settings.url}/council-social")
     _say(f"  shell        source {up / 'env'}   then e.g. .venv/bin/airflow dags trigger "
          "ingest_twitter")
