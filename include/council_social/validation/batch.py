@@ -178,6 +178,8 @@ def _row(page: PageRef, parsed: ParsedPage, item: ItemRecord, later_conflict: bo
                             else page.platform in AUTHOR_OPTIONAL_PLATFORMS),
         "lang": _frame_str(item.lang),
         "kind": item.kind,
+        "author_username": _frame_str(author.username) if (
+            author := parsed.authors.get(item.author_external_id or "")) else None,
     }
 
 
