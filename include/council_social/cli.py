@@ -7,7 +7,6 @@ import json
 import sys
 from dataclasses import asdict
 from datetime import datetime
-from pathlib import Path
 
 
 class CliError(Exception):
@@ -33,13 +32,24 @@ def cmd_db_upgrade(args) -> int:
     return 0
 
 
+# No platform sends a page this big; a bigger "page" is refused unread, not loaded whole.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
 def cmd_parse(args) -> int:
     from council_social.channels.registry import parse_page
 
     try:
-        body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        if args.file == "-":
+            body = sys.stdin.buffer.read(MAX_BODY_BYTES + 1)
+        else:
+            with open(args.file, "rb") as fh:
+                body = fh.read(MAX_BODY_BYTES + 1)
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    if len(body) > MAX_BODY_BYTES:
+        raise CliError(f"{args.file}: larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB; "
+                       "not a page an API sends")
     try:
         parsed = parse_page(args.platform, body)
     except ValueError as exc:

@@ -108,3 +108,9 @@ def test_usage_mistakes_are_one_line(capsys):
 def test_debug_shows_the_traceback(capsys):
     with pytest.raises(CliError):
         main(["--debug", "deadline", "--kind", "foi", "--received", "yesterday"])
+
+
+def test_parse_reads_a_bounded_body(capsys):
+    # /dev/zero never ends: parse stops reading past its bound and says so.
+    code, _, err = run(capsys, "parse", "--platform", "twitter", "/dev/zero")
+    assert code == 2 and "larger than 64 MiB" in one_line(err)
