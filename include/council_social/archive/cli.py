@@ -7,8 +7,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
-
 
 def _day(value: str) -> date:
     import argparse
@@ -33,11 +31,7 @@ def _query(args, words):
 
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise CliError(f"--from {args.date_from} is after --to {args.date_to}")
-    # 0001-01-01 .. 9999-12-31 means "everything"; the ends of the calendar cannot be shifted
-    # between timezones, so they are brought in to days every stored time lies within.
-    date_from = max(args.date_from, EARLIEST) if args.date_from else None
-    date_to = min(args.date_to, LATEST) if args.date_to else None
-    return SearchQuery(words=words, date_from=date_from, date_to=date_to,
+    return SearchQuery(words=words, date_from=args.date_from, date_to=args.date_to,
                        account=args.account, author=args.author, platform=args.platform,
                        limit=getattr(args, "limit", None))
 
