@@ -66,3 +66,14 @@ def test_a_reply_time_is_checked(client, seeded, at, message):  # noqa: F811
     ok = client.post(f"/api/cases/{case_id}/reply",
                      json={"channel": "phone", "at": (NOW - timedelta(minutes=10)).isoformat()})
     assert ok.status_code == 201
+
+
+def test_the_whole_calendar_is_a_search_for_everything(client, seeded, database_url,  # noqa: F811
+                                                       monkeypatch, capsys):
+    found = client.get("/api/archive", params={"date_from": "0001-01-01", "date_to": "9999-12-31"})
+    assert found.status_code == 200 and len(found.json()["items"]) == 3
+    from council_social.cli import main
+
+    monkeypatch.setenv("COUNCIL_SOCIAL_DATABASE_URL", database_url)
+    assert main(["archive", "search", "--from", "0001-01-01", "--to", "9999-12-31"]) == 0
+    assert capsys.readouterr().err.strip() == "3 items"
