@@ -15,7 +15,11 @@ ended:
    fetched that day to one WARC 1.1 file under the archive root, with a
    manifest row chained to the previous file's sha256. A rerun with the same
    exchanges changes nothing; late exchanges make a new file version (-v2),
-   never an edit of a written file.
+   never an edit of a written file. Each manifest row is then appended to
+   the anchor log (`archive.anchor_path`), outside the database and the root.
+3. `mail_chain_head` mails the anchor's head to `archive.records_officer_email`
+   (once per day and head), an independent copy `archive verify` can be
+   checked against.
 
 **Owner:** web team. **When it fails:** a failed `write_warc` wrote no
 manifest row; clear it. "already exists with different content" means a file
@@ -70,11 +74,33 @@ with DAG(
     @task(trigger_rule="all_done", map_index_template="{{ platform }}")
     def write_warc(platform: str, data_interval_start=None, data_interval_end=None) -> list[dict]:
         from council_social.airflow import engine
+        from council_social.archive.anchor import anchor_path
         from council_social.archive.manifest import archive_interval
         from council_social.archive.storage import archive_root
 
         outcomes = archive_interval(engine(), archive_root(config()), [platform],
-                                    data_interval_start, data_interval_end)
+                                    data_interval_start, data_interval_end,
+                                    anchor=anchor_path(config()))
         return [{**o.__dict__, "day": o.day.isoformat()} for o in outcomes]
 
-    recheck_recent_items() >> write_warc.expand(platform=list(config().channels.configured()))
+    @task
+    def mail_chain_head(data_interval_start=None) -> dict:
+        from datetime import UTC, datetime
+
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from council_social.airflow import mail_sender
+        from council_social.archive.anchor import anchor_path, mail_head
+        from council_social.cases.notify import default_from_email
+
+        settings = config()
+        if settings.archive.records_officer_email is None:
+            raise AirflowSkipException("archive.records_officer_email is not set")
+        with mail_sender(settings.notifications.smtp_connection_id) as (sender, transport):
+            mailed = mail_head(anchor_path(settings), data_interval_start.date(),
+                               settings.archive.records_officer_email,
+                               default_from_email(settings), sender, datetime.now(UTC))
+        return {"mailed": mailed, "transport": transport}
+
+    written = recheck_recent_items() >> write_warc.expand(platform=list(config().channels.configured()))
+    written >> mail_chain_head()

@@ -37,10 +37,11 @@ with DAG(
     @task
     def verify_archive() -> dict:
         from council_social.airflow import engine
+        from council_social.archive.anchor import anchor_path
         from council_social.archive.storage import archive_root
         from council_social.archive.verify import verify_archive as verify
 
-        report = verify(engine(), archive_root(config()))
+        report = verify(engine(), archive_root(config()), anchor_path(config()))
         if not report.ok:
             raise RuntimeError("archive verification failed: "
                                + "; ".join(str(p) for p in report.problems[:20]))

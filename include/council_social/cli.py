@@ -9,7 +9,6 @@ import os
 import sys
 from dataclasses import asdict
 from datetime import datetime
-from pathlib import Path
 
 
 class CliError(Exception):
@@ -35,13 +34,24 @@ def cmd_db_upgrade(args) -> int:
     return 0
 
 
+# No platform sends a page this big; a bigger "page" is refused unread, not loaded whole.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
 def cmd_parse(args) -> int:
     from council_social.channels.registry import parse_page
 
     try:
-        body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        if args.file == "-":
+            body = sys.stdin.buffer.read(MAX_BODY_BYTES + 1)
+        else:
+            with open(args.file, "rb") as fh:
+                body = fh.read(MAX_BODY_BYTES + 1)
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    if len(body) > MAX_BODY_BYTES:
+        raise CliError(f"{args.file}: larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB; "
+                       "not a page an API sends")
     try:
         parsed = parse_page(args.platform, body)
     except ValueError as exc:
@@ -92,9 +102,18 @@ COMMAND_MODULES: list[str] = [
 ]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes are one line too (subcommand parsers inherit this class)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {_one_line(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="council-social", description=__doc__)
+    parser = _Parser(prog="council-social", description=__doc__)
     parser.add_argument("--config", help="council.yaml to use (default: COUNCIL_SOCIAL_CONFIG or the packaged Brent file)")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of a failure instead of one line")
     sub = parser.add_subparsers(dest="command", required=True)
 
     db = sub.add_parser("db", help="the social schema").add_subparsers(dest="db_command", required=True)
@@ -153,21 +172,56 @@ def _forget_cached_config() -> None:
         adapter.config.cache_clear()
 
 
+# One line never grows past this, whatever the input put in an exception's message.
+MESSAGE_LIMIT = 2000
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= MESSAGE_LIMIT else line[:MESSAGE_LIMIT - 1] + "\u2026"
+
+
+def describe_failure(exc: BaseException) -> tuple[int, str]:
+    """(exit code, one readable line): 2 for input the user can fix, 1 for a dependency or a bug."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from council_social.config import ConfigError
+
+    if isinstance(exc, CliError | ConfigError):
+        return 2, str(exc)
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return 1, f"database unreachable: {reason}"
+    if isinstance(exc, DBAPIError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return 1, f"database refused the request: {reason}"
+    if isinstance(exc, RecursionError):
+        return 2, "input is nested too deeply to read"
+    if isinstance(exc, UnicodeError):
+        return 2, f"text that cannot be encoded: {exc}"
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return 2, f"{where}{exc.strerror or exc}"
+    if isinstance(exc, ValueError | OverflowError):
+        return 2, f"bad input: {exc}"
+    return 1, f"{type(exc).__name__}: {exc} (run with --debug for the traceback)"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Hostile text with a lone surrogate is written as a \udxxx escape, never a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         with _config_for_everything(args.config):
             return args.func(args)
-    except CliError as exc:
-        print(f"council-social: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # a config error or similar: one line, not a traceback
-        from council_social.config import ConfigError
-
-        if isinstance(exc, ConfigError):
-            print(f"council-social: {exc}", file=sys.stderr)
-            return 2
-        raise
+    except Exception as exc:
+        if args.debug:
+            raise
+        code, line = describe_failure(exc)
+        print(f"council-social: {_one_line(line)}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -599,6 +599,12 @@ class ArchiveSettings(_Model):
     # How far back the daily re-check looks for edited or deleted posts and mentions.
     recheck_days: int = Field(default=7, ge=0)
     retention: ArchiveRetention = Field(default_factory=ArchiveRetention)
+    # The chain's head, appended after every file, somewhere the database's and the archive
+    # root's owners cannot rewrite (a WORM mount, another host's share). None ->
+    # <data_dir>/archive-anchor.log; env COUNCIL_SOCIAL_ARCHIVE_ANCHOR wins. README, "Archive".
+    anchor_path: NonBlank | None = None
+    # Receives each day's head by email: a copy of the anchor nobody here can edit.
+    records_officer_email: Email | None = None
 
 
 class PreElectionPeriod(_Model):

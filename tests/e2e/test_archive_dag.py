@@ -31,7 +31,9 @@ def test_archive_dag_writes_verifies_and_reruns_without_change(dags, clean_db, c
     monkeypatch.setenv("AIRFLOW_CONN_COUNCIL_SOCIAL_TWITTER", json.dumps({
         "conn_type": "http", "host": simulator.base_url, "password": config.simulator.bearer_token}))
     monkeypatch.setenv("COUNCIL_SOCIAL_DATABASE_URL", database_url)
-    monkeypatch.setenv("COUNCIL_SOCIAL_ARCHIVE_ROOT", str(tmp_path))
+    monkeypatch.setenv("COUNCIL_SOCIAL_ARCHIVE_ROOT", str(tmp_path / "archive"))
+    monkeypatch.setenv("COUNCIL_SOCIAL_ARCHIVE_ANCHOR", str(tmp_path / "anchor.log"))
+    monkeypatch.setenv("COUNCIL_SOCIAL_OUTBOX", str(tmp_path / "outbox"))
     # The connector stamps pages with the wall clock, so they belong to today's file.
     today = datetime.now(UTC).date()
     simulator.set_now(datetime.combine(today, time(0), tzinfo=UTC) + timedelta(hours=1))
@@ -49,9 +51,13 @@ def test_archive_dag_writes_verifies_and_reruns_without_change(dags, clean_db, c
             "SELECT count(*) FROM social.raw_pages WHERE endpoint = 'tweets/lookup'")).scalar()
     assert [f.path for f in files] == [f"twitter/{today:%Y/%m}/twitter-{today}.warc.gz"]
     assert lookups > 0  # the re-check asked X about the items it had just stored
-    report = verify_archive(clean_db, archive_root(config))
-    assert report.ok and report.files == 1
+    report = verify_archive(clean_db, archive_root(config), tmp_path / "anchor.log")
+    assert report.ok and report.files == 1 and report.anchored == 1 and not report.unanchored
+    # the head went to the records officer once; the rerun below mails nothing new
+    mails = list((tmp_path / "outbox").glob("*.eml"))
+    assert len(mails) == 1 and files[0].path in mails[0].read_text()
 
     first = snapshot(clean_db)
     assert run_dag(dags["archive"], logical) == "success"
     assert snapshot(clean_db) == first
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1

@@ -128,7 +128,9 @@ def test_verify_command_names_the_damaged_record(landed, tmp_path, database_url,
     from council_social.cli import main
 
     monkeypatch.setenv("COUNCIL_SOCIAL_DATABASE_URL", database_url)
-    outcome = archive_day(landed, tmp_path, "twitter", DAY, SIM_NOW)
+    anchor = tmp_path.parent / f"{tmp_path.name}-anchor.log"
+    monkeypatch.setenv("COUNCIL_SOCIAL_ARCHIVE_ANCHOR", str(anchor))
+    outcome = archive_day(landed, tmp_path, "twitter", DAY, SIM_NOW, anchor)
     assert main(["archive", "verify", "--root", str(tmp_path)]) == 0
     assert "archive verified" in capsys.readouterr().out
     record = rows(landed, "SELECT record_index, warc_record_id, byte_offset, byte_length"

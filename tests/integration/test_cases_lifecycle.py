@@ -143,6 +143,22 @@ def test_a_reply_made_by_email_is_recorded_from_the_command_line(store, config, 
     assert capsys.readouterr().err.startswith("council-social: no case")
 
 
+@pytest.mark.parametrize("at, reason", [
+    ("9999-12-31T23:59:59Z", "is in the future"),
+    ("1970-01-01T00:00:00Z", "is before"),
+    ("2026-11-24T10:20:00", "has no UTC offset"),
+])
+def test_a_reply_time_that_cannot_be_right_is_refused(store, config, database_url, capsys, at,
+                                                      reason):
+    run(store, config, T0 + STEP)
+    case = cases_by_item(store)[("3", "emergency")]
+    assert main(["cases", "respond", str(case["id"]), "--channel", "email", "--note", "x",
+                 "--at", at, "--url", database_url]) == 2
+    err = capsys.readouterr().err
+    assert reason in err and len(err.splitlines()) == 1
+    assert cases_by_item(store)[("3", "emergency")]["status"] == case["status"]
+
+
 def test_an_unanswered_question_escalates_exactly_once_per_step(store, config):
     now = T0 + STEP
     while now <= T0 + timedelta(hours=52):

@@ -49,6 +49,7 @@ def seed(conn, config) -> int:
 @pytest.fixture
 def seeded(clean_db, config, tmp_path, monkeypatch):
     monkeypatch.setattr(config.archive, "root", str(tmp_path / "archive"))
+    monkeypatch.setattr(config.archive, "anchor_path", str(tmp_path / "anchor.log"))
     monkeypatch.setattr(config.reports, "output_dir", str(tmp_path / "reports"))
     with clean_db.begin() as conn:
         case_id = seed(conn, config)

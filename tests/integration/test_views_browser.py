@@ -45,6 +45,7 @@ def server(engine, config, tmp_path_factory):
     root = tmp_path_factory.mktemp("views")
     config = config.model_copy(deep=True)
     config.archive.root = str(root / "archive")
+    config.archive.anchor_path = str(root / "anchor.log")
     config.reports.output_dir = str(root / "reports")
     with engine.begin() as conn:
         conn.execute(text("TRUNCATE " + ", ".join(f"social.{t}" for t in social_tables()) + " CASCADE"))

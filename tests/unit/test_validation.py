@@ -257,3 +257,20 @@ def test_gx_registration_noise_stays_out_of_logs_when_validation_sets_up_gx(how,
     assert done.returncode == 0, done.stderr[-2000:]
     assert ("Skipping registering function" in done.stderr) is noisy
     assert "suite ready" in done.stderr
+
+
+@pytest.mark.parametrize("username", ["javascript:alert(1)//", "a b", "<b>x</b>", "x" * 21, ""])
+def test_a_malformed_x_handle_is_quarantined_with_its_reason(limits, username):
+    hostile = {"id": "777", "username": username, "name": "Someone"}
+    outcome = evaluate([page([tweet("101"), tweet("102", author_id="777")],
+                             users=[AUTHOR, hostile])], limits)
+    assert codes(outcome) == {"102": ["author_handle_malformed"]}
+    reason = outcome.quarantined[0].reasons[0]
+    assert "handle" in reason["message"] and reason["column"] == "author_username"
+    assert [a.item.external_id for a in outcome.accepted] == ["101"] and accounted(outcome)
+
+
+def test_an_author_without_a_handle_is_not_a_handle_problem(limits):
+    outcome = evaluate([page([tweet("101", author_id="777")],
+                             users=[{"id": "777", "name": "No Handle"}])], limits)
+    assert codes(outcome) == {} and len(outcome.accepted) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from pathlib import Path
 
 
 def _day(value: str) -> date:
@@ -63,6 +64,9 @@ def cmd_export(args) -> int:
 
     if not args.out.endswith(".zip"):
         raise CliError(f"{args.out}: the bundle is a zip file; name it ….zip")
+    folder = Path(args.out).expanduser().parent
+    if not folder.is_dir():
+        raise CliError(f"{folder}: no such folder to write the bundle into")
     config, engine = _context(args)
     summary = export_bundle(engine, config, _query(args, args.query), args.out,
                             redact=args.redact)
@@ -72,18 +76,23 @@ def cmd_export(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    from council_social.archive.anchor import anchor_path
     from council_social.archive.storage import archive_root
-    from council_social.archive.verify import verify_archive
+    from council_social.archive.verify import Problem, verify_archive
 
     config, engine = _context(args)
     root = archive_root(config, args.root)
-    report = verify_archive(engine, root)
+    anchor = anchor_path(config, args.anchor)
+    report = verify_archive(engine, root, anchor)
     for problem in report.problems:
         print(f"FAIL {problem}")
     for path in report.unlisted:
-        print(f"WARN {path}: a WARC file under the root that the manifest does not list")
+        print(f"WARN {Problem(path, 'a WARC file under the root that the manifest does not list')}")
+    for path in report.unanchored:
+        print(f"WARN {Problem(path, 'written after the anchor head (anchored by the next archive run)')}")
     summary = (f"{report.files} files, {report.records} records, {report.bytes} bytes"
-               f" ({report.expired} expired) under {report.root}")
+               f" ({report.expired} expired) under {report.root}; {report.anchored} anchored"
+               f" in {anchor}")
     if not report.ok:
         print(f"archive verify: {len(report.problems)} problem(s); {summary}", file=sys.stderr)
         return 1
@@ -123,4 +132,6 @@ def register(subparsers) -> None:
 
     verify = archive.add_parser("verify", help="recompute every hash and the chain")
     verify.add_argument("--root", help="archive root (default: archive.root in council.yaml)")
+    verify.add_argument("--anchor", help="anchor log (default: COUNCIL_SOCIAL_ARCHIVE_ANCHOR or "
+                        "archive.anchor_path in council.yaml)")
     verify.set_defaults(func=cmd_verify)

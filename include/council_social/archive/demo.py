@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from council_social.archive.anchor import anchor_path
 from council_social.archive.manifest import archive_totals
 from council_social.archive.storage import archive_root
 from council_social.archive.tables import item_tombstones
@@ -14,6 +15,12 @@ from council_social.store.tables import items, raw_pages
 
 
 def run(ctx) -> list[str]:
+    import os
+
+    from council_social.airflow import OUTBOX_ENV_VAR
+
+    # The chain head's email goes where the digests go when there is no SMTP Connection.
+    os.environ.setdefault(OUTBOX_ENV_VAR, str(ctx.config.data_dir_path / "demo" / "outbox"))
     with ctx.engine.connect() as conn:
         days = set(conn.execute(
             select(func.date(func.timezone("UTC", raw_pages.c.fetched_at))).distinct()
@@ -29,7 +36,8 @@ def run(ctx) -> list[str]:
         # The re-check announced its lookups; process_items stores edits and deletions.
         ctx.run_dag("process_items", end)
     root = archive_root(ctx.config)
-    report = verify_archive(ctx.engine, root)
+    anchor = anchor_path(ctx.config)
+    report = verify_archive(ctx.engine, root, anchor)
     if not report.ok:
         raise RuntimeError("archive verify failed: " + "; ".join(map(str, report.problems[:5])))
     totals = archive_totals(ctx.engine)
@@ -40,6 +48,6 @@ def run(ctx) -> list[str]:
         f"archive        {totals['files']} WARC files, {totals['records']} records, "
         f"{totals['bytes']:,} bytes under {root}",
         f"archive chain  verified: {report.files} files, {report.records} record digests "
-        "(council-social archive verify)",
+        f"(council-social archive verify); head anchored in {anchor}",
         f"re-check       {edited} items with edits kept as versions, {deleted} deletions tombstoned",
     ]

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
+from council_social.archive.anchor import CHAIN_LOCK, anchor_pending
 from council_social.archive.storage import ArchiveError, day_path, write_once
 from council_social.archive.tables import archive_files, archive_records
 from council_social.archive.writer import Exchange, build_day_file
@@ -20,8 +21,7 @@ from council_social.store.tables import raw_pages
 
 log = logging.getLogger(__name__)
 
-# Serialises manifest writers (mapped tasks per platform) so the chain stays linear.
-CHAIN_LOCK = 7_240_006
+# CHAIN_LOCK serialises manifest writers (mapped tasks per platform) so the chain stays linear.
 
 
 @dataclass(frozen=True)
@@ -75,13 +75,22 @@ def exchange(row) -> Exchange:
     )
 
 
-def archive_day(engine: Engine, root, platform: str, day: date, written_for: datetime) -> DayOutcome:
+def archive_day(engine: Engine, root, platform: str, day: date, written_for: datetime,
+                anchor=None) -> DayOutcome:
     """Archive one platform's exchanges fetched on one UTC day. Idempotent.
 
     Same pages as the newest file for that day: nothing happens. Different
     pages (late arrivals): a new version of the whole day, chained; the old
-    file stays as it was.
+    file stays as it was. With `anchor` (a path), every manifest row not yet in
+    that anchor log is appended to it once the row is committed.
     """
+    outcome = _archive_day(engine, root, platform, day, written_for)
+    if anchor is not None:
+        anchor_pending(engine, anchor, datetime.now(UTC))
+    return outcome
+
+
+def _archive_day(engine: Engine, root, platform: str, day: date, written_for: datetime) -> DayOutcome:
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
         exchanges = exchanges_for_day(conn, platform, day)
@@ -136,9 +145,9 @@ def archive_day(engine: Engine, root, platform: str, day: date, written_for: dat
 
 
 def archive_interval(engine: Engine, root, platforms: list[str], start: datetime,
-                     end: datetime) -> list[DayOutcome]:
+                     end: datetime, anchor=None) -> list[DayOutcome]:
     """Every complete UTC day in (start, end], for each platform."""
-    return [archive_day(engine, root, platform, day, end)
+    return [archive_day(engine, root, platform, day, end, anchor)
             for day in days_ending_in(start, end) for platform in platforms]
 
 

@@ -15,6 +15,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, text
 
+# 0001-01-01 .. 9999-12-31 means "everything"; the calendar's ends cannot be shifted between
+# timezones, so they are brought in to days every stored time lies within.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9000, 12, 31)
+
 
 @dataclass(frozen=True)
 class SearchQuery:
@@ -25,6 +29,12 @@ class SearchQuery:
     author: str | None = None
     platform: str | None = None
     limit: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.date_from is not None:
+            object.__setattr__(self, "date_from", max(self.date_from, EARLIEST_DAY))
+        if self.date_to is not None:
+            object.__setattr__(self, "date_to", min(self.date_to, LATEST_DAY))
 
     def describe(self) -> dict:
         return {"words": self.words, "from": self.date_from and self.date_from.isoformat(),

@@ -53,6 +53,8 @@ def load_json(body: bytes, where: str) -> tuple[Any, str | None]:
         return json.loads(text), None
     except ValueError as e:
         return None, f"body is not JSON: {getattr(e, 'msg', e)}{where}"
+    except RecursionError:
+        return None, f"body is JSON nested too deeply to read{where}"
 
 
 def load_json_object(body: bytes, account_key: str | None) -> tuple[dict, str, str | None]:

@@ -186,6 +186,9 @@ def parse_feed_page(body: bytes, *, account_key: str | None = None,
         return page
     if not body.strip():
         return ParsedPage(problem=f"empty body{where}")
+    if b"<!ENTITY" in body.upper():
+        # No feed needs its own entities; nested ones expand exponentially (billion laughs).
+        return ParsedPage(problem=f"the feed declares XML entities (<!ENTITY>); not read{where}")
     _xml_feed(body, page, site_audience, where)
     return page
 

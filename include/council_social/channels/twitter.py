@@ -268,7 +268,7 @@ def _page_meta(body: bytes) -> tuple[dict[str, Any], str | None]:
 def _detail(body: bytes) -> str:
     try:
         obj = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return f"(non-JSON body, {len(body)} bytes)"
     if isinstance(obj, dict):
         if isinstance(obj.get("errors"), list) and obj["errors"]:
@@ -377,6 +377,8 @@ def parse_twitter_page(body: bytes, *, account_key: str | None = None) -> Parsed
         doc = json.loads(text)
     except ValueError as e:
         return ParsedPage(problem=f"body is not JSON: {e.msg} at line {e.lineno}{where}")
+    except RecursionError:
+        return ParsedPage(problem=f"body is JSON nested too deeply to read{where}")
     if not isinstance(doc, dict):
         return ParsedPage(problem=f"top level is a JSON {type(doc).__name__}, "
                                   f"expected an object{where}")

@@ -208,8 +208,14 @@ def read_planner(path: str | Path, config) -> list[PlannerEntry]:
         raise PlannerError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PlannerError(f"{path}: cannot read: {exc}") from None
+    if "\x00" in text:  # PostgreSQL text cannot hold it, and no planner means it
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise PlannerError(f"{path} line {line}: contains a NUL character")
     if path.suffix.lower() in (".yaml", ".yml"):
         return read_planner_yaml(text, config, path.name)
     if path.suffix.lower() == ".csv":
-        return read_planner_csv(text, config, path.name)
+        try:
+            return read_planner_csv(text, config, path.name)
+        except csv.Error as exc:  # e.g. a field over csv's 131,072-character limit
+            raise PlannerError(f"{path}: not a readable CSV: {exc}") from None
     raise PlannerError(f"{path}: a planner is a .csv or .yaml file")

@@ -225,7 +225,7 @@ _AUTHOR_FIELDS = tuple(f.name for f in dataclasses.fields(AuthorRecord) if f.nam
 
 FRAME_COLUMNS = ("platform", "record_is_object", "external_id", "duplicate_of_earlier", "text",
                  "text_bytes", "text_storable", "created_at_epoch", "seconds_before_fetch",
-                 "author_resolved", "lang", "kind")
+                 "author_resolved", "lang", "kind", "author_username")
 
 
 def _row(page: PageRef, parsed: ParsedPage, item: ItemRecord, later_conflict: bool) -> tuple:
@@ -254,6 +254,8 @@ def _row(page: PageRef, parsed: ParsedPage, item: ItemRecord, later_conflict: bo
          else page.platform in AUTHOR_OPTIONAL_PLATFORMS),
         _frame_str(item.lang),
         item.kind,
+        _frame_str(author.username) if (
+            author := parsed.authors.get(item.author_external_id or "")) else None,
     )
 
 

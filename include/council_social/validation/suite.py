@@ -43,6 +43,13 @@ EXTERNAL_ID_PATTERNS.update({
     "eventbrite": r"^[0-9]{1,25}$",
 })
 DEFAULT_EXTERNAL_ID_PATTERN = r"^\S{1,200}$"
+# Author handles where the platform fixes their form; a handle is shown and linked, so
+# `javascript:alert(1)//` must never pass as one. X caps new handles at 15 characters; 20
+# keeps the sample council's longer ones (@BrentEnvironment): the character set is the defence.
+AUTHOR_HANDLE_PATTERNS = {
+    "twitter": r"^[A-Za-z0-9_]{1,20}$",
+    "instagram": r"^[A-Za-z0-9._]{1,30}$",
+}
 # Where the platform may withhold who wrote an item (Graph hides commenters
 # without a page token; feeds name the site), a missing author is not a defect.
 AUTHOR_OPTIONAL_PLATFORMS = frozenset({"facebook", "instagram", "feed"})
@@ -102,7 +109,10 @@ def rules_for(platform: str, limits: ValidationLimits) -> list[Rule]:
              "ExpectColumnValuesToMatchRegex", {"regex": limits.language_pattern}),
         Rule("kind_unknown", "kind", f"the kind is not one of {', '.join(ITEM_KINDS)}",
              "ExpectColumnValuesToBeInSet", {"value_set": list(ITEM_KINDS)}),
-    ]
+    ] + ([Rule("author_handle_malformed", "author_username",
+               f"the author's handle does not match {AUTHOR_HANDLE_PATTERNS[platform]}",
+               "ExpectColumnValuesToMatchRegex", {"regex": AUTHOR_HANDLE_PATTERNS[platform]})]
+         if platform in AUTHOR_HANDLE_PATTERNS else [])
 
 
 @lru_cache(maxsize=1)

@@ -19,9 +19,10 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from starlette.background import BackgroundTask
 
+from council_social.cases.times import TimeRefused
 from council_social.views import archive_panel, cases_panel, grid_panel, reports_panel
 from council_social.views.availability import Unavailable
 from council_social.views.security import SecurityHeaders, same_origin
@@ -71,7 +72,9 @@ class CaseReply(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     channel: str = Field(min_length=1, max_length=100, description="where the reply was made, e.g. phone")
-    at: datetime | None = Field(default=None, description="when the reply was made (default: now)")
+    at: AwareDatetime | None = Field(default=None, description=(
+        "when the reply was made, with its UTC offset (default: now); not in the future, "
+        "not before the case opened"))
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -232,6 +235,8 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
                                                 officer=who, note=body.note, now=moment)
         except Unavailable as exc:
             raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
+        except TimeRefused as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
         if done is None:
             raise HTTPException(status_code=404, detail="no such case")
         if not done:
@@ -346,6 +351,11 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
     @app.exception_handler(ValidationError)
     def _bad_filter(request: Request, exc: ValidationError):
         return JSONResponse({"detail": [e["msg"] for e in exc.errors()]}, status_code=422)
+
+    @app.exception_handler(OverflowError)
+    def _date_out_of_range(request: Request, exc: OverflowError):
+        # e.g. ?week=9999-12-27: a valid date whose next week is past the calendar's end
+        return JSONResponse({"detail": f"a date in the request is out of range: {exc}"}, status_code=400)
 
     return app
 

@@ -29,10 +29,11 @@ def archive_search(conn, config, query) -> list[dict]:
 def verify_status(engine, config) -> dict:
     with engine.connect() as conn:
         need(conn, MODULES, TABLES)
+    from council_social.archive.anchor import anchor_path
     from council_social.archive.storage import archive_root
     from council_social.archive.verify import verify_archive
 
-    report = verify_archive(engine, archive_root(config))
+    report = verify_archive(engine, archive_root(config), anchor_path(config))
     return {"ok": report.ok, "root": report.root, "files": report.files, "records": report.records,
             "bytes": report.bytes, "expired": report.expired,
             "problems": [str(p) for p in report.problems[:50]], "problem_count": len(report.problems)}

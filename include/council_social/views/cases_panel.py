@@ -61,14 +61,18 @@ def case_history(conn, case_id: int) -> dict | None:
 
 def record_reply(conn, case_id: int, *, at: datetime, channel: str, officer: str, note: str | None,
                  now: datetime) -> bool | None:
-    """True if recorded, False if the case already had its response, None if no such case."""
+    """True if recorded, False if the case already had its response, None if no such case.
+
+    TimeRefused if `at` is in the future or before the case opened."""
     need(conn, MODULES, TABLES)
     from council_social.cases.lifecycle import respond
     from council_social.cases.tables import cases
+    from council_social.cases.times import check_time
 
-    case = conn.execute(select(cases.c.status).where(cases.c.id == case_id)).first()
+    case = conn.execute(select(cases.c.status, cases.c.opened_at).where(cases.c.id == case_id)).first()
     if case is None:
         return None
+    check_time(at, now=now, what="at", not_before=case.opened_at)
     return respond(conn, case_id, status=case.status, at=at, recorded_at=now, actor=f"officer:{officer}",
                    channel=channel, detail={"note": note} if note else {})
 

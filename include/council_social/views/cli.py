@@ -13,16 +13,27 @@ def cmd_views_serve(args) -> int:
     from council_social.cli import CliError
     from council_social.config import load_config
     from council_social.store.engine import get_engine, resolve_database_url
-    from council_social.views.app import create_app
 
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         raise CliError("views serve is dev-only and has no login: it binds to loopback only")
     config = load_config(args.config)
     engine = get_engine(resolve_database_url(args.url, config), config)
-    app = create_app(lambda: engine, config=config, dev_mode=True)
+    app = dev_app(lambda: engine, config)
     print(f"DEV ONLY, no login: operator views on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def dev_app(engine_factory, config):
+    """The views without login, answering only a loopback Host header (400 otherwise)."""
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    from council_social.views.app import create_app
+    from council_social.views.security import DEV_HOSTS
+
+    app = create_app(engine_factory, config=config, dev_mode=True)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=DEV_HOSTS)
+    return app
 
 
 def register(subparsers) -> None:

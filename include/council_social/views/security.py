@@ -8,9 +8,11 @@ they are served from (frame-ancestors 'self').
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse
 from starlette.middleware.base import BaseHTTPMiddleware
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,9 +29,29 @@ HEADERS = {
 }
 
 
+# The dev server (`views serve`) answers only these Host names (any port): a page on another
+# site cannot reach it through DNS rebinding.
+DEV_HOSTS = ["127.0.0.1", "localhost"]
+# No filter needs more; a longer query is refused before any view parses it.
+MAX_QUERY_BYTES = 4096
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def query_problem(request: Request) -> str | None:
+    """Why the query string cannot be a filter (NUL and other control characters, size)."""
+    if len(request.scope.get("query_string", b"")) > MAX_QUERY_BYTES:
+        return f"the query string is longer than {MAX_QUERY_BYTES} bytes"
+    for key, value in request.query_params.multi_items():
+        if _CONTROL.search(key) or _CONTROL.search(value):
+            return f"query parameter {key[:40]!r} contains a control character (such as NUL)"
+    return None
+
+
 class SecurityHeaders(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next):
-        response = await call_next(request)
+        problem = query_problem(request)
+        response = (JSONResponse({"detail": problem}, status_code=400) if problem
+                    else await call_next(request))
         docs = request.url.path.endswith(("/docs", "/redoc"))
         response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
         for name, value in HEADERS.items():
