@@ -9,6 +9,7 @@ import os
 import sys
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 
 
 class CliError(Exception):
