@@ -189,7 +189,10 @@ def pipeline_in_child(url: str, start: datetime, end: datetime) -> tuple[dict, f
         "row = process_interval(engine, config, datetime.fromisoformat(sys.argv[2]),"
         " datetime.fromisoformat(sys.argv[3]))\n"
         "secs = time.perf_counter() - t0\n"
-        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forked parent.
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+        "rss = int(hwm[0].split()[1]) if hwm else"
+        " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "print(json.dumps({'row': row, 'secs': secs, 'rss': rss}, default=str))\n"
     )
     out = subprocess.run([sys.executable, "-c", code, url, start.isoformat(), end.isoformat()],

@@ -2,8 +2,9 @@
 ### process_items
 
 Turns the raw pages landed by the ingest DAGs into validated items. Runs
-hourly (so analysts can backfill any range with `airflow backfill create`)
-and whenever new raw pages land. A run owns the raw pages whose ingest
+hourly and whenever new raw pages land. To re-process history, use the
+`reprocess` DAG (a month per task); an hourly `airflow backfill create` pays
+the task's start-up cost every hour. A run owns the raw pages whose ingest
 interval ended inside its data interval: it parses them, validates every
 record with the Great Expectations item suite, upserts items, versions and
 authors, and recomputes the interval's quarantine. It never calls a platform.
