@@ -52,7 +52,11 @@ def verify_archive(engine: Engine, root) -> VerifyReport:
         files = conn.execute(select(archive_files).order_by(archive_files.c.chain_position)).mappings().all()
         records = conn.execute(select(archive_records).order_by(
             archive_records.c.file_id, archive_records.c.record_index)).mappings().all()
-    return verify_manifest(files, records, root)
+    report = verify_manifest(files, records, root)
+    from council_social.archive.verify_log import record_run
+
+    record_run(engine, report)  # the home page shows when the chain was last checked
+    return report
 
 
 def verify_manifest(files: list, records: list, root) -> VerifyReport:
