@@ -63,7 +63,7 @@ def store_request(conn: Connection, config, fields: dict, at: datetime) -> int:
     if fields["platform"] not in PLATFORMS:
         raise RequestError(f"unknown platform {fields['platform']!r}; expected one of {', '.join(PLATFORMS)}")
     return conn.execute(account_requests.insert().values(
-        **fields, handle=fields["handle"].lstrip("@"), status="pending", requested_at=at,
+        {**fields, "handle": fields["handle"].lstrip("@"), "status": "pending", "requested_at": at},
     ).returning(account_requests.c.id)).scalar_one()
 
 
