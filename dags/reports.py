@@ -7,7 +7,9 @@ mentions by sentiment, replies against response targets, cases opened,
 closed and overdue, FoI on time), finds emerging issues (volume and
 negativity spikes per topic against the same hour of past weeks, trending
 hashtags, new accounts impersonating the council) as `alerts`, and emails the
-web team the alerts it has not yet heard about. The weekly page is
+web team the alerts it has not yet heard about. A registry account with no own
+post for `governance.dormant_after_days` raises one `dormant_account` alert,
+emailed once to its owning team and the web team. The weekly page is
 `reports_weekly`.
 
 **Owner:** web team. **When it fails:** nothing is half-written (each step
