@@ -62,6 +62,14 @@ def store_request(conn: Connection, config, fields: dict, at: datetime) -> int:
 
     if fields["platform"] not in PLATFORMS:
         raise RequestError(f"unknown platform {fields['platform']!r}; expected one of {', '.join(PLATFORMS)}")
+    handle = fields["handle"].lstrip("@")
+    earlier = conn.execute(select(account_requests.c.id, account_requests.c.status).where(
+        account_requests.c.platform == fields["platform"],
+        func.lower(account_requests.c.handle) == handle.lower(),
+        account_requests.c.status.in_(("pending", "approved")))).first()
+    if earlier is not None:
+        raise RequestError(f"{fields['platform']} @{handle} was already requested (request {earlier.id}, "
+                           f"{earlier.status})")
     return conn.execute(account_requests.insert().values(
         {**fields, "handle": fields["handle"].lstrip("@"), "status": "pending", "requested_at": at},
     ).returning(account_requests.c.id)).scalar_one()
