@@ -15,6 +15,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -69,8 +70,9 @@ def test_every_path_the_demo_prints_exists(demo):
 
 
 def test_the_weekly_report_is_the_demos_own_week_with_its_figures(demo):
-    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    last_day = (end - timedelta(microseconds=1)).date()  # Brent's winter time is UTC
+    window_end = re.search(r"window +\S+ \S+ \.\. (\S+ \S+) UTC", demo).group(1)
+    end = datetime.fromisoformat(window_end).replace(tzinfo=UTC)
+    last_day = (end - timedelta(microseconds=1)).astimezone(ZoneInfo("Europe/London")).date()
     monday = last_day - timedelta(days=last_day.weekday())
     page = re.search(r"weekly page +(\S+)", demo).group(1)
     assert page.endswith(f"weekly-{monday.isoformat()}/index.html")
