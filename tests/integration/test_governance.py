@@ -130,7 +130,10 @@ def test_grid_view_buttons_approve_and_reject(clean_db, config):
                          headers={"Origin": "https://evil.example"}).status_code == 403
     outsider = TestClient(create_app(lambda: clean_db, config=config, officer=lambda: "Olive Officer",
                                      clock=lambda: SIM_NOW))
-    assert outsider.post("/api/grid/entries/bins/approve", json={}).status_code == 409
+    assert outsider.post("/api/grid/entries/bins/approve", json={}).status_code == 403
+    assert outsider.post("/api/grid/entries/nope/approve", json={}).status_code == 403  # not theirs to ask
+    assert approver.post("/api/grid/entries/nope/approve", json={}).status_code == 404
+    assert approver.post("/api/grid/entries/bins/approve", json={}).status_code == 409  # already approved
     assert statuses(clean_db) == {"bins": "approved", "tax": "rejected"}
     assert "Recent approval steps" in approver.get("/grid").text
 

@@ -26,7 +26,12 @@ APPROVED_CONTENT = ("message", "channels", "earliest", "latest")
 
 
 class ApprovalError(ValueError):
-    """The approval step is not allowed; the message says why."""
+    """The approval step is not allowed; the message says why. `kind`: who (not this officer),
+    missing (no such entry) or state (not waiting for approval, or no reason)."""
+
+    def __init__(self, message: str, kind: str = "state"):
+        super().__init__(message)
+        self.kind = kind
 
 
 def _arriving(old, entry: PlannerEntry) -> str:
@@ -87,15 +92,15 @@ def _decide(conn: Connection, config, key: str, officer: str, decision: str, rea
     approvers = list(config.grid.approvers)
     if officer.casefold() not in {a.casefold() for a in approvers}:
         raise ApprovalError(f"{officer!r} is not an approver; grid.approvers are: "
-                            f"{', '.join(approvers) or '(none configured)'}")
+                            f"{', '.join(approvers) or '(none configured)'}", "who")
     row = conn.execute(select(planner_entries).where(planner_entries.c.key == key)
                        .with_for_update()).first()
     if row is None:
-        raise ApprovalError(f"no planner entry with key {key!r}")
+        raise ApprovalError(f"no planner entry with key {key!r}", "missing")
     if row.status != "submitted":
         raise ApprovalError(f"entry {key!r} is {row.status}, not waiting for approval")
     if (row.submitted_by or row.owner).strip().casefold() == officer.casefold():
-        raise ApprovalError(f"{officer} submitted entry {key!r}; another approver must decide")
+        raise ApprovalError(f"{officer} submitted entry {key!r}; another approver must decide", "who")
     if decision == "rejected" and not (reason or "").strip():
         raise ApprovalError("a rejection needs a reason")
     conn.execute(update(planner_entries).where(planner_entries.c.key == key,

@@ -74,6 +74,10 @@ class CaseReply(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
+# An approval refused: not this officer's to make, no such entry, not waiting for one.
+APPROVAL_STATUS = {"who": 403, "missing": 404, "state": 409}
+
+
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -312,7 +316,7 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
             with engine().begin() as conn:
                 return approve(conn, config, key, who, now(), reason=body.reason if body else None)
         except ApprovalError as exc:
-            raise HTTPException(status_code=409, detail=str(exc)) from None
+            raise HTTPException(status_code=APPROVAL_STATUS[exc.kind], detail=str(exc)) from None
 
     @app.post("/api/grid/entries/{key}/reject", tags=["grid"], dependencies=[Depends(same_origin)],
               summary="Reject a submitted planner entry, with a reason")
@@ -325,7 +329,7 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
             with engine().begin() as conn:
                 return reject(conn, config, key, who, body.reason, now())
         except ApprovalError as exc:
-            raise HTTPException(status_code=409, detail=str(exc)) from None
+            raise HTTPException(status_code=APPROVAL_STATUS[exc.kind], detail=str(exc)) from None
 
     # --- archive -----------------------------------------------------------------------------
 
