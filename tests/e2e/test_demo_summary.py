@@ -70,10 +70,10 @@ def test_every_path_the_demo_prints_exists(demo):
 
 
 def test_the_weekly_report_is_the_demos_own_week_with_its_figures(demo):
-    window_end = re.search(r"window +\S+ \S+ \.\. (\S+ \S+) UTC", demo).group(1)
-    end = datetime.fromisoformat(window_end).replace(tzinfo=UTC)
-    last_day = (end - timedelta(microseconds=1)).astimezone(ZoneInfo("Europe/London")).date()
-    monday = last_day - timedelta(days=last_day.weekday())
+    start, end = (datetime.fromisoformat(t).replace(tzinfo=UTC) for t in
+                  re.search(r"window +(\S+ \S+) \.\. (\S+ \S+) UTC", demo).groups())
+    middle = (start + (end - start) / 2).astimezone(ZoneInfo("Europe/London")).date()
+    monday = middle - timedelta(days=middle.weekday())
     page = re.search(r"weekly page +(\S+)", demo).group(1)
     assert page.endswith(f"weekly-{monday.isoformat()}/index.html")
     mentions = int(re.search(r"weekly report +week of .*?: (\d+) mentions", demo).group(1))

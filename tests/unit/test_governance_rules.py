@@ -42,3 +42,17 @@ def test_a_request_names_every_unanswered_question(tmp_path):
     with pytest.raises(RequestError, match="missing: service, requested_by") as caught:
         read_request(path)
     assert "unanswered" not in str(caught.value)
+
+
+def test_the_demos_own_week_is_the_one_it_mostly_saw():
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from council_social.reports.demo import demo_week
+
+    london = ZoneInfo("Europe/London")
+    monday_1am = datetime(2026, 12, 7, 1, tzinfo=UTC)
+    assert demo_week(datetime(2026, 12, 6, 1, tzinfo=UTC), monday_1am, london) == date(2026, 11, 30)
+    assert demo_week(datetime(2026, 12, 7, 0, tzinfo=UTC), monday_1am, london) == date(2026, 12, 7)
+    wednesday = datetime(2026, 12, 9, 15, tzinfo=UTC)
+    assert demo_week(wednesday.replace(day=8), wednesday, london) == date(2026, 12, 7)

@@ -16,8 +16,16 @@ def demo_days(ctx) -> list:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+def demo_week(start, end, tz):
+    """The Monday of the demo's own week: the week holding the middle of its window, so a day's
+    demo that ends just after a Monday midnight reports the week it mostly saw."""
+    from council_social.reports.weekly import monday_of
+
+    return monday_of((start + (end - start) / 2).astimezone(tz).date())
+
+
 def run(ctx) -> list[str]:
-    from council_social.reports.weekly import folder_for, monday_of, weekly_context
+    from council_social.reports.weekly import folder_for, weekly_context
 
     config = ctx.config
     tz = config.tz
@@ -26,9 +34,8 @@ def run(ctx) -> list[str]:
     # A run's data interval ends at the interval_end given, so each day runs for the next midnight.
     for day in days:
         ctx.run_dag("reports", datetime.combine(day + timedelta(days=1), time(0), tz))
-    # The demo's own week: the one its last hour falls in (the weekly DAG writes the week before
-    # the Monday its interval ends on).
-    week = monday_of(last)
+    # The demo's own week (the weekly DAG writes the week before the Monday its interval ends on).
+    week = demo_week(ctx.start, ctx.end, tz)
     ctx.run_dag("reports_weekly", datetime.combine(week + timedelta(days=7), time(0), tz))
     with ctx.engine.connect() as conn:
         mentions, accounts = conn.execute(text(
