@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.synced-from-lock
 UV_PIN := $(shell grep -E '^uv==' requirements.lock)
 
-.PHONY: venv demo test lint check-lock lock bench clean-data up down
+.PHONY: venv demo test lint check-lock lock bench clean-data up down axe
 
 venv: $(STAMP)
 
@@ -38,8 +38,14 @@ down:
 	@UP_DIR="$(UP_DIR)" COUNCIL_SOCIAL_CONFIG="$(COUNCIL_SOCIAL_CONFIG)" \
 		$(BIN)/python -m council_social.deploy.up stop
 
-test: venv check-lock lint
+test: venv check-lock lint axe
 	@$(BIN)/python -m pytest
+
+# axe-core, pinned in package.json / package-lock.json, for the accessibility tests.
+axe: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 lint: venv
 	@$(BIN)/ruff check include dags plugins tests bench

@@ -7,7 +7,9 @@ mentions by sentiment, replies against response targets, cases opened,
 closed and overdue, FoI on time), finds emerging issues (volume and
 negativity spikes per topic against the same hour of past weeks, trending
 hashtags, new accounts impersonating the council) as `alerts`, and emails the
-web team the alerts it has not yet heard about. The weekly page is
+web team the alerts it has not yet heard about. A registry account with no own
+post for `governance.dormant_after_days` raises one `dormant_account` alert,
+emailed once to its owning team and the web team. The weekly page is
 `reports_weekly`.
 
 **Owner:** web team. **When it fails:** nothing is half-written (each step
@@ -66,4 +68,18 @@ with DAG(
             sent = notify_alerts(engine(), config(), _day(data_interval_start), sender, data_interval_end)
         return {**sent, "transport": transport}
 
-    compute_metrics() >> raise_alerts() >> notify_web_team()
+    @task
+    def dormant_accounts(data_interval_end=None) -> dict:
+        import os
+
+        from council_social.airflow import OUTBOX_ENV_VAR, engine, mail_sender
+        from council_social.governance.dormant import raise_dormant_alerts
+
+        # One alert per dormant account, to its owner and the web team (the strategy's
+        # duty of regular, fresh content).
+        os.environ.setdefault(OUTBOX_ENV_VAR, str(config().reports_output_path / "outbox"))
+        with mail_sender(config().notifications.smtp_connection_id) as (sender, transport):
+            raised = raise_dormant_alerts(engine(), config(), data_interval_end, sender)
+        return {"dormant": [a["subject"] for a in raised], "transport": transport}
+
+    compute_metrics() >> raise_alerts() >> dormant_accounts() >> notify_web_team()

@@ -39,14 +39,15 @@ app = create_app(_engine, config=_config(), officer=signed_in_officer)
 class CouncilSocialPlugin(AirflowPlugin):
     name = "council_social"
     fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "Council Social Ops"}]
+    # Home (what needs doing now) is the first page, then one entry per view.
     external_views = [
         {
             "name": label,
             # Relative to the Airflow base URL; url_route shows it inside the UI (iframe).
-            "href": f"{URL_PREFIX.lstrip('/')}/{key}",
+            "href": f"{URL_PREFIX.lstrip('/')}/{'' if key == 'home' else key}",
             "url_route": f"council-social-{key}",
             "destination": "nav",
             "category": "Council Social Ops",
         }
-        for key, label in VIEWS
+        for key, label in (("home", "Home"), *VIEWS)
     ]

@@ -100,6 +100,8 @@ COMMAND_MODULES: list[str] = [
     "council_social.grid.cli",
     "council_social.triage.cli",
     "council_social.views.cli",
+    "council_social.governance.cli",
+    "council_social.moderation.cli",
 ]
 
 

@@ -669,6 +669,8 @@ class GridSettings(_Model):
     posting_enabled: bool = True
     # A slot missed by more than this (scheduler down) is reported, not posted late.
     late_grace_minutes: int = Field(default=60, ge=5)
+    # Officers who approve planner entries before anything is placed or posted.
+    approvers: list[NonBlank] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _hours(self) -> GridSettings:
@@ -708,6 +710,21 @@ class ReportsSettings(_Model):
     weekly_weeks_of_history: int = Field(default=8, ge=1)
 
 
+class GovernanceSettings(_Model):
+    """The strategy's account governance: requests for new accounts, dormant accounts."""
+
+    # An account with no own post for this long raises one alert (the duty of fresh content).
+    dormant_after_days: int = Field(default=28, ge=1)
+
+
+class HouseRule(_Model):
+    """One of the house rules that govern moderation; the strategy says hide, do not delete."""
+
+    key: Slug
+    text: NonBlank
+    allow_delete: bool = False
+
+
 class CouncilConfig(_Model):
     council: Council
     accounts: list[Account] = Field(min_length=1)
@@ -727,6 +744,8 @@ class CouncilConfig(_Model):
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     triage: TriageSettings = Field(default_factory=TriageSettings)
     reports: ReportsSettings = Field(default_factory=ReportsSettings)
+    governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
+    house_rules: list[HouseRule] = Field(default_factory=list)
 
     _source_path: Path | None = PrivateAttr(default=None)
 
@@ -780,6 +799,8 @@ class CouncilConfig(_Model):
             if key not in account_keys:
                 problems.append((("grid", "posts_per_day_by_account", key),
                                  f"unknown account {key!r}", key))
+        for i, key in _duplicates([r.key for r in self.house_rules]).items():
+            problems.append((("house_rules", i, "key"), f"duplicate house rule {key!r}", key))
         for i, shift in enumerate(self.grid.cover_rota):
             if shift.team not in known:
                 problems.append((("grid", "cover_rota", i, "team"),
@@ -842,6 +863,16 @@ class CouncilConfig(_Model):
 
     def teams_of_kind(self, kind: str) -> list[Team]:
         return [t for t in self.teams if t.kind == kind]
+
+    def web_team_officers(self) -> list[str]:
+        """Names of the web team's lead officers and members."""
+        return [p.name for t in self.teams_of_kind("web_team") for p in (t.lead_officer, *t.members)]
+
+    def house_rule(self, key: str) -> HouseRule:
+        for r in self.house_rules:
+            if r.key == key:
+                return r
+        raise KeyError(f"no house rule {key!r}; rules are: {', '.join(r.key for r in self.house_rules)}")
 
     def is_office_hours(self, moment: datetime) -> bool:
         return self.office_hours.contains(moment, self.council.timezone)

@@ -38,6 +38,8 @@ DEMO_STAGES: list[str] = [
     # after triage: response cases open from its decisions
     "council_social.cases.demo",
     "council_social.reports.demo",
+    # after reports (dormant-account alerts): account governance, moderation, the home page
+    "council_social.governance.demo",
 ]
 
 

@@ -72,6 +72,13 @@ def test_import_cli_plan_publish_and_identical_rerun(clean_db, config, tmp_path,
     assert "0 new, 0 updated" in capsys.readouterr().out
 
     built_for = datetime(2026, 12, 1, 6, tzinfo=UTC)
+    # The file's entries arrive submitted: nothing is placed until an approver approves.
+    assert plan_grid(clean_db, config, built_for)["placed"] == 0
+    with clean_db.connect() as conn:
+        waiting = conn.execute(text("SELECT key FROM social.planner_entries WHERE status = 'submitted'"
+                                    " ORDER BY key")).scalars().all()
+    for key in waiting:
+        assert main(["planner", "approve", key, "--officer", config.grid.approvers[0]]) == 0
     plan = plan_grid(clean_db, config, built_for)
     first = publish_grid(clean_db, config, built_for, tmp_path)
     assert plan["grid_start"] == "2026-11-30" and plan["placed"] > 10 and plan["unplaced"] >= 2

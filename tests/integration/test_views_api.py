@@ -80,9 +80,11 @@ def test_the_airflow_plugin_requires_airflow_login():
     spec.loader.exec_module(plugin)
     cls = plugin.CouncilSocialPlugin
     assert cls.fastapi_apps[0]["url_prefix"] == "/council-social"
-    assert {v["url_route"] for v in cls.external_views} == {
-        "council-social-triage", "council-social-cases", "council-social-grid", "council-social-archive",
-        "council-social-reports"}
+    assert [v["url_route"] for v in cls.external_views] == [
+        "council-social-home", "council-social-triage", "council-social-cases", "council-social-grid",
+        "council-social-archive", "council-social-reports", "council-social-accounts",
+        "council-social-moderation"]
+    assert cls.external_views[0]["href"] == "council-social/"  # the home page comes first
     assert all(not v["href"].startswith("/") for v in cls.external_views)
     for path in ("/api/triage", "/docs", "/openapi.json"):
         response = TestClient(plugin.app).get(path)

@@ -3,7 +3,10 @@
 Each view is loaded and screenshotted to test-artifacts/screenshots/; a post
 carrying <script> never runs (it would set document.title); filters work from
 the query string; a correction made through the API shows in the page; the
-archive's export link returns a zip.
+archive's export link returns a zip. axe-core (pinned in package.json, `npm ci`)
+checks every view and page, the grid page and the weekly report against WCAG
+2.2 A and AA: council pages fall under the Public Sector Bodies Accessibility
+Regulations 2018.
 """
 
 from __future__ import annotations
@@ -37,6 +40,14 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server(engine, config, tmp_path_factory):
+    yield from _serve(engine, config, tmp_path_factory)
+
+
+class _Server(str):
+    case_id: int
+
+
+def _serve(engine, config, tmp_path_factory):
     import uvicorn
     from sqlalchemy import text
 
@@ -49,8 +60,10 @@ def server(engine, config, tmp_path_factory):
     config.reports.output_dir = str(root / "reports")
     with engine.begin() as conn:
         conn.execute(text("TRUNCATE " + ", ".join(f"social.{t}" for t in social_tables()) + " CASCADE"))
-        seed(conn, config)
+        case_id = seed(conn, config)
         _week_of_metrics(conn)
+        _governance(conn, config)
+    _moderation(engine, config)
     app = create_app(lambda: engine, config=config, officer=lambda: "Browser Officer", clock=lambda: NOW)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -62,9 +75,35 @@ def server(engine, config, tmp_path_factory):
         if uv.started:
             break
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    server = _Server(f"http://127.0.0.1:{port}")
+    server.case_id = case_id
+    server.config = config
+    yield server
     uv.should_exit = True
     thread.join(timeout=10)
+
+
+def _governance(conn, config) -> None:
+    """An entry waiting for approval and a pending account request, so their pages have rows."""
+    from datetime import date
+
+    from council_social.governance.accounts import store_request
+    from council_social.grid.approvals import submit_entries
+    from council_social.grid.planner import PlannerEntry
+
+    submit_entries(conn, [PlannerEntry(
+        key="bins", title="Christmas bins", message="Bins move by a day", channels=("brent-council",),
+        earliest=date(2026, 11, 26), latest=date(2026, 11, 27), owner="Waste", priority="normal",
+        status="approved", campaign="bins", essential=False)], "plan.csv", NOW)
+    store_request(conn, config, {"service": "libraries", "platform": "instagram", "handle": "BrentReads",
+                                 "requested_by": "Lily", "audience": "families", "objectives": "events",
+                                 "why_own_account": "weekly events", "content_commitment": "3 a week"}, NOW)
+
+
+def _moderation(engine, config) -> None:
+    from council_social.moderation.actions import record_action
+
+    record_action(engine, config, "twitter", "t1", "report", "abuse", "Browser Officer", "<i>threat</i>", NOW)
 
 
 def _week_of_metrics(conn) -> None:
@@ -151,3 +190,53 @@ def test_the_archive_export_link_returns_a_zip(server, tmp_path):
         assert response.headers["Content-Type"] == "application/zip"
     assert body[:2] == b"PK"
     screenshot(tmp_path, f"{server}/archive?q=parking", "archive-search")
+
+
+# --------------------------------------------------------------------------- accessibility
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PAGES = ["", "triage", "triage?outcome=webteam_respond", "cases", "cases/{case_id}", "grid", "archive",
+         "archive?q=parking", "reports", "accounts", "accounts?dormant=true", "moderation", "quarantine"]
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from tests.cdp import Chromium
+
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (package.json pins axe-core; make test does it)")
+    chromium = Chromium(CHROMIUM, str(tmp_path_factory.mktemp("cdp-profile")))
+    yield chromium
+    chromium.close()
+
+
+def axe_violations(browser, url: str) -> list[str]:
+    session = browser.open(url)
+    browser.evaluate(session, AXE.read_text(encoding="utf-8"))
+    tags = json.dumps(WCAG_22_AA)
+    found = browser.evaluate(session, "axe.run(document, {runOnly: {type: 'tag', values: " + tags + "}})"
+                             ".then(r => r.violations.map(v => ({id: v.id, help: v.help, n: v.nodes.length,"
+                             " first: v.nodes[0].html})))")
+    target = browser.send("Target.getTargetInfo", session=session)["targetInfo"]["targetId"]
+    browser.send("Target.closeTarget", {"targetId": target})
+    return [f"{v['id']} ({v['n']}x): {v['help']}; e.g. {v['first'][:200]}" for v in found]
+
+
+@pytest.mark.parametrize("view", PAGES)
+def test_every_view_meets_wcag_22_aa(server, browser, view):
+    assert axe_violations(browser, f"{server}/{view.format(case_id=server.case_id)}") == []
+
+
+def test_the_grid_page_and_the_weekly_report_meet_wcag_22_aa(server, browser, engine, tmp_path):
+    from datetime import date
+
+    from council_social.grid.build import build_offline
+    from council_social.grid.planner import read_planner
+    from council_social.reports.weekly import write_weekly
+
+    config = server.config
+    entries = read_planner(config.project_root / "include/config/sample_planner.csv", config)
+    files, _ = build_offline(entries, config, date(2026, 11, 30), tmp_path / "grid")
+    weekly = write_weekly(engine, config, date(2026, 11, 16))
+    for page in (files["html"]["path"], weekly["page"]):
+        assert axe_violations(browser, Path(page).as_uri()) == [], page

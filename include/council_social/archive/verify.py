@@ -72,6 +72,9 @@ def verify_archive(engine: Engine, root, anchor: Path | None = None) -> VerifyRe
     report = verify_manifest(files, records, root)
     if anchor is not None:
         check_anchor(report, files, anchor)
+    from council_social.archive.verify_log import record_run
+
+    record_run(engine, report)  # the home page shows when the chain was last checked
     return report
 
 

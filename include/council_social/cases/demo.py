@@ -58,7 +58,9 @@ def run(ctx) -> list[str]:
     conn_id = config.notifications.smtp_connection_id
     if _has_connection(conn_id):
         lines.append(f"digests        {digests[0]} team digest(s) sent through {conn_id}")
-    else:
+    elif digests[0]:
         lines.append(f"digests        {digests[0]} team digest(s); no SMTP Connection {conn_id!r}, "
                      f"so written to {outbox}/*.eml")
+    else:  # print no folder that was never written
+        lines.append("digests        no team digest to send in this run")
     return lines

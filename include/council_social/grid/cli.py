@@ -1,4 +1,4 @@
-"""`council-social planner import FILE`, `grid build ...` and `grid override ...`."""
+"""`council-social planner import|approve|reject ...`, `grid build ...` and `grid override ...`."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ def cmd_planner_import(args) -> int:
     from sqlalchemy.exc import ProgrammingError
 
     from council_social.cli import CliError
+    from council_social.grid.approvals import submit_entries
     from council_social.grid.planner import PlannerError, read_planner
-    from council_social.grid.store import upsert_entries
 
     config = _config(args)
     try:
@@ -32,12 +32,40 @@ def cmd_planner_import(args) -> int:
         raise CliError(str(exc).replace("\n", " | ")) from None
     try:
         with _engine(config).begin() as conn:
-            counts = upsert_entries(conn, entries, Path(args.file).name, datetime.now(UTC))
+            counts = submit_entries(conn, entries, Path(args.file).name, datetime.now(UTC),
+                                    submitted_by=args.submitted_by)
     except ProgrammingError:
         raise CliError("the planner tables are missing: run `council-social db upgrade`") from None
     print(f"{args.file}: {len(entries)} entries ({counts['inserted']} new, "
-          f"{counts['updated']} updated, {counts['unchanged']} unchanged)")
+          f"{counts['updated']} updated, {counts['unchanged']} unchanged); "
+          f"{counts['submitted']} submitted for approval")
     return 0
+
+
+def _decide(args, decision: str) -> int:
+    from council_social.cli import CliError
+    from council_social.grid.approvals import ApprovalError, approve, reject
+
+    config = _config(args)
+    try:
+        with _engine(config).begin() as conn:
+            if decision == "approved":
+                done = approve(conn, config, args.entry, args.officer, datetime.now(UTC),
+                               reason=args.reason)
+            else:
+                done = reject(conn, config, args.entry, args.officer, args.reason, datetime.now(UTC))
+    except ApprovalError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{done['entry']} ({done['title']}) {decision} by {done['officer']}")
+    return 0
+
+
+def cmd_planner_approve(args) -> int:
+    return _decide(args, "approved")
+
+
+def cmd_planner_reject(args) -> int:
+    return _decide(args, "rejected")
 
 
 def _monday(value: str) -> date:
@@ -93,7 +121,20 @@ def register(sub) -> None:
         dest="planner_command", required=True)
     imp = planner.add_parser("import", help="import planner entries from a CSV or YAML file")
     imp.add_argument("file")
+    imp.add_argument("--submitted-by", help="who submits the entries for approval (default: each "
+                                            "entry's owner)")
     imp.set_defaults(func=cmd_planner_import)
+    approve = planner.add_parser("approve", help="approve a submitted entry (grid.approvers only, "
+                                                 "not its submitter)")
+    approve.add_argument("entry", help="planner entry key")
+    approve.add_argument("--officer", required=True)
+    approve.add_argument("--reason", help="optional note for the audit log")
+    approve.set_defaults(func=cmd_planner_approve)
+    rej = planner.add_parser("reject", help="reject a submitted entry, with a reason")
+    rej.add_argument("entry", help="planner entry key")
+    rej.add_argument("--officer", required=True)
+    rej.add_argument("--reason", required=True)
+    rej.set_defaults(func=cmd_planner_reject)
 
     grid = sub.add_parser("grid", help="the fortnightly communications grid").add_subparsers(
         dest="grid_command", required=True)

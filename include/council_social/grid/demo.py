@@ -35,11 +35,11 @@ def sample_planner(config):
 
 
 def run(ctx) -> list[str]:
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
+    from council_social.grid.approvals import approve, submit_entries, waiting
     from council_social.grid.planner import read_planner
-    from council_social.grid.store import upsert_entries
-    from council_social.grid.tables import grid_publications, grid_slots
+    from council_social.grid.tables import grid_publications, grid_slots, planner_audit
 
     config = ctx.config
     entries = read_planner(sample_planner(config), config)
@@ -48,7 +48,13 @@ def run(ctx) -> list[str]:
     shift = (monday_of(local_end) + timedelta(days=7) - SAMPLE_ANCHOR).days
     entries = _shift(entries, shift)
     with ctx.engine.begin() as conn:
-        counts = upsert_entries(conn, entries, "sample_planner.csv", ctx.end)
+        counts = submit_entries(conn, entries, "sample_planner.csv", ctx.end)
+        # The services' entries arrive submitted; an approver (not the submitter) approves them.
+        approver = config.grid.approvers[0] if config.grid.approvers else None
+        pending = waiting(conn) if approver else []
+        for e in pending:
+            approve(conn, config, e["key"], approver, ctx.end, reason="demo: sample entry")
+        audit_rows = conn.execute(select(func.count()).select_from(planner_audit)).scalar()
     built_for = datetime.combine(ctx.end.date(), time(GRID_HOUR_UTC), tzinfo=UTC)
     if built_for > ctx.end:
         built_for -= timedelta(days=1)
@@ -66,6 +72,9 @@ def run(ctx) -> list[str]:
         f"planner        {len(entries)} sample entries ({counts['inserted']} new, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged), dates moved "
         f"{shift:+d} days",
+        f"approvals      {counts['submitted']} submitted by services, {len(pending)} approved by "
+        f"{approver or '(no grid.approvers)'}; audit log {audit_rows} steps "
+        f"(council-social planner approve|reject ENTRY --officer NAME)",
         f"grid           {pub.grid_start} to {pub.grid_end}: {pub.placed} posts placed, "
         f"{pub.unplaced} not placed, {pub.held} held (pre-election)",
     ]

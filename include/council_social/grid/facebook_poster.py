@@ -138,7 +138,7 @@ class FacebookPoster:
                            "pages of posts since the slot")
 
 
-def from_connection(conn, settings) -> FacebookPoster | None:
+def from_connection(conn, settings, poster_class: type | None = None) -> FacebookPoster | None:
     """The poster for Connection `conn` (None when it is missing): the password is the
     Page access token, extra `page_tokens` may give one per account key, and the host
     (if set) is the Graph base URL."""
@@ -153,5 +153,5 @@ def from_connection(conn, settings) -> FacebookPoster | None:
         base_url = conn.host if "://" in conn.host else f"{conn.schema or 'https'}://{conn.host}"
         if conn.port:
             base_url = f"{base_url}:{conn.port}"
-    return FacebookPoster(base_url, tokens, default_token=conn.password or None,
-                          connection_id=settings.connection_id)
+    return (poster_class or FacebookPoster)(base_url, tokens, default_token=conn.password or None,
+                                            connection_id=settings.connection_id)

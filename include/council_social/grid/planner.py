@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 CSV_HEADER = ["title", "message", "channels", "earliest", "latest", "owner", "priority",
               "status"]
 PRIORITIES = ("essential", "high", "normal", "low")
-STATUSES = ("draft", "approved", "scheduled", "published", "withdrawn")
+# `submitted` waits for an approver (grid.approvers); `rejected` was turned down with a reason.
+STATUSES = ("draft", "submitted", "approved", "rejected", "scheduled", "published", "withdrawn")
 # Statuses the grid places; published entries keep the slot they were posted in.
 PLACEABLE = ("approved", "scheduled")
 
@@ -44,7 +45,7 @@ class _Entry(BaseModel):
     latest: date
     owner: str = Field(min_length=1, max_length=200)
     priority: Literal["essential", "high", "normal", "low"] = "normal"
-    status: Literal["draft", "approved", "scheduled", "published", "withdrawn"] = "draft"
+    status: Literal["draft", "submitted", "approved", "scheduled", "published", "withdrawn"] = "draft"
     campaign: str | None = Field(default=None, max_length=200)
     essential: bool = False
     press_release: str | None = Field(default=None, pattern=r"^https?://\S+$")

@@ -37,7 +37,8 @@ planner_entries = Table(
     Column("latest", Date, nullable=False),
     Column("owner", Text, nullable=False),
     Column("priority", Text, nullable=False),  # essential | high | normal | low
-    # draft | approved | scheduled | published | withdrawn; publishing moves approved ->
+    # draft | submitted | approved | rejected | scheduled | published | withdrawn; only an
+    # approver moves submitted -> approved (see grid.approvals); publishing moves approved ->
     # scheduled (placed in a published grid) -> published (every channel posted), never back
     Column("status", Text, nullable=False),
     Column("campaign", Text, nullable=False),
@@ -46,6 +47,8 @@ planner_entries = Table(
     Column("media", JSONB, nullable=False),
     Column("source", Text, nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
+    # who submitted it for approval (an approver may not approve their own entry)
+    Column("submitted_by", Text),
 )
 
 grid_publications = Table(
@@ -110,4 +113,18 @@ override_log = Table(
     Column("reason", Text, nullable=False),
     Column("kind", Text, nullable=False),  # pre_election
     Column("logged_at", DateTime(timezone=True), nullable=False),
+)
+
+planner_audit = Table(
+    "planner_audit",
+    metadata,
+    # every step of an entry's approval: submitted, approved, rejected, withdrawn, ...
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("entry_key", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("officer", Text, nullable=False),
+    Column("reason", Text),
+    Column("from_status", Text),
+    Column("to_status", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
 )

@@ -149,6 +149,9 @@ class ChannelsApi:
         self.host = "127.0.0.1"
         self.fb_posted: list[dict] = []  # created with POST /{page-id}/feed
         self.fb_blocked: set[str] = set()
+        # comment ids hidden with POST /{comment-id}?is_hidden=true, and every such call
+        self.hidden: set[str] = set()
+        self.hide_calls: list[str] = []
 
     # --------------------------------------------------------------- hooks
     def inject_once(self, prefix: str, status: int, body: bytes | dict,
@@ -266,6 +269,9 @@ class ChannelsApi:
             return self._json(200, self._page_obj(fb))
         if edge is None and ig is not None:
             return self._json(200, self._ig_user(ig))
+        if edge is None and _q(query, "fields") == "is_hidden":
+            with self.lock:
+                return self._json(200, {"id": obj, "is_hidden": obj in self.hidden})
         since = datetime.fromtimestamp(_int(_q(query, "since"), 0), tz=UTC) \
             if _q(query, "since") else now - GRAPH_LOOKBACK
         until = datetime.fromtimestamp(_int(_q(query, "until"), 0), tz=UTC) \
@@ -326,6 +332,8 @@ class ChannelsApi:
                                      "Wednesday, 25-Nov-26 04:00:00 PST.", "OAuthException",
                                      190, 463)
         rest = [p for p in path.split("/") if p][1:]
+        if len(rest) == 1 and _q(query, "is_hidden") is not None:
+            return self._hide(rest[0], _q(query, "is_hidden") == "true")
         fb = self.source("facebook", rest[0]) if len(rest) == 2 and rest[1] == "feed" else None
         if fb is None or fb.kind != "account":
             return self._graph_error(400, "Unsupported post request. Please read the Graph API "
@@ -349,6 +357,16 @@ class ChannelsApi:
             self.fb_posted.append({"id": f"{fb.external_id}_{post_id}", "page_id": fb.external_id,
                                    "message": message, "link": link, "created": now})
         return self._json(200, {"id": f"{fb.external_id}_{post_id}"})
+
+    def _hide(self, comment_id: str, hidden: bool):
+        """POST /{comment-id}?is_hidden=true|false (a Facebook or Instagram comment)."""
+        if self.source("facebook", comment_id) or self.source("instagram", comment_id):
+            return self._graph_error(400, "(#100) Param is_hidden is not valid for a page",
+                                     "OAuthException", 100)
+        with self.lock:
+            self.hide_calls.append(comment_id)
+            (self.hidden.add if hidden else self.hidden.discard)(comment_id)
+        return self._json(200, {"success": True})
 
     def _with_fb_posted(self, fb: Source, rows: list[dict], since: datetime,
                         until: datetime) -> list[dict]:

@@ -16,6 +16,9 @@ TABLE_MODULES: list[str] = [
     "council_social.cases.tables",
     "council_social.archive.tables",
     "council_social.reports.tables",
+    "council_social.archive.verify_log",
+    "council_social.governance.tables",
+    "council_social.moderation.tables",
 ]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -23,7 +23,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from starlette.background import BackgroundTask
 
 from council_social.cases.times import TimeRefused
-from council_social.views import archive_panel, cases_panel, grid_panel, reports_panel
+from council_social.views import archive_panel, cases_panel, grid_panel, home_panel, reports_panel
 from council_social.views.availability import Unavailable
 from council_social.views.security import SecurityHeaders, same_origin
 from council_social.views.triage_queue import (
@@ -37,7 +37,7 @@ from council_social.views.triage_queue import (
 
 HERE = Path(__file__).parent
 VIEWS = (("triage", "Triage queue"), ("cases", "Cases"), ("grid", "Grid"), ("archive", "Archive"),
-         ("reports", "Reports"))
+         ("reports", "Reports"), ("accounts", "Accounts"), ("moderation", "Moderation"))
 
 
 class TriageDecision(BaseModel):
@@ -76,6 +76,16 @@ class CaseReply(BaseModel):
         "when the reply was made, with its UTC offset (default: now); not in the future, "
         "not before the case opened"))
     note: str | None = Field(default=None, max_length=2000)
+
+
+# An approval refused: not this officer's to make, no such entry, not waiting for one.
+APPROVAL_STATUS = {"who": 403, "missing": 404, "state": 409}
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 @lru_cache(maxsize=1)
@@ -147,9 +157,61 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
 
     # --- index ------------------------------------------------------------------------------
 
+    @app.get("/api/home", tags=["home"], summary="What needs doing now, each figure with its view's link")
+    def api_home():
+        with engine().connect() as conn:
+            return home_panel.home_view(conn, config, now())
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(request: Request, who: Officer):
-        return page(request, "index.html", "Operator views", officer=who)
+        with engine().connect() as conn:
+            data = home_panel.home_view(conn, config, now())
+        return page(request, "index.html", "What needs doing now", officer=who, home=data)
+
+    @app.get("/api/quarantine", tags=["home"], summary="Records quarantined in the last day")
+    def api_quarantine(reason: str | None = None):
+        with engine().connect() as conn:
+            return {"reason": reason, "records": home_panel.quarantine_rows(conn, now(), reason or None)}
+
+    @app.get("/quarantine", response_class=HTMLResponse, include_in_schema=False)
+    def quarantine(request: Request, reason: str | None = None):
+        with engine().connect() as conn:
+            rows = home_panel.quarantine_rows(conn, now(), reason or None)
+        return page(request, "quarantine.html", "Quarantined in the last day", rows=rows, reason=reason or "")
+
+    # --- accounts and moderation -------------------------------------------------------------
+
+    @app.get("/api/accounts", tags=["governance"], summary="The account registry and requests for new accounts")
+    def api_accounts(dormant: bool = False):
+        from council_social.governance.accounts import list_accounts
+
+        with engine().begin() as conn:
+            return list_accounts(conn, config, now(), dormant_only=dormant)
+
+    @app.get("/accounts", response_class=HTMLResponse, include_in_schema=False)
+    def accounts(request: Request, dormant: bool = False):
+        from council_social.governance.accounts import list_accounts
+
+        with engine().begin() as conn:
+            data = list_accounts(conn, config, now(), dormant_only=dormant)
+        return page(request, "accounts.html", "Accounts", dormant=dormant, **data)
+
+    @app.get("/api/moderation", tags=["moderation"], summary="The moderation log, newest first")
+    def api_moderation(action: Literal["hide", "report", "delete"] | None = None):
+        from council_social.moderation.actions import list_actions
+
+        with engine().connect() as conn:
+            return {"house_rules": [r.model_dump() for r in config.house_rules],
+                    "actions": list_actions(conn, action=action)}
+
+    @app.get("/moderation", response_class=HTMLResponse, include_in_schema=False)
+    def moderation(request: Request, action: Literal["hide", "report", "delete"] | None = None):
+        from council_social.moderation.actions import list_actions
+
+        with engine().connect() as conn:
+            rows = list_actions(conn, action=action)
+        return page(request, "moderation.html", "Moderation", rows=rows, action=action or "",
+                    rules=config.house_rules)
 
     # --- triage ------------------------------------------------------------------------------
 
@@ -261,6 +323,30 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
         except Unavailable as exc:
             return unavailable(request, "Grid", str(exc))
         return page(request, "grid.html", "Communications grid", **data)
+
+    @app.post("/api/grid/entries/{key}/approve", tags=["grid"], dependencies=[Depends(same_origin)],
+              summary="Approve a submitted planner entry (grid.approvers only, not its submitter)")
+    def api_grid_approve(key: str, who: Officer, body: Decision | None = None):
+        from council_social.grid.approvals import ApprovalError, approve
+
+        try:
+            with engine().begin() as conn:
+                return approve(conn, config, key, who, now(), reason=body.reason if body else None)
+        except ApprovalError as exc:
+            raise HTTPException(status_code=APPROVAL_STATUS[exc.kind], detail=str(exc)) from None
+
+    @app.post("/api/grid/entries/{key}/reject", tags=["grid"], dependencies=[Depends(same_origin)],
+              summary="Reject a submitted planner entry, with a reason")
+    def api_grid_reject(key: str, body: Decision, who: Officer):
+        from council_social.grid.approvals import ApprovalError, reject
+
+        if not body.reason:
+            raise HTTPException(status_code=422, detail="a rejection needs a reason")
+        try:
+            with engine().begin() as conn:
+                return reject(conn, config, key, who, body.reason, now())
+        except ApprovalError as exc:
+            raise HTTPException(status_code=APPROVAL_STATUS[exc.kind], detail=str(exc)) from None
 
     # --- archive -----------------------------------------------------------------------------
 

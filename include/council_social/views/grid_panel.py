@@ -10,7 +10,7 @@ from sqlalchemy import text
 from council_social.views.availability import need
 
 MODULES = ("council_social.grid.tables",)
-TABLES = ("grid_publications", "grid_slots", "planner_entries")
+TABLES = ("grid_publications", "grid_slots", "planner_entries", "planner_audit")
 GRID_DAYS = 14
 
 
@@ -47,4 +47,6 @@ def grid_view(conn, config, today: date) -> dict:
             "days": days,
             "pre_election": sorted({d["pre_election"] for d in days if d["pre_election"]}),
         })
-    return {"fortnights": fortnights}
+    from council_social.grid.approvals import audit, waiting
+
+    return {"fortnights": fortnights, "waiting": waiting(conn), "audit": audit(conn, limit=20)}

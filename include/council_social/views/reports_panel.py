@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import text
+
 from council_social.reports.alerts import alerts_between
 from council_social.reports.metrics import day_bounds, metrics_between
 from council_social.reports.weekly import monday_of, weekly_context
 
 
+def latest_week_with_data(conn, today: date) -> date | None:
+    """The Monday of the newest week (up to today) that has daily metrics."""
+    day = conn.execute(text("SELECT max(day) FROM social.metrics_daily WHERE day <= :t"),
+                       {"t": today}).scalar()
+    return monday_of(day) if day else None
+
+
 def reports_view(conn, config, today: date, week: date | None = None) -> dict:
-    # The last complete week by default: the weekly report is about a finished week.
-    week_start = monday_of(week) if week else monday_of(today) - timedelta(days=7)
+    # By default the newest week with figures, else the last complete week.
+    if week:
+        week_start = monday_of(week)
+    else:
+        week_start = latest_week_with_data(conn, today) or monday_of(today) - timedelta(days=7)
     context = weekly_context(conn, config, week_start)
     start, _ = day_bounds(today - timedelta(days=13), config.tz)
     _, end = day_bounds(today, config.tz)

@@ -1,0 +1,1 @@
+"""The strategy's account governance: requests for new accounts, the registry, dormant accounts."""

@@ -1,0 +1,199 @@
+"""Home: what needs doing now, each figure with the link to its filtered view.
+
+Every section reads its own capability's tables; a capability missing here
+shows as unavailable instead of failing the page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import text
+
+from council_social.views.availability import Unavailable, need
+
+CRITICAL_DAYS = 7  # critical items from the last week still without a case or a reply
+ALERT_DAYS = 7  # alerts raised in the last week are "open"
+QUARANTINE_HOURS = 24
+
+
+def _link(path: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
+    return f"{path}?{query}" if query else path
+
+
+def _section(conn, build, *args):
+    try:
+        return build(conn, *args)
+    except Unavailable as exc:
+        return {"unavailable": str(exc)}
+
+
+def _cases(conn, config, now: datetime) -> dict:
+    need(conn, ("council_social.cases.tables",), ("cases",))
+    local = now.astimezone(config.tz)
+    day_end = datetime.combine(local.date() + timedelta(days=1), time(0), config.tz)
+    rows = conn.execute(text("""
+        SELECT team,
+               count(*) FILTER (WHERE due_at < :now) AS overdue,
+               count(*) FILTER (WHERE due_at >= :now AND due_at < :day_end) AS due_today
+        FROM social.cases
+        WHERE responded_at IS NULL AND status IN ('open', 'overdue', 'escalated')
+        GROUP BY team HAVING count(*) FILTER (WHERE due_at < :day_end) > 0 ORDER BY team
+    """), {"now": now, "day_end": day_end}).mappings()
+    teams = [{**r, "link": _link("/cases", team=r["team"]),
+              "overdue_link": _link("/cases", team=r["team"], overdue="true")} for r in rows]
+    return {"teams": teams, "overdue": sum(t["overdue"] for t in teams),
+            "due_today": sum(t["due_today"] for t in teams), "link": "/cases"}
+
+
+def _critical(conn, config, now: datetime) -> dict:
+    need(conn, ("council_social.triage.tables", "council_social.cases.tables"),
+         ("triage_decisions", "cases"))
+    own = [str(a.external_id) for a in config.accounts if a.external_id]
+    rows = conn.execute(text("""
+        SELECT d.platform, d.external_id, d.item_created_at, d.outcome, d.department, i.text
+        FROM social.triage_decisions d
+        LEFT JOIN social.items i ON i.platform = d.platform AND i.external_id = d.external_id
+        WHERE d.rules_version = :rules AND d.critical AND d.item_created_at >= :since
+          AND NOT EXISTS (SELECT 1 FROM social.cases c
+                          WHERE c.platform = d.platform AND c.external_id = d.external_id)
+          AND NOT EXISTS (SELECT 1 FROM social.items r
+                          WHERE r.platform = d.platform AND r.in_reply_to_external_id = d.external_id
+                            AND r.author_external_id = ANY(:own))
+        ORDER BY d.item_created_at DESC
+    """), {"rules": config.triage.rules_version, "since": now - timedelta(days=CRITICAL_DAYS),
+           "own": own}).mappings().all()
+    items = []
+    for r in rows[:20]:
+        day = r["item_created_at"].astimezone(config.tz).date()
+        items.append({**r, "link": _link("/triage", platform=r["platform"], date_from=day, date_to=day)
+                      + f"#d-{r['platform']}-{r['external_id']}"})
+    return {"count": len(rows), "rows": items, "link": "/triage"}
+
+
+def _alerts(conn, config, now: datetime) -> dict:
+    need(conn, ("council_social.reports.tables",), ("alerts",))
+    rows = conn.execute(text("""
+        SELECT kind, subject, message, window_start, team FROM social.alerts
+        WHERE window_start >= :since ORDER BY window_start DESC, kind, subject
+    """), {"since": now - timedelta(days=ALERT_DAYS)}).mappings().all()
+    kinds: dict[str, int] = {}
+    for r in rows:
+        kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+    return {"count": len(rows), "by_kind": kinds, "rows": [dict(r) for r in rows[:10]],
+            "link": "/reports#alerts"}
+
+
+def _foi(conn, config, now: datetime) -> dict:
+    need(conn, ("council_social.cases.tables",), ("cases",))
+    local = now.astimezone(config.tz).date()
+    monday = local - timedelta(days=local.weekday())
+    week_end = datetime.combine(monday + timedelta(days=7), time(0), config.tz)
+    rows = conn.execute(text("""
+        SELECT id, team, due_at, status FROM social.cases
+        WHERE kind = 'foi' AND responded_at IS NULL AND status <> 'closed' AND due_at < :end
+        ORDER BY due_at
+    """), {"end": week_end}).mappings().all()
+    return {"count": len(rows), "overdue": sum(r["due_at"] < now for r in rows),
+            "rows": [dict(r) for r in rows[:10]],
+            "link": _link("/cases", team=config.cases.foi_team) + "#foi"}
+
+
+def _approvals(conn, config, now: datetime) -> dict:
+    need(conn, ("council_social.grid.approvals",), ("planner_entries", "planner_audit"))
+    from council_social.grid.approvals import waiting
+
+    rows = waiting(conn)
+    return {"count": len(rows), "rows": rows[:10], "link": "/grid#approvals"}
+
+
+def stale_after(schedule: str, at: datetime) -> timedelta:
+    """Two of the channel's schedule periods: one missed run is late, two are stale."""
+    from croniter import croniter
+
+    it = croniter(schedule, at)
+    first = it.get_next(datetime)
+    return 2 * (it.get_next(datetime) - first)
+
+
+def _channels(conn, config, now: datetime) -> dict:
+    rows = conn.execute(text("""
+        SELECT platform, account_key, max(interval_end) AS last_ok
+        FROM social.ingest_fetches WHERE complete GROUP BY platform, account_key
+    """)).mappings().all()
+    last = {(r["platform"], r["account_key"]): r["last_ok"] for r in rows}
+    out = []
+    for platform, settings in config.channels.configured().items():
+        limit = stale_after(settings.schedule, now)
+        for source in config.sources_for(platform):
+            when = last.get((platform, source.key))
+            age = now - when if when else None
+            out.append({"platform": platform, "account": source.key, "last_ok": when,
+                        "age_minutes": int(age.total_seconds() // 60) if age is not None else None,
+                        "stale": age is None or age > limit,
+                        "stale_after_minutes": int(limit.total_seconds() // 60)})
+    return {"channels": out, "stale": sum(c["stale"] for c in out),
+            "link": _link("/archive", platform=None)}
+
+
+def _quarantine(conn, config, now: datetime) -> dict:
+    rows = conn.execute(text("""
+        SELECT r->>'code' AS reason, count(*) AS n
+        FROM social.quarantine q, jsonb_array_elements(q.reasons) r
+        WHERE q.quarantined_at >= :since GROUP BY 1 ORDER BY n DESC, 1
+    """), {"since": now - timedelta(hours=QUARANTINE_HOURS)}).mappings().all()
+    records = conn.execute(text(
+        "SELECT count(*) FROM social.quarantine WHERE quarantined_at >= :since"),
+        {"since": now - timedelta(hours=QUARANTINE_HOURS)}).scalar()
+    return {"records": records,
+            "by_reason": [{"reason": r["reason"], "count": r["n"],
+                           "link": _link("/quarantine", reason=r["reason"])} for r in rows],
+            "link": "/quarantine"}
+
+
+def _verify(conn, config, now: datetime) -> dict:
+    need(conn, ("council_social.archive.verify_log",), ("archive_verify_runs",))
+    from council_social.archive.verify_log import last_run
+
+    run = last_run(conn)
+    if run is None:
+        return {"last": None, "link": "/archive"}
+    age = now - run["verified_at"]
+    return {"last": run, "age_hours": round(age.total_seconds() / 3600, 1), "link": "/archive"}
+
+
+def _accounts(conn, config, now: datetime) -> dict:
+    need(conn, ("council_social.governance.tables",), ("account_requests", "account_registry"))
+    from council_social.governance.accounts import pending_count
+
+    return {"pending_requests": pending_count(conn), "link": "/accounts"}
+
+
+def home_view(conn, config, now: datetime) -> dict:
+    return {
+        "as_of": now,
+        "cases": _section(conn, _cases, config, now),
+        "critical_unanswered": _section(conn, _critical, config, now),
+        "alerts": _section(conn, _alerts, config, now),
+        "foi_this_week": _section(conn, _foi, config, now),
+        "awaiting_approval": _section(conn, _approvals, config, now),
+        "channels": _section(conn, _channels, config, now),
+        "quarantined_last_day": _section(conn, _quarantine, config, now),
+        "archive_verify": _section(conn, _verify, config, now),
+        "accounts": _section(conn, _accounts, config, now),
+    }
+
+
+def quarantine_rows(conn, now: datetime, reason: str | None, limit: int = 200) -> list[dict]:
+    """The last day's quarantined records, optionally those with one reason."""
+    return [dict(r) for r in conn.execute(text("""
+        SELECT q.platform, q.account_key, q.external_id, q.reasons, q.quarantined_at, q.raw_page_id,
+               q.record_index
+        FROM social.quarantine q
+        WHERE q.quarantined_at >= :since
+          AND (CAST(:reason AS text) IS NULL OR q.reasons @> jsonb_build_array(
+               jsonb_build_object('code', CAST(:reason AS text))))
+        ORDER BY q.quarantined_at DESC, q.raw_page_id, q.record_index LIMIT :limit
+    """), {"since": now - timedelta(hours=QUARANTINE_HOURS), "reason": reason, "limit": limit}).mappings()]
