@@ -7,18 +7,19 @@ from datetime import datetime
 
 
 def reputational_pattern(keywords: list[str]) -> re.Pattern[str] | None:
-    """The keywords as whole words ignoring case, longest first."""
+    """The casefolded keywords as whole words, longest first (matched on casefolded text)."""
     if not keywords:
         return None
-    body = "|".join(re.escape(k) for k in sorted(set(keywords), key=lambda k: (-len(k), k)))
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+    folded = {k.casefold() for k in keywords}
+    body = "|".join(re.escape(k) for k in sorted(folded, key=lambda k: (-len(k), k)))
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
 def reputational_hits(pattern: re.Pattern[str] | None, text: str) -> int:
     """How many different reputational keywords the text holds."""
     if pattern is None:
         return 0
-    return len({m.group(0).casefold() for m in pattern.finditer(text)})
+    return len(set(pattern.findall(text.casefold())))
 
 
 def thread_growth(metrics: dict, created_at: datetime | None, observed_at: datetime | None) -> float:

@@ -21,6 +21,7 @@ from council_social.triage.criticality import (
     cue_scores,
     logit,
     make_vectorizer,
+    normalise,
     score_batch,
 )
 from council_social.triage.datasets import LabelledTexts
@@ -36,7 +37,8 @@ def _fit(texts, dense, labels, weights):
     from sklearn.linear_model import LogisticRegression
 
     vecs = [make_vectorizer(settings) for settings in VECTORIZERS]
-    x = hstack([*(v.fit_transform(texts) for v in vecs), csr_matrix(np.asarray(dense))]).tocsr()
+    plain = [normalise(t) for t in texts]
+    x = hstack([*(v.fit_transform(plain) for v in vecs), csr_matrix(np.asarray(dense))]).tocsr()
     lr = LogisticRegression(C=C, max_iter=5000).fit(x, labels, sample_weight=weights)
     return vecs, lr
 
@@ -45,7 +47,8 @@ def _decision(vecs, lr, texts, dense):
     import numpy as np
     from scipy.sparse import csr_matrix, hstack
 
-    x = hstack([*(v.transform(texts) for v in vecs), csr_matrix(np.asarray(dense))]).tocsr()
+    plain = [normalise(t) for t in texts]
+    x = hstack([*(v.transform(plain) for v in vecs), csr_matrix(np.asarray(dense))]).tocsr()
     return lr.decision_function(x)
 
 
