@@ -85,3 +85,14 @@ def test_deeply_nested_json_is_a_clear_error(tmp_path, capsys):
     assert code == 1 and out == ""
     assert "line 1: JSON nested too deeply" in err
     assert "line 2: not JSON" in err
+
+
+def test_a_text_longer_than_any_post_is_read_up_to_the_limit(setup):
+    from council_social.triage.engine import MAX_TEXT_CHARS
+
+    rules, model = setup
+    text = "strong smell of gas in the flats " + "!?" * MAX_TEXT_CHARS + " idiots"
+    long, short = triage_batch([TriageInput(text=text), TriageInput(text="gas leak")], rules, model)
+    assert long.intent == "emergency" and long.inputs["text_truncated"] is True
+    assert long.inputs["abuse_cues"] == []  # past the limit: not read
+    assert short.inputs["text_truncated"] is False

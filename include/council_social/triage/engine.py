@@ -128,15 +128,23 @@ class TriageRules:
         return self.influence.score(r.author, r.created_at, site or None)
 
 
+# Triage reads at most this much of a text: more than any platform allows in a post
+# (Facebook's 63,206 is the most), so only a hostile input is cut, and the time an item
+# takes stays bounded (it is linear in the length read).
+MAX_TEXT_CHARS = 65_536
+
+
 def triage_batch(records: list[TriageInput], rules: TriageRules,
                  model: crit.CriticalityModel) -> list[TriageResult]:
     """Criticality of the whole batch at once (one sparse matrix product), then each item."""
-    scores = crit.score_batch([r.text for r in records], model, rules.use_model)
-    return [_triage_one(r, c, rules) for r, c in zip(records, scores, strict=True)]
+    texts = [r.text[:MAX_TEXT_CHARS] for r in records]
+    scores = crit.score_batch(texts, model, rules.use_model)
+    return [_triage_one(r, text, c, rules)
+            for r, text, c in zip(records, texts, scores, strict=True)]
 
 
-def _triage_one(r: TriageInput, c: crit.Criticality, rules: TriageRules) -> TriageResult:
-    text = r.text
+def _triage_one(r: TriageInput, text: str, c: crit.Criticality,
+                rules: TriageRules) -> TriageResult:
     critical = c.score >= rules.threshold
     match = rules.topics.match(text)
     topic = rules.topic_by_key.get(match.topic) if match.topic else None
@@ -189,6 +197,7 @@ def _triage_one(r: TriageInput, c: crit.Criticality, rules: TriageRules) -> Tria
         "resembles": resembles,
         "own_account": own,
         "model": rules.model_name,
+        "text_truncated": len(r.text) > MAX_TEXT_CHARS,
     }
     if r.stored_influence is not None:
         inputs["influence_source"] = "author_influence"
