@@ -69,6 +69,13 @@ def test_model_round_trips_through_json(tmp_path, model):
     assert again.to_json() == model.to_json()
 
 
+def test_a_promoted_model_in_the_old_format_gives_way_to_the_shipped_one(tmp_path):
+    old = tmp_path / "models" / crit.PROMOTED_NAME
+    old.parent.mkdir()
+    old.write_text('{"version": "criticality-v2", "text": {}, "rules": {}}', encoding="utf-8")
+    assert crit.load_model(tmp_path).version == crit.load_model(None).version == "criticality-v3"
+
+
 def test_promoted_model_is_preferred(tmp_path, model):
     assert crit.model_path(tmp_path) == crit.SHIPPED_MODEL
     model.save(tmp_path / "models" / crit.PROMOTED_NAME)

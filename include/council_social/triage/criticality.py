@@ -16,6 +16,7 @@ links are set aside: "a b", a lone emoji, only a link) is never critical.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from council_social.triage.cues import COMPLAINT, PRAISE, noisy_or
+
+log = logging.getLogger(__name__)
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 SHIPPED_MODEL = MODELS_DIR / "criticality-v3.json"
@@ -208,4 +211,12 @@ def _load_cached(path: str, mtime: float) -> CriticalityModel:
 
 def load_model(data_dir: Path | None = None) -> CriticalityModel:
     path = model_path(data_dir)
-    return _load_cached(str(path), path.stat().st_mtime)
+    try:
+        return _load_cached(str(path), path.stat().st_mtime)
+    except (TypeError, ValueError) as exc:
+        if path == SHIPPED_MODEL:
+            raise
+        # A model promoted before this format (criticality-v2: no "vectorizers"): triage
+        # goes on with the shipped model until a new one is promoted.
+        log.warning("promoted model %s is not readable (%s); using %s", path, exc, SHIPPED_MODEL.name)
+        return _load_cached(str(SHIPPED_MODEL), SHIPPED_MODEL.stat().st_mtime)
