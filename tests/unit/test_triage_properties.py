@@ -20,6 +20,7 @@ from council_social.triage.intent import INTENTS
 # the characters triage's patterns care about.
 TEXT = st.one_of(
     st.text(),
+    st.text(st.characters(exclude_categories=())),  # lone surrogates too
     st.text(alphabet=st.sampled_from(list(" \t\n@#?!.,'-_/:0123456789abcdefghijklmnopqrstuvwxyz"
                                           "ABC\u017f\u212a\u0130\u00e9\U0001F621"))),
     st.lists(st.sampled_from(["still", "waiting", "bin", "thanks", "gas", "idiots", "FOI",
