@@ -1,41 +1,44 @@
-"""Train the shipped criticality model and write its JSON coefficients.
+"""Rebuild the shipped criticality model (include/council_social/triage/models/).
 
-    .venv/bin/python bench/train_criticality.py [--tweeteval ../shared/data/tweeteval]
+    .venv/bin/python bench/train_criticality.py [--complaints CSV] [--tweeteval DIR]
 
-Trains on include/council_social/triage/data/council_train.jsonl + TweetEval
-sentiment/val's hash half "train" + offensive/train; never on the evaluation sets
-(tests/data/council_labelled.jsonl, sentiment/val half "test", offensive/val).
-Weight, calibration and threshold come from cross-validation on council_train.
-Writes include/council_social/triage/models/criticality-v2.json. Deterministic.
+The same training as `council-social triage train` without corrections (see
+council_social.triage.registry and datasets): council_train.jsonl, the complaints
+data and TweetEval sentiment/val half "train", one row in five of the council's
+and the complaints' data held back and scored. Never the evaluation set
+(tests/data/council_labelled.jsonl). Deterministic but for the date on the card.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "include"))
 
+from council_social.triage import datasets, registry  # noqa: E402
 from council_social.triage.criticality import SHIPPED_MODEL  # noqa: E402
-from council_social.triage.training import council_train, train_model, tweeteval_sets  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tweeteval", type=Path, default=ROOT.parent / "shared" / "data" / "tweeteval")
+    parser.add_argument("--complaints", type=Path, default=datasets.COMPLAINTS_CSV)
+    parser.add_argument("--tweeteval", type=Path, default=datasets.TWEETEVAL_DIR)
     parser.add_argument("--out", type=Path, default=SHIPPED_MODEL)
     args = parser.parse_args()
-    if not args.tweeteval.is_dir():
-        print(f"no TweetEval data at {args.tweeteval}", file=sys.stderr)
+    sets, missing = datasets.training_sets(args.complaints, args.tweeteval)
+    if missing:
+        print("\n".join(missing), file=sys.stderr)
         return 2
-    sets = tweeteval_sets(args.tweeteval)
-    model = train_model(council_train(), sets["train"])
+    model, _ = registry.train_candidate(sets, datetime.now(UTC).replace(microsecond=0))
+    model.version = SHIPPED_MODEL.stem
+    model.notes = ["shipped default; rebuild with bench/train_criticality.py"]
     model.save(args.out)
-    print(f"trained on {model.trained_on}; wrote {args.out} "
-          f"({args.out.stat().st_size // 1024} KiB)")
-    print(f"cross-validation on council_train: {model.metrics}")
+    print(registry.model_card(model, args.out))
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB)")
     return 0
 
 

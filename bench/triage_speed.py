@@ -1,10 +1,10 @@
-"""Triage throughput: items per second on one core, rules path and model path.
+"""Triage throughput: items per second on one core, model path (production) and cues only.
 
     .venv/bin/python bench/triage_speed.py [--items 20000]
 
 Texts come from the labelled council set, repeated with a counter so caches
 cannot help; authors, metrics and times vary. Prints figures; never pass/fail.
-Items/s is given on CPU time (process_time: one core's work) and on wall time.
+Then one long text (100 KB and 1 MB) through triage. Items/s is given on CPU time (process_time: one core's work) and on wall time.
 The batch is timed --repeat times: on a shared machine other work only ever
 slows a run down, so the best run is the code's own figure (as timeit reports);
 the median shows how noisy the machine was.
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "include"))
 
 from council_social.config import load_config  # noqa: E402
 from council_social.triage.criticality import load_model  # noqa: E402
-from council_social.triage.decision import decide  # noqa: E402
+from council_social.triage.decision import Signals, decide  # noqa: E402
 from council_social.triage.engine import TriageRules, triage_batch  # noqa: E402
 from council_social.triage.records import input_from_record  # noqa: E402
 
@@ -42,7 +42,7 @@ def main() -> int:
         inputs.append(input_from_record(r))
     config = load_config()
     model = load_model(None)
-    for use_model in (False, True):
+    for use_model in (True, False):
         config.triage.use_model = use_model
         rules = TriageRules.from_config(config)
         triage_batch(inputs[:200], rules, model)  # warm up lazy loads
@@ -53,25 +53,28 @@ def main() -> int:
             results = triage_batch(inputs, rules, model)
             walls.append(time.perf_counter() - t)
             cpus.append(time.process_time() - c)
-        name = "model path (text model + cues + tree)" if use_model else "rules path (lexicon + cues + tree)"
+        name = "model path (text model + cues + tree)" if use_model else "cues only (+ tree)"
         n = len(inputs)
         print(f"{name:<40} {n / min(cpus):>10,.0f} items/s CPU best  "
               f"{n / statistics.median(cpus):>10,.0f} median  "
               f"{n / min(walls):>10,.0f} items/s wall best  ({n} items x {len(cpus)} runs, 1 core)")
-    signals = [None] * len(results)
     c = time.process_time()
     for r in results:
-        decide(_signals(r), rules.thresholds)
+        decide(Signals(intent=r.intent, criticality=r.criticality, critical=r.critical,
+                       influence=r.influence, importance=r.importance, topic=r.topic),
+               rules.thresholds)
     cpu = time.process_time() - c
-    print(f"{'decision tree alone':<40} {len(signals) / cpu:>10,.0f} items/s CPU")
+    print(f"{'decision tree alone':<40} {len(results) / cpu:>10,.0f} items/s CPU")
+    # One long text (words, then punctuation only: a word start at every character).
+    words = " ".join(r["text"] for r in rows)
+    for size in (100_000, 1_000_000):
+        for kind, text in (("words", (words * (size // len(words) + 1))[:size]),
+                           ("punctuation", ("!?@#" * size)[:size])):
+            c = time.process_time()
+            triage_batch([input_from_record({"text": text})], rules, model)
+            print(f"{f'one text of {size:,} characters ({kind})':<40} "
+                  f"{time.process_time() - c:>10.3f} s CPU")
     return 0
-
-
-def _signals(r):
-    from council_social.triage.decision import Signals
-
-    return Signals(intent=r.intent, criticality=r.criticality, critical=r.critical,
-                   influence=r.influence, importance=r.importance, topic=r.topic)
 
 
 if __name__ == "__main__":

@@ -559,9 +559,9 @@ class InfluenceWeights(_Model):
 class TriageSettings(_Model):
     """The triage tree's thresholds; decisions are keyed by `rules_version`."""
 
-    rules_version: NonBlank = "2026.11-1"
+    rules_version: NonBlank = "2026.12-1"
     critical_threshold: float = Field(default=0.5, ge=0, le=1)
-    # False: the rules path (VADER + cues) only, without the calibrated text model.
+    # False: the complaint and praise cues only, without the calibrated text model.
     use_model: bool = True
     escalate_influence: int = Field(default=70, ge=1, le=100)
     escalate_importance: float = Field(default=0.8, ge=0)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
-from dataclasses import astuple, fields
-
 import pytest
 
-from council_social.triage.decision import Signals, Thresholds, decide, decide_fields
+from council_social.triage.decision import Signals, Thresholds, decide
 
 T = Thresholds(escalate_influence=55, escalate_importance=0.8, conversation_importance=0.5,
                conversation_growth_per_hour=3, website="https://www.brent.gov.uk",
@@ -109,14 +106,7 @@ def test_flags_come_sorted_and_once_each():
     assert d.flags == ["abusive", "foi", "out_of_hours"]
 
 
-def test_decide_fields_takes_the_signals_in_their_order():
-    names = list(inspect.signature(decide_fields).parameters)
-    assert names[1:] == [f.name for f in fields(Signals)]
-    sig = s(intent="question", topic="parking", topic_name="Parking", out_of_hours=True)
-    assert decide_fields(T, *astuple(sig)) == decide(sig, T)
-
-
-# Every rule's whole decision, as the tree gave it before it built Decisions directly.
+# Every rule's whole decision.
 @pytest.mark.parametrize("kw,expected", [
     ({"own_account": True, "out_of_hours": True},
      ("monitor", [], None, ["own_account"], "monitor: the council's own post", None, [])),
@@ -173,7 +163,6 @@ def test_decide_fields_takes_the_signals_in_their_order():
           "monitor: of no particular consequence: keep monitoring in case it escalates", None, [])),
 ])
 def test_each_rule_gives_its_whole_decision(kw, expected):
-    for _ in range(2):  # the signposting reply the second time from its memo
-        d = decide(s(**kw), T)
-        assert (d.outcome, d.flags, d.department, d.rule_path, d.explanation, d.draft_reply,
-                d.reasons) == expected
+    d = decide(s(**kw), T)
+    assert (d.outcome, d.flags, d.department, d.rule_path, d.explanation, d.draft_reply,
+            d.reasons) == expected

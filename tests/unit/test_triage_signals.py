@@ -40,10 +40,25 @@ def test_questions_praise_and_chatter_are_not_critical(model, text):
     assert crit.criticality(text, model) < 0.5
 
 
-def test_vader_alone_misses_a_neutral_complaint_that_the_cues_catch():
-    text = "still waiting for my bin, third week"
-    assert crit.vader_scores(text)["compound"] > -0.05
-    assert crit.cue_score(text)[0] >= 0.5
+def test_a_neutral_worded_complaint_is_caught_by_the_cues():
+    assert crit.cue_scores("still waiting for my bin, third week")[0] >= 0.5
+
+
+@pytest.mark.parametrize("text", [
+    "a b", "\U0001F621", "\U0001F621\U0001F621\U0001F621", "https://t.co/abc123",
+    "@Brent_Council https://t.co/abc123", "!!!", "? ?", "1 2 3", "", "   ", "@a @b @c",
+    "www.example.com/complaint-form",
+])
+def test_degenerate_text_is_never_critical(model, text):
+    for use_model in (True, False):
+        c = crit.score_batch([text], model, use_model)[0]
+        assert c.score == 0.0 and not c.substantive
+
+
+def test_substantive_text_is_judged():
+    assert crit.substantive("no")
+    assert crit.substantive("@Brent_Council disgraceful https://t.co/x")
+    assert not crit.substantive("x y @Brent_Council https://t.co/disgraceful")
 
 
 def test_model_round_trips_through_json(tmp_path, model):
@@ -51,6 +66,14 @@ def test_model_round_trips_through_json(tmp_path, model):
     again = crit.CriticalityModel.load(tmp_path / "m.json")
     text = "nobody came to fix the boiler"
     assert crit.criticality(text, again) == crit.criticality(text, model)
+    assert again.to_json() == model.to_json()
+
+
+def test_a_promoted_model_in_the_old_format_gives_way_to_the_shipped_one(tmp_path):
+    old = tmp_path / "models" / crit.PROMOTED_NAME
+    old.parent.mkdir()
+    old.write_text('{"version": "criticality-v2", "text": {}, "rules": {}}', encoding="utf-8")
+    assert crit.load_model(tmp_path).version == crit.load_model(None).version == "criticality-v3"
 
 
 def test_promoted_model_is_preferred(tmp_path, model):
@@ -61,8 +84,8 @@ def test_promoted_model_is_preferred(tmp_path, model):
 
 def _intent(text, critical=False, topic=True):
     return classify_intent(
-        text, critical=critical, complaint_cues=crit.cue_score(text)[0],
-        praise=crit.praise_score(text)[0], abusive=abuse_score(text)[0],
+        text, critical=critical, complaint_cues=crit.cue_scores(text)[0],
+        praise=crit.cue_scores(text)[1], abusive=abuse_score(text)[0],
         emergency=emergency_score(text)[0], has_topic=topic,
     )
 

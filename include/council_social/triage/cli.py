@@ -1,4 +1,4 @@
-"""`council-social triage FILE` and `council-social triage correct ITEM ...`.
+"""`council-social triage FILE`, `triage correct ITEM ...`, `triage train`, `triage model`.
 
 FILE is JSON lines (`-` for stdin): each needs `text`; the output line is the
 input plus criticality, critical, intent, topic, department, influence,
@@ -33,15 +33,35 @@ def _correct_parser():
     return c
 
 
+def _train_parser():
+    import argparse
+
+    from council_social.triage.datasets import COMPLAINTS_CSV, TWEETEVAL_DIR
+
+    t = argparse.ArgumentParser(
+        prog="council-social triage train",
+        description="train a criticality model from the labelled files and officers' corrections;"
+                    " promote it only if it beats the current model on held-back data")
+    t.add_argument("--complaints", type=Path, default=COMPLAINTS_CSV,
+                   help="complaints CSV (id,text,label,domain); skipped with a note if absent")
+    t.add_argument("--tweeteval", type=Path, default=TWEETEVAL_DIR,
+                   help="TweetEval folder (sentiment/val); skipped with a note if absent")
+    t.add_argument("--no-corrections", action="store_true",
+                   help="do not read officers' corrections from the database")
+    t.add_argument("--url", help="database URL (default: COUNCIL_SOCIAL_DATABASE_URL, config, or embedded)")
+    return t
+
+
 def register(subparsers) -> None:
     import argparse
 
     # `triage FILE` and `triage correct ITEM ...` share one parser: argparse cannot mix an
     # optional positional with sub-commands. (A file named "correct": write ./correct.)
     p = subparsers.add_parser(
-        "triage", help="triage JSON lines (FILE, - for stdin), or: triage correct ITEM --outcome ... --critical yes/no",
+        "triage", help="triage JSON lines (FILE, - for stdin), or: triage correct ITEM --outcome ..."
+                       " --critical yes/no | triage train | triage model",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("file", help="JSON lines file, - for stdin, or 'correct'")
+    p.add_argument("file", help="JSON lines file, - for stdin, or 'correct', 'train', 'model'")
     p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_triage)
 
@@ -51,6 +71,14 @@ def cmd_triage(args) -> int:
         correct = _correct_parser().parse_args(args.rest)
         correct.config = args.config
         return cmd_correct(correct)
+    if args.file == "train":
+        train = _train_parser().parse_args(args.rest)
+        train.config = args.config
+        return cmd_train(train)
+    if args.file == "model":
+        if args.rest:
+            raise CliError(f"unexpected arguments after model: {' '.join(args.rest)}")
+        return cmd_model(args)
     if args.rest:
         raise CliError(f"unexpected arguments after FILE: {' '.join(args.rest)}")
     from council_social.config import load_config
@@ -87,6 +115,9 @@ def cmd_triage(args) -> int:
         except json.JSONDecodeError as exc:
             skipped += 1
             print(f"council-social triage: line {number}: not JSON: {exc.msg}", file=sys.stderr)
+        except RecursionError:
+            skipped += 1
+            print(f"council-social triage: line {number}: JSON nested too deeply", file=sys.stderr)
         except RecordError as exc:
             skipped += 1
             print(f"council-social triage: line {number}: {exc}", file=sys.stderr)
@@ -141,4 +172,41 @@ def cmd_correct(args) -> int:
             rules_version=config.triage.rules_version,
         )
     print(f"correction {cid} recorded for {platform}:{external_id} by {officer}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from council_social.config import load_config
+    from council_social.triage import datasets, registry
+    from council_social.triage.criticality import load_model
+
+    config = load_config(args.config)
+    rows = []
+    if not args.no_corrections:
+        from council_social.store.engine import get_engine
+        from council_social.triage.repo import corrections_with_text
+
+        with get_engine(args.url, config).connect() as conn:
+            rows = corrections_with_text(conn)
+    sets, missing = datasets.training_sets(args.complaints, args.tweeteval, rows)
+    for note in missing:
+        print(f"note: {note}", file=sys.stderr)
+    run_at = datetime.now(UTC)
+    candidate, held = registry.train_candidate(sets, run_at)
+    folder = registry.models_dir(config)
+    report = registry.promote_if_better(candidate, load_model(config.storage_base), held, folder,
+                                        config.triage.critical_threshold)
+    registry.record(folder, {"run_at": run_at.isoformat(), "by": "triage train", **report})
+    print(registry.model_card(candidate, folder / f"{candidate.version}.json"))
+    print(report["reason"] + ("; promoted" if report["promoted"] else "; not promoted"))
+    return 0
+
+
+def cmd_model(args) -> int:
+    from council_social.config import load_config
+    from council_social.triage import registry
+    from council_social.triage.criticality import load_model, model_path
+
+    config = load_config(args.config)
+    print(registry.model_card(load_model(config.storage_base), model_path(config.storage_base)))
     return 0

@@ -1,149 +1,48 @@
 """Phrase lexicons the signals share: (name, regex, weight) entries.
 
-Each entry is compiled on its own and a `gate.Gate` picks, per text, the few
-entries whose first characters occur at a word start; only those run.
-That keeps cue matching at a few microseconds a post instead of one big
-alternation tried at every word start. A cue counts once if it occurs
-anywhere in the text (entries are matched independently, so overlapping cues
-such as "not fixed" and "not good enough" are both found).
+A lexicon is one regex: its entries as named alternatives, each tried at every
+word start of the casefolded text (a lookahead, so cues that overlap from
+different word starts, such as "still not" and "not fixed", are both found;
+at one word start the first entry in lexicon order that matches counts). One
+scan per lexicon costs a fraction of a scan per entry. Entries are written in
+lower case and must not hold capturing groups (only `(?:...)`). A cue counts
+once however often it occurs. `noisy_or` turns the cues found into one score:
+1 - the product of (1 - weight).
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from dataclasses import dataclass, field
-from re import _constants as C  # noqa: N812 (sre opcodes)
-from re import _parser as sre_parse
-
-from council_social.triage.gate import Gate, TextKeys, text_keys
-
-_FLAGS = re.IGNORECASE | re.UNICODE  # what lexicon() compiles with
-_ASCII = "".join(map(chr, range(128)))
-_ASCII_LOWER = _ASCII.lower()
-
-
-@functools.cache
-def _folds_like_lower(one_char: str) -> bool:
-    """Whether a one-character pattern (a character or a [range]) ignoring case matches
-    the same ASCII characters as it matches case-sensitively in their lowercased forms
-    (false for "A", or for "\u017f" and "\u212a", which match "s" and "k" ignoring case)."""
-    return ([m.start() for m in re.finditer(one_char, _ASCII, re.IGNORECASE)]
-            == [m.start() for m in re.finditer(one_char, _ASCII_LOWER)])
-
-
-def _lowers_exactly(items) -> bool:
-    """Whether the parsed pattern, ignoring case on ASCII text, matches exactly where it
-    matches the lowercased text case-sensitively: true when every character it names
-    folds like its lowercase (\\w, \\d, \\s, "." and anchors: lowering ASCII keeps each
-    character's class). Anything else (backreferences, unknown opcodes): false."""
-    for op, av in items:
-        if op in (C.LITERAL, C.NOT_LITERAL):
-            if not _folds_like_lower(re.escape(chr(av))):
-                return False
-        elif op is C.IN:
-            for sop, sav in av:
-                if sop is C.LITERAL:
-                    one_char = re.escape(chr(sav))
-                elif sop is C.RANGE:
-                    one_char = f"[{re.escape(chr(sav[0]))}-{re.escape(chr(sav[1]))}]"
-                elif sop in (C.CATEGORY, C.NEGATE):
-                    continue
-                else:
-                    return False
-                if not _folds_like_lower(one_char):
-                    return False
-        elif op is C.BRANCH:
-            if not all(_lowers_exactly(branch) for branch in av[1]):
-                return False
-        elif op is C.SUBPATTERN:
-            if not _lowers_exactly(av[-1]):
-                return False
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
-            if not _lowers_exactly(av[2]):
-                return False
-        elif op in (C.ASSERT, C.ASSERT_NOT):
-            if not _lowers_exactly(av[1]):
-                return False
-        elif op not in (C.AT, C.ANY):
-            return False
-    return True
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Lexicon:
     names: tuple[str, ...]
     weights: dict[str, float]
-    patterns: tuple[re.Pattern[str], ...]
-    gate: Gate
-    # Worked out from the fields above: (name, weight) per entry, each pattern's match,
-    # and for lowercased ASCII text the patterns' case-sensitive match (None unless every
-    # pattern is one of lexicon()'s and matches there exactly where it matches ignoring case).
-    _entries: tuple[tuple[str, float], ...] = field(init=False, repr=False, compare=False)
-    _match: tuple = field(init=False, repr=False, compare=False)
-    _lowered_match: tuple | None = field(init=False, repr=False, compare=False)
+    pattern: re.Pattern[str]
 
-    def __post_init__(self):
-        set_ = functools.partial(object.__setattr__, self)
-        set_("_entries", tuple((name, self.weights[name]) for name in self.names))
-        set_("_match", tuple(p.match for p in self.patterns))
-        lowered = None
-        if all(p.flags == _FLAGS and _lowers_exactly(sre_parse.parse(p.pattern))
-               for p in self.patterns):
-            lowered = tuple(re.compile(p.pattern).match for p in self.patterns)
-        set_("_lowered_match", lowered)
-
-    def matches(self, text: str, keys: TextKeys | None = None) -> dict[str, float]:
-        """Cue name -> weight for every cue found (each counted once), in lexicon order.
-
-        `keys` (from `gate.text_keys(text)`) can be shared by several lexicons."""
-        if keys is None:
-            keys = text_keys(text)
-        at = keys.at  # self.gate.positions(keys), inlined (four lexicons an item)
-        if at is not None:
-            slot = keys.index.slot_of.get(self.gate)
-            if slot is not None:
-                at = at.get(slot)
-                if at is None:
-                    return {}
-                # Keys from a GateIndex know where each candidate could start: try it there
-                # only (a search would try every character, the lookbehind first).
-                match = self._match
-                if self._lowered_match is not None and keys.low is not None and text.isascii():
-                    text, match = keys.low, self._lowered_match
-                hits = []
-                for i, starts in at.items():
-                    match_i = match[i]
-                    for q in starts:
-                        if match_i(text, q) is not None:
-                            hits.append(i)
-                            break
-                if not hits:
-                    return {}
-                if len(hits) > 1:
-                    hits.sort()  # `at` lists candidates by their first window, not in lexicon order
-                entries = self._entries
-                found = {}
-                for i in hits:
-                    name, weight = entries[i]
-                    found[name] = weight
-                return found
-        found: dict[str, float] = {}
-        for i in sorted(self.gate.candidates(keys)):
-            if self.patterns[i].search(text) is not None:
-                name = self.names[i]
-                found[name] = self.weights[name]
-        return found
+    def matches(self, text: str) -> dict[str, float]:
+        """Cue name -> weight for every cue found (each counted once), in lexicon order."""
+        found = {m.lastgroup for m in self.pattern.finditer(text.casefold())}
+        return {name: self.weights[name] for name in self.names if name in found}
 
 
 def lexicon(entries: list[tuple[str, str, float]]) -> Lexicon:
-    return Lexicon(
-        names=tuple(n for n, _, _ in entries),
-        weights={n: w for n, _, w in entries},
-        patterns=tuple(re.compile(rf"(?<![\w])(?:{regex})(?![\w])", re.IGNORECASE)
-                       for _, regex, _ in entries),
-        gate=Gate([regex for _, regex, _ in entries]),
-    )
+    for name, regex, _ in entries:
+        if re.compile(regex).groups:
+            raise ValueError(f"cue {name}: use (?:...), not capturing groups")
+    body = "|".join(rf"(?P<{name}>{regex})(?!\w)" for name, regex, _ in entries)
+    return Lexicon(names=tuple(n for n, _, _ in entries), weights={n: w for n, _, w in entries},
+                   pattern=re.compile(rf"(?<!\w)(?=(?:{body}))"))
+
+
+def noisy_or(found: dict[str, float]) -> float:
+    """1 - prod(1 - weight) over the cues found (0.0 for none)."""
+    miss = 1.0
+    for weight in found.values():
+        miss *= 1.0 - weight
+    return 1.0 - miss
 
 
 # Complaints to an organisation are often worded neutrally: waiting, chasing,

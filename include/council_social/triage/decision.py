@@ -23,7 +23,7 @@ officer can read. Rules, in order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 OUTCOMES = ("monitor", "customer_service", "webteam_respond", "service_conversation",
@@ -49,19 +49,6 @@ class Signals:
     threat: bool = False
     out_of_hours: bool = False
     foi_valid: bool | None = None
-
-
-_SIGNAL_FIELDS = frozenset(f.name for f in fields(Signals))
-
-
-def signals(**values) -> Signals:
-    """`Signals(**values)`; when every field is given, built without the
-    frozen __init__, which sets each of 16 fields through object.__setattr__ (~1 µs)."""
-    if values.keys() != _SIGNAL_FIELDS:
-        return Signals(**values)
-    s = object.__new__(Signals)
-    s.__dict__.update(values)
-    return s
 
 
 @dataclass(frozen=True)
@@ -96,49 +83,36 @@ def _signpost(template: str, topic: str, link: str) -> str:
 
 
 def decide(s: Signals, t: Thresholds) -> Decision:
-    return decide_fields(t, s.intent, s.criticality, s.critical, s.influence, s.importance,
-                         s.growth_per_hour, s.topic, s.topic_name, s.topic_link, s.department,
-                         s.own_account, s.abusive, s.impersonation, s.threat, s.out_of_hours,
-                         s.foi_valid)
-
-
-def decide_fields(t: Thresholds, intent: str, criticality: float, critical: bool,
-                  influence: int, importance: float, growth_per_hour: float, topic: str | None,
-                  topic_name: str | None, topic_link: str | None, department: str | None,
-                  own_account: bool, abusive: bool, impersonation: bool, threat: bool,
-                  out_of_hours: bool, foi_valid: bool | None) -> Decision:
-    """`decide` on Signals' fields, in their order: a batch item passes them positionally,
-    without building a Signals (a call with 16 keywords goes through a dict in CPython).
-    Each explanation is "<outcome>: <why>"."""
-    if own_account:
+    """The outcome, flags and rule path; each explanation is "<outcome>: <why>"."""
+    if s.own_account:
         return Decision("monitor", [], None, ["own_account"], "monitor: the council's own post")
-    flags = []  # appended in alphabetical order: the sorted list without sorting
-    if abusive or intent == "abuse":
+    flags = []  # appended in alphabetical order
+    if s.abusive or s.intent == "abuse":
         flags.append("abusive")
-    if intent == "emergency":
+    if s.intent == "emergency":
         flags.append("emergency")
-    if intent == "foi_request":
+    if s.intent == "foi_request":
         flags.append("foi")
-    if impersonation:
+    if s.impersonation:
         flags.append("impersonation")
-    if out_of_hours:
+    if s.out_of_hours:
         flags.append("out_of_hours")
 
-    if intent == "emergency":
-        return Decision("escalate_comms", flags, t.emergency_department or department,
+    if s.intent == "emergency":
+        return Decision("escalate_comms", flags, t.emergency_department or s.department,
                         ["emergency"],
                         "escalate_comms: reports an emergency:"
                         " acknowledge within the hour, day or night")
-    if impersonation:
+    if s.impersonation:
         return Decision("escalate_comms", flags, t.comms_department, ["impersonation"],
                         "escalate_comms: the author looks like a council account but is not one")
-    if threat:
-        return Decision("escalate_comms", flags, department or t.comms_department, ["threat"],
+    if s.threat:
+        return Decision("escalate_comms", flags, s.department or t.comms_department, ["threat"],
                         "escalate_comms: threatens violence:"
                         " communications officer and service lead, now")
-    if intent == "foi_request":
-        dept = department or t.customer_services_department
-        if foi_valid:
+    if s.intent == "foi_request":
+        dept = s.department or t.customer_services_department
+        if s.foi_valid:
             return Decision("customer_service", flags, dept, ["foi_request", "foi_valid"],
                             "customer_service: a Freedom of Information request with a real name"
                             " or address (20 working days)")
@@ -146,37 +120,37 @@ def decide_fields(t: Thresholds, intent: str, criticality: float, critical: bool
                         "customer_service: an FoI request without a real name or address:"
                         " ask for them",
                         t.foi_invalid_reply.format(link=t.website.rstrip("/") + "/foi"))
-    if influence >= t.escalate_influence and intent != "praise":
-        return Decision("escalate_comms", flags, department or t.comms_department,
+    if s.influence >= t.escalate_influence and s.intent != "praise":
+        return Decision("escalate_comms", flags, s.department or t.comms_department,
                         ["influential_commentator"],
-                        f"escalate_comms: influence {influence} >= {t.escalate_influence}")
-    if critical and importance >= t.escalate_importance:
-        return Decision("escalate_comms", flags, department or t.comms_department,
+                        f"escalate_comms: influence {s.influence} >= {t.escalate_influence}")
+    if s.critical and s.importance >= t.escalate_importance:
+        return Decision("escalate_comms", flags, s.department or t.comms_department,
                         ["controversial_issue"],
-                        f"escalate_comms: critical ({criticality:.2f}) and importance"
-                        f" {importance:.2f} >= {t.escalate_importance}")
-    if intent == "abuse":
-        return Decision("monitor", flags, department, ["abuse"],
+                        f"escalate_comms: critical ({s.criticality:.2f}) and importance"
+                        f" {s.importance:.2f} >= {t.escalate_importance}")
+    if s.intent == "abuse":
+        return Decision("monitor", flags, s.department, ["abuse"],
                         "monitor: abusive with nothing to answer: keep monitoring, do not engage")
-    if intent == "complaint" or critical:
-        return Decision("customer_service", flags, department or t.customer_services_department,
+    if s.intent == "complaint" or s.critical:
+        return Decision("customer_service", flags, s.department or t.customer_services_department,
                         ["customer_service_needed"],
-                        f"customer_service: a complaint (criticality {criticality:.2f}):"
+                        f"customer_service: a complaint (criticality {s.criticality:.2f}):"
                         " substantive reply within 24 hours")
-    growing = growth_per_hour >= t.conversation_growth_per_hour
-    if (topic and intent in ("question", "general_comment")
-            and (growing or importance >= t.conversation_importance)):
-        return Decision("service_conversation", flags, department,
+    growing = s.growth_per_hour >= t.conversation_growth_per_hour
+    if (s.topic and s.intent in ("question", "general_comment")
+            and (growing or s.importance >= t.conversation_importance)):
+        return Decision("service_conversation", flags, s.department,
                         ["ongoing_service_conversation"],
-                        f"service_conversation: an ongoing conversation about {topic_name or topic}"
-                        f" (importance {importance:.2f}, {growth_per_hour:.1f} interactions/h)")
-    if intent == "question":
-        link = topic_link or t.website
-        return Decision("webteam_respond", flags, department or t.customer_services_department,
+                        f"service_conversation: an ongoing conversation about {s.topic_name or s.topic}"
+                        f" (importance {s.importance:.2f}, {s.growth_per_hour:.1f} interactions/h)")
+    if s.intent == "question":
+        link = s.topic_link or t.website
+        return Decision("webteam_respond", flags, s.department or t.customer_services_department,
                         ["signpost"], f"webteam_respond: a simple question: signpost to {link}",
-                        _signpost(t.signpost_reply, topic_name or "this", link))
-    if intent == "praise":
-        return Decision("monitor", flags, department, ["praise"],
+                        _signpost(t.signpost_reply, s.topic_name or "this", link))
+    if s.intent == "praise":
+        return Decision("monitor", flags, s.department, ["praise"],
                         "monitor: praise: nothing to do beyond monitoring")
-    return Decision("monitor", flags, department, ["no_particular_consequence"],
+    return Decision("monitor", flags, s.department, ["no_particular_consequence"],
                     "monitor: of no particular consequence: keep monitoring in case it escalates")

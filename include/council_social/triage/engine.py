@@ -7,29 +7,24 @@ same items gives the same decisions.
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from council_social.triage import criticality as crit
-from council_social.triage.cues import COMPLAINT, PRAISE
-from council_social.triage.decision import Decision, Thresholds, decide_fields
+from council_social.triage.decision import Decision, Signals, Thresholds, decide
 from council_social.triage.foi import foi_valid
-from council_social.triage.gate import GateIndex
 from council_social.triage.hours import OutOfHours
 from council_social.triage.impersonation import ImpersonationCheck
-from council_social.triage.importance import importance, reputational_pattern, thread_growth
-from council_social.triage.influence import AuthorActivity, InfluenceScorer
-from council_social.triage.intent import (
-    ABUSE,
-    EMERGENCY,
-    abuse_score,
-    classify_intent,
-    emergency_score,
+from council_social.triage.importance import (
+    importance,
+    reputational_hits,
+    reputational_pattern,
+    thread_growth,
 )
-from council_social.triage.topics import TopicMatch, TopicMatcher
+from council_social.triage.influence import AuthorActivity, InfluenceScorer
+from council_social.triage.intent import abuse_score, classify_intent, emergency_score
+from council_social.triage.topics import TopicMatcher
 
 
 @dataclass
@@ -50,7 +45,7 @@ class TriageInput:
     stored_influence: tuple[int, dict[str, float]] | None = None
 
 
-@dataclass(slots=True)
+@dataclass
 class TriageResult:
     criticality: float
     critical: bool
@@ -72,16 +67,6 @@ class TriageResult:
         return self.decision.flags
 
 
-# TriageResult.inputs' keys, in order ("influence_source" is added after them when stored).
-INPUT_KEYS = (
-    "criticality", "p_text", "cue_score", "praise_score", "cues", "vader_compound",
-    "critical_threshold", "intent", "topic_terms", "places", "influence", "influence_points",
-    "importance", "reputational_hits", "growth_per_hour", "abuse_cues", "emergency_cues",
-    "out_of_hours", "out_of_hours_reason", "foi_valid", "foi_reason", "impersonation",
-    "resembles", "own_account", "model",
-)
-
-
 class TriageRules:
     def __init__(self, config):
         s = config.triage
@@ -95,35 +80,13 @@ class TriageRules:
         self.topic_by_key = {t.key: t for t in config.topics}
         self.reputational = reputational_pattern(s.reputational_keywords)
         self.growth_threshold = s.conversation_growth_per_hour
-        # A topic's importance when nothing grows and no reputational word is found (most
-        # items): importance() of those inputs, once per topic (None: no topic).
-        self.resting_importance = {key: importance(t.weight, bool(t.reputational), 0, 0.0,
-                                                   self.growth_threshold)
-                                   for key, t in self.topic_by_key.items()}
-        self.resting_importance[None] = importance(0.0, False, 0, 0.0, self.growth_threshold)
         self.impersonation = ImpersonationCheck(config.accounts, s.impersonation_similarity)
-        # Per-batch work done once: every gated regex answers from one window index,
-        # an author's influence and impersonation once per author, office hours per minute.
-        self.gates = GateIndex([COMPLAINT.gate, PRAISE.gate, EMERGENCY.gate, ABUSE.gate,
-                                *self.topics.gates,
-                                self.reputational.gate if self.reputational else None])
-        # Slots of the gates checked per item: a text whose keys hold none of a gate's
-        # candidates cannot match it, so the call is skipped (same empty answer).
-        slot_of = self.gates.slot_of
-        self.abuse_slot = slot_of.get(ABUSE.gate)
-        self.emergency_slot = slot_of.get(EMERGENCY.gate)
-        self.reputational_slot = slot_of.get(self.reputational.gate) if self.reputational else None
-        self.terms_slot, self.places_slot = (*(slot_of.get(g) for g in self.topics.gates), None, None)[:2]
         self.influence = InfluenceScorer(self.weights)
         self.site_audience = s.site_audience
         self.out_of_hours = OutOfHours(config.office_hours, config.council.timezone)
+        # An author's checks once per author (a batch often holds several of their posts).
         self._authors: dict[tuple, tuple[bool, bool, str | None]] = {}
-        self.model_name = "text+cues" if self.use_model else "vader+cues"
-        # Each item's inputs start as a copy of this (every key in its order, the rules' own
-        # values set): a copy and stores cost less than a 25-key dict display, which CPython
-        # builds one insertion (and resize) at a time.
-        self.inputs_template = dict.fromkeys(INPUT_KEYS)
-        self.inputs_template.update(critical_threshold=self.threshold, model=self.model_name)
+        self.model_name = "text+cues" if self.use_model else "cues"
         kinds = {t.kind: t.key for t in reversed(config.teams)}
         emergency = next((t.service for t in config.topics if t.key == "emergencies"), None)
         self.thresholds = Thresholds(
@@ -165,94 +128,39 @@ class TriageRules:
         return self.influence.score(r.author, r.created_at, site or None)
 
 
-@contextmanager
-def _collector_paused():
-    """A batch allocates a few dicts and sets per item and keeps them all (the results);
-    each allocation burst makes the cyclic collector re-walk everything alive, which
-    cost more than triage itself (~50 µs an item in a 20,000-item batch). Nothing here
-    makes reference cycles, so the collector waits until the batch is done."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+# Triage reads at most this much of a text: more than any platform allows in a post
+# (Facebook's 63,206 is the most), so only a hostile input is cut, and the time an item
+# takes stays bounded (it is linear in the length read).
+MAX_TEXT_CHARS = 65_536
 
 
 def triage_batch(records: list[TriageInput], rules: TriageRules,
                  model: crit.CriticalityModel) -> list[TriageResult]:
-    with _collector_paused():
-        # In a function of its own so its working data (scores, text keys) is freed
-        # before the collector resumes and would have to walk it.
-        results = _triage_all(records, rules, model)
-    return results
+    """Criticality of the whole batch at once (one sparse matrix product), then each item."""
+    texts = [r.text[:MAX_TEXT_CHARS] for r in records]
+    scores = crit.score_batch(texts, model, rules.use_model)
+    return [_triage_one(r, text, c, rules)
+            for r, text, c in zip(records, texts, scores, strict=True)]
 
 
-def _triage_all(records: list[TriageInput], rules: TriageRules,
-                model: crit.CriticalityModel) -> list[TriageResult]:
-    texts = [r.text for r in records]
-    keys = [rules.gates.keys(t) for t in texts]  # one window scan per text, for every gate
-    scores = crit.score_batch(texts, model, rules.use_model, keys)
-    del keys
-    return [_triage_one(r, c, rules) for r, c in zip(records, scores, strict=True)]
-
-
-def _round(x: float, ndigits: int) -> float:
-    """round(x, ndigits) without its decimal-string round trip (most of its cost).
-
-    y = x * 10**ndigits is within 6e-8 of the exact product (y < 1e9), so when y is within
-    0.499999 of an integer n, n is the exact product's nearest integer too: the decimal that
-    round() keeps. n / 10**ndigits is the double nearest that decimal, which round() returns.
-    Near a tie, at zero or below (-0.0), huge or nan: round() itself. (`// 1.0` is an exact
-    floor, and y - n is exact as they are close.)"""
-    scale = _SCALE[ndigits]
-    y = x * scale
-    if 0.0 < y < 1e9:
-        n = (y + 0.5) // 1.0
-        if -0.499999 < y - n < 0.499999:
-            return n / scale
-    return round(x, ndigits)
-
-
-_SCALE = (1.0, 1e1, 1e2, 1e3, 1e4)  # 10.0 ** ndigits, written out exactly
-
-# What TopicMatcher.match gives a text in which no term or place could start.
-_NO_TOPIC = TopicMatch(None, None, (), ())
-
-
-def _triage_one(r: TriageInput, c: crit.Criticality, rules: TriageRules) -> TriageResult:
-    text = r.text
-    keys = c.keys  # the text's word-start windows, shared by every gated regex below
+def _triage_one(r: TriageInput, text: str, c: crit.Criticality,
+                rules: TriageRules) -> TriageResult:
     critical = c.score >= rules.threshold
-    at = keys.at  # None: offsets unknown, ask every gate
-    if at is not None and rules.terms_slot not in at and rules.places_slot not in at:
-        match = _NO_TOPIC
-    else:
-        match = rules.topics.match(text, keys)
+    match = rules.topics.match(text)
     topic = rules.topic_by_key.get(match.topic) if match.topic else None
-    if at is not None and rules.abuse_slot not in at:
-        abusive, abuse_cues = 0.0, []
-    else:
-        abusive, abuse_cues = abuse_score(text, keys)
-    if at is not None and rules.emergency_slot not in at:
-        emergency, emergency_cues = 0.0, []
-    else:
-        emergency, emergency_cues = emergency_score(text, keys)
+    abusive, abuse_cues = abuse_score(text)
+    emergency, emergency_cues = emergency_score(text)
     intent = classify_intent(
         text, critical=critical, complaint_cues=c.cues, praise=c.praise, abusive=abusive,
         emergency=emergency, has_topic=topic is not None,
     )
+    if intent == "praise":
+        critical = False  # praise (see classify_intent) is not criticism
     score, points = rules.author_influence(r)
-    rep_hits = 0
-    if rules.reputational and (at is None or rules.reputational_slot in at):
-        rep_hits = len({m.group(0).casefold() for m in rules.reputational.finditer(text, keys)})
+    rep_hits = reputational_hits(rules.reputational, text)
     growth = thread_growth(r.metrics, r.created_at, r.observed_at)
-    if rep_hits or growth:
-        imp = importance(topic.weight if topic else 0.0, bool(topic and topic.reputational),
-                         rep_hits, growth, rules.growth_threshold)
-    else:
-        imp = rules.resting_importance[match.topic if topic else None]
+    imp = importance(topic.weight if topic else 0.0, bool(topic and topic.reputational),
+                     rep_hits, growth, rules.growth_threshold)
     valid, foi_reason = (None, None)
     if intent == "foi_request":
         valid, foi_reason = foi_valid(r.author_name, text)
@@ -260,37 +168,37 @@ def _triage_one(r: TriageInput, c: crit.Criticality, rules: TriageRules) -> Tria
     if r.created_at is not None:
         ooh, ooh_reason = rules.out_of_hours.answer(r.created_at)
     own, impersonating, resembles = rules.author_checks(r)
-    # decide(signals(...)): the Signals fields in their order.
-    decision = decide_fields(
-        rules.thresholds, intent, c.score, critical, score, imp, growth, match.topic,
-        topic.name if topic else None, topic.link if topic else None, match.department,
-        own, abusive >= 0.6, impersonating, "threat" in abuse_cues, ooh, valid)
-    # Criticality.inputs() and the signals, stored into a copy of the rules' template (its
-    # key order). `x and _round(x)`: a zero (often: no praise, no growth) is its own rounding.
-    inputs = rules.inputs_template.copy()
-    inputs["criticality"] = _round(c.score, 4)
-    inputs["p_text"] = _round(c.p_text, 4)
-    inputs["cue_score"] = c.cues and _round(c.cues, 4)
-    inputs["praise_score"] = c.praise and _round(c.praise, 4)
-    inputs["cues"] = list(c.cue_names)
-    inputs["vader_compound"] = c.vader["compound"]
-    inputs["intent"] = intent
-    inputs["topic_terms"] = list(match.terms)
-    inputs["places"] = list(match.places)
-    inputs["influence"] = score
-    inputs["influence_points"] = points
-    inputs["importance"] = imp
-    inputs["reputational_hits"] = rep_hits
-    inputs["growth_per_hour"] = growth and _round(growth, 3)
-    inputs["abuse_cues"] = abuse_cues
-    inputs["emergency_cues"] = emergency_cues
-    inputs["out_of_hours"] = ooh
-    inputs["out_of_hours_reason"] = ooh_reason
-    inputs["foi_valid"] = valid
-    inputs["foi_reason"] = foi_reason
-    inputs["impersonation"] = impersonating
-    inputs["resembles"] = resembles
-    inputs["own_account"] = own
+    decision = decide(Signals(
+        intent=intent, criticality=c.score, critical=critical, influence=score, importance=imp,
+        growth_per_hour=growth, topic=match.topic, topic_name=topic.name if topic else None,
+        topic_link=topic.link if topic else None, department=match.department,
+        own_account=own, abusive=abusive >= 0.6, impersonation=impersonating,
+        threat="threat" in abuse_cues, out_of_hours=ooh, foi_valid=valid,
+    ), rules.thresholds)
+    inputs = {
+        **c.inputs(),
+        "critical_threshold": rules.threshold,
+        "critical": critical,
+        "intent": intent,
+        "topic_terms": list(match.terms),
+        "places": list(match.places),
+        "influence": score,
+        "influence_points": points,
+        "importance": imp,
+        "reputational_hits": rep_hits,
+        "growth_per_hour": round(growth, 3),
+        "abuse_cues": abuse_cues,
+        "emergency_cues": emergency_cues,
+        "out_of_hours": ooh,
+        "out_of_hours_reason": ooh_reason,
+        "foi_valid": valid,
+        "foi_reason": foi_reason,
+        "impersonation": impersonating,
+        "resembles": resembles,
+        "own_account": own,
+        "model": rules.model_name,
+        "text_truncated": len(r.text) > MAX_TEXT_CHARS,
+    }
     if r.stored_influence is not None:
         inputs["influence_source"] = "author_influence"
     return TriageResult(c.score, critical, intent, match.topic, decision.department, score, imp,

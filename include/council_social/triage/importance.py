@@ -5,24 +5,26 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from council_social.triage.gate import GatedAlternation
 
-
-def reputational_pattern(keywords: list[str]) -> GatedAlternation | None:
-    """Longest first; `.finditer(text, keys)` runs only the keywords the text could hold."""
+def reputational_pattern(keywords: list[str]) -> re.Pattern[str] | None:
+    """The casefolded keywords as whole words, longest first (matched on casefolded text)."""
     if not keywords:
         return None
-    pieces = [re.escape(k) for k in sorted(set(keywords), key=lambda k: (-len(k), k))]
-    return GatedAlternation(pieces, r"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE)
+    folded = {k.casefold() for k in keywords}
+    body = "|".join(re.escape(k) for k in sorted(folded, key=lambda k: (-len(k), k)))
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+
+
+def reputational_hits(pattern: re.Pattern[str] | None, text: str) -> int:
+    """How many different reputational keywords the text holds."""
+    if pattern is None:
+        return 0
+    return len(set(pattern.findall(text.casefold())))
 
 
 def thread_growth(metrics: dict, created_at: datetime | None, observed_at: datetime | None) -> float:
     """Replies + reposts + quotes per hour between posting and when we saw it (at least 1 h)."""
-    count = 0  # no metrics (often): no lookups
-    if metrics:
-        get = metrics.get
-        count = (int(get("reply_count") or 0) + int(get("repost_count") or 0)
-                 + int(get("quote_count") or 0))
+    count = sum(int(metrics.get(k) or 0) for k in ("reply_count", "repost_count", "quote_count"))
     hours = 1.0
     if created_at is not None and observed_at is not None:
         hours = max(1.0, (observed_at - created_at).total_seconds() / 3600)

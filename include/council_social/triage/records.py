@@ -43,10 +43,31 @@ def _str(value: Any, name: str) -> str | None:
     return value
 
 
+def _encodable(value: Any) -> bool:
+    """Whether every string in the JSON value can be written out as UTF-8 (walked
+    without recursion: a deeply nested value is no risk)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
 def input_from_record(record: Any) -> TriageInput:
     """`text` is required; platform, author_*, created_at and metrics are optional."""
     if not isinstance(record, dict):
         raise RecordError("a record must be a JSON object")
+    if not _encodable(record):
+        raise RecordError("the record holds a lone surrogate (e.g. \\ud800): not valid Unicode")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise RecordError("text is required and must be a non-empty string")

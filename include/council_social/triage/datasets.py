@@ -1,0 +1,120 @@
+"""Labelled texts criticality is trained and judged on: where each comes from.
+
+- complaints: ../shared/data/complaints/complaints-train.csv, tweets to companies'
+  customer-care accounts and random tweets labelled complaint (1) or not (0) by
+  annotators, nine domains (Preotiuc-Pietro et al., ACL 2019); complaint = critical.
+- council_train: triage/data/council_train.jsonl, UK council resident posts written
+  for training, labelled critical yes/no (never tests/data/council_labelled.jsonl,
+  the evaluation set).
+- TweetEval sentiment/val: negative (critical) and positive (not) tweets, neutral
+  left out; split in two halves by a hash of the text, "train" for training and
+  "test" only for evaluation.
+- corrections: officers' critical yes/no corrections (`triage_corrections`).
+
+Shared data is read where it lies (../shared/data next to the project), never copied.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[3]
+SHARED_DATA = PROJECT.parent / "shared" / "data"
+COMPLAINTS_CSV = SHARED_DATA / "complaints" / "complaints-train.csv"
+TWEETEVAL_DIR = SHARED_DATA / "tweeteval"
+COUNCIL_TRAIN = Path(__file__).resolve().parent / "data" / "council_train.jsonl"
+COUNCIL_EVAL = PROJECT / "tests" / "data" / "council_labelled.jsonl"
+
+
+@dataclass
+class LabelledTexts:
+    name: str
+    texts: list[str]
+    labels: list[int]  # 1 critical, 0 not
+    groups: list[str] = field(default_factory=list)  # one per text (a domain), or empty
+    weight: float = 1.0  # of each row in training
+
+    def __post_init__(self):
+        if len(self.texts) != len(self.labels) or (self.groups and len(self.groups) != len(self.texts)):
+            raise ValueError(f"{self.name}: texts, labels and groups differ in length")
+
+    def subset(self, keep: list[bool], name: str | None = None) -> LabelledTexts:
+        pick = [i for i, k in enumerate(keep) if k]
+        return LabelledTexts(name or self.name, [self.texts[i] for i in pick],
+                             [self.labels[i] for i in pick],
+                             [self.groups[i] for i in pick] if self.groups else [], self.weight)
+
+    def describe(self) -> dict:
+        return {"name": self.name, "texts": len(self.texts), "critical": sum(self.labels),
+                "weight": self.weight}
+
+
+def hash_share(key: str, share: int) -> bool:
+    """Deterministic split: true for about one key in `share`."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % share == 0
+
+
+def complaints(path: Path = COMPLAINTS_CSV) -> LabelledTexts:
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return LabelledTexts(f"complaints ({path.name})", [r["text"] for r in rows],
+                         [int(r["label"]) for r in rows], [r["domain"] for r in rows])
+
+
+def council_train(path: Path = COUNCIL_TRAIN) -> LabelledTexts:
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return LabelledTexts(f"council ({path.name})", [r["text"] for r in rows],
+                         [int(bool(r["critical"])) for r in rows], ["council"] * len(rows))
+
+
+def council_eval(path: Path = COUNCIL_EVAL) -> list[dict]:
+    """The hand-labelled evaluation records (no training or tuning step reads them)."""
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def tweeteval_sentiment(folder: Path = TWEETEVAL_DIR, half: str = "train") -> LabelledTexts:
+    """sentiment/val, negative = critical, positive = not; the hash half named."""
+    base = folder / "sentiment"
+    texts = (base / "val_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = [int(x) for x in (base / "val_labels.txt").read_text().split()]
+    if len(texts) != len(labels):
+        raise ValueError(f"{base}: {len(texts)} texts but {len(labels)} labels")
+    kept = [(t.strip(), int(y == 0)) for t, y in zip(texts, labels, strict=True)
+            if y != 1 and (hash_share(t.strip(), 2) == (half == "test"))]
+    return LabelledTexts(f"TweetEval sentiment/val half {half!r} (negative vs positive)",
+                         [t for t, _ in kept], [y for _, y in kept], ["tweeteval"] * len(kept))
+
+
+def corrections(rows: list[dict]) -> LabelledTexts:
+    """Officers' corrections ({"text", "critical", ...}, from repo.corrections_with_text)."""
+    return LabelledTexts("officers' corrections (triage_corrections)", [r["text"] for r in rows],
+                         [int(bool(r["critical"])) for r in rows], ["corrections"] * len(rows))
+
+
+TWEETEVAL_WEIGHT = 0.3  # general tweets: they help, but are not what a council receives
+CORRECTIONS_WEIGHT = 2.0  # officers' word on the council's own posts
+
+
+def training_sets(complaints_csv: Path = COMPLAINTS_CSV, tweeteval_dir: Path = TWEETEVAL_DIR,
+                  correction_rows: list[dict] | None = None) -> tuple[list[LabelledTexts], list[str]]:
+    """Every set a model trains on, and a note for each one that was not there."""
+    sets, missing = [council_train()], []
+    if complaints_csv.is_file():
+        sets.append(complaints(complaints_csv))
+    else:
+        missing.append(f"no complaints data at {complaints_csv}; trained without it")
+    if (tweeteval_dir / "sentiment").is_dir():
+        s = tweeteval_sentiment(tweeteval_dir, "train")
+        s.weight = TWEETEVAL_WEIGHT
+        sets.append(s)
+    else:
+        missing.append(f"no TweetEval data at {tweeteval_dir}; trained without it")
+    if correction_rows:
+        s = corrections(correction_rows)
+        s.weight = CORRECTIONS_WEIGHT
+        sets.append(s)
+    return sets, missing
