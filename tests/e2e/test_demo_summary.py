@@ -39,7 +39,16 @@ def printed_paths(summary: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(database_url, tmp_path_factory):
+def demo(database_url, engine, tmp_path_factory):
+    from sqlalchemy import text
+
+    from tests.conftest import social_tables
+
+    # An empty store, as on a first `make demo`: other tests' archive rows name files
+    # under their own roots, which this demo's verify would rightly call missing.
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE " + ", ".join(f"social.{t}" for t in social_tables())
+                          + " CASCADE"))
     root = tmp_path_factory.mktemp("demo")
     data = yaml.safe_load((REPO / "include/config/council.yaml").read_text())
     data["storage"] = {**data.get("storage", {}), "data_dir": str(root / "data"), "output_dir": str(root / "out"),
