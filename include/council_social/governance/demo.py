@@ -14,6 +14,13 @@ from sqlalchemy import text
 SAMPLE_REQUEST = "include/config/sample_account_request.yaml"
 
 
+def sample_request(config):
+    """The council's sample request: sample_account_request.yaml beside its council file,
+    else the packaged one (Brent's)."""
+    beside = config.source_path.parent / "sample_account_request.yaml" if config.source_path else None
+    return beside if beside is not None and beside.is_file() else config.project_root / SAMPLE_REQUEST
+
+
 def _accounts(ctx) -> list[str]:
     from council_social.governance.accounts import (
         RequestError,
@@ -24,7 +31,7 @@ def _accounts(ctx) -> list[str]:
     )
 
     config = ctx.config
-    fields = read_request(config.project_root / SAMPLE_REQUEST)
+    fields = read_request(sample_request(config))
     with ctx.engine.begin() as conn:
         try:
             request_id = store_request(conn, config, fields, ctx.end)
