@@ -34,16 +34,24 @@ def _engine(args, config):
 
 # No request this system handles was received before this (and the calendar starts somewhere).
 EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=UTC)
+# `deadline` may be asked about a request not yet received ("if it comes on 21 Dec..."),
+# but not beyond the years the bank-holiday calendar can be trusted for.
+LATEST_RECEIVED = datetime(2100, 1, 1, tzinfo=UTC)
 
 
-def parse_timestamp(value: str, what: str, *, now: datetime | None = None) -> datetime:
-    """A person's timestamp: with its UTC offset, not in the future, not before 2000."""
+def parse_timestamp(value: str, what: str, *, now: datetime | None = None,
+                    future_ok: bool = False) -> datetime:
+    """A person's timestamp: with its UTC offset, not before 2000, and not in the future
+    (or, with `future_ok`, not after 2099)."""
     from council_social.cases.times import TimeRefused, check_time, parse_aware
 
     try:
         moment = parse_aware(value, what)
-        return check_time(moment, now=now or datetime.now(UTC), what=what,
-                          not_before=EARLIEST_RECEIVED, not_before_what="2000")
+        if future_ok and moment >= LATEST_RECEIVED:
+            raise TimeRefused(f"{what} {moment.isoformat()} is beyond the working calendar "
+                              "(it ends with 2099)")
+        return check_time(moment, now=LATEST_RECEIVED if future_ok else now or datetime.now(UTC),
+                          what=what, not_before=EARLIEST_RECEIVED, not_before_what="2000")
     except TimeRefused as exc:
         raise _cli_error(str(exc)) from None
 
@@ -86,7 +94,8 @@ def cmd_deadline(args) -> int:
     if not values:
         raise _cli_error("no timestamps given (use --received TS, or --received - for stdin)")
     for value in values:
-        record = deadline_record(config, calendar, args.kind, parse_timestamp(value, "--received"))
+        received = parse_timestamp(value, "--received", future_ok=True)
+        record = deadline_record(config, calendar, args.kind, received)
         sys.stdout.write(_dumps(record) + "\n")
     sys.stdout.flush()
     return 0
