@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from dataclasses import asdict
@@ -41,6 +40,7 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 
 def cmd_parse(args) -> int:
     from council_social.channels.registry import parse_page
+    from council_social.jsonl import dumps_line
 
     try:
         if args.file == "-":
@@ -62,7 +62,7 @@ def cmd_parse(args) -> int:
         record = asdict(item)
         author = parsed.authors.get(item.author_external_id or "")
         record["author"] = asdict(author) if author else None
-        out.write(json.dumps(record, default=_json_default, ensure_ascii=False) + "\n")
+        out.write(dumps_line(record, default=_json_default) + "\n")
     out.flush()
     if parsed.problem:
         raise CliError(f"{args.file}: {parsed.problem}")

@@ -115,3 +115,12 @@ def test_parse_reads_a_bounded_body(capsys):
     # /dev/zero never ends: parse stops reading past its bound and says so.
     code, _, err = run(capsys, "parse", "--platform", "twitter", "/dev/zero")
     assert code == 2 and "larger than 64 MiB" in one_line(err)
+
+
+def test_json_lines_break_only_at_newlines():
+    from council_social.jsonl import dumps_line, split_lines
+
+    record = {"text": "a\u0085b\u2028c\u2029d é"}
+    line = dumps_line(record)
+    assert "\n" not in line and len(line.splitlines()) == 1 and "é" in line
+    assert [json.loads(x) for x in split_lines(line + "\r\n" + line + "\n")] == [record, record]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -38,6 +37,7 @@ def _query(args, words):
 
 def cmd_search(args) -> int:
     from council_social.archive.search import search_items
+    from council_social.jsonl import dumps_line
 
     config, engine = _context(args)
     with engine.connect() as conn:
@@ -45,7 +45,7 @@ def cmd_search(args) -> int:
     out = sys.stdout
     if args.json:
         for row in found:
-            out.write(json.dumps(row, default=str, ensure_ascii=False) + "\n")
+            out.write(dumps_line(row, default=str) + "\n")
         return 0
     for row in found:
         flags = (" [deleted]" if row["deleted"] else "") + (

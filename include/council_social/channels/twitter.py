@@ -331,7 +331,8 @@ def _item(t: Any, index: int, authors: dict[str, AuthorRecord]) -> ItemRecord:
         return ItemRecord(platform="twitter", external_id=None, record_index=index,
                           raw=NotAnObject(value=t))
     refs = t.get("referenced_tweets") if isinstance(t.get("referenced_tweets"), list) else []
-    ref_types = {r.get("type"): _id(r.get("id")) for r in refs if isinstance(r, dict)}
+    ref_types = {r["type"]: _id(r.get("id")) for r in refs
+                 if isinstance(r, dict) and isinstance(r.get("type"), str)}
     in_reply_to_author = _id(t.get("in_reply_to_user_id"))
     if "replied_to" in ref_types or in_reply_to_author:
         kind = "reply"

@@ -82,6 +82,7 @@ def cmd_triage(args) -> int:
     if args.rest:
         raise CliError(f"unexpected arguments after FILE: {' '.join(args.rest)}")
     from council_social.config import load_config
+    from council_social.jsonl import dumps_line, split_lines
     from council_social.triage.criticality import load_model
     from council_social.triage.engine import TriageRules, triage_batch
     from council_social.triage.records import RecordError, input_from_record, output_record
@@ -89,9 +90,9 @@ def cmd_triage(args) -> int:
     config = load_config(args.config)
     try:
         if args.file == "-":
-            lines = sys.stdin.buffer.read().decode("utf-8", "replace").splitlines()
+            lines = split_lines(sys.stdin.buffer.read().decode("utf-8", "replace"))
         else:
-            lines = Path(args.file).read_bytes().decode("utf-8", "replace").splitlines()
+            lines = split_lines(Path(args.file).read_bytes().decode("utf-8", "replace"))
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     rules = TriageRules.from_config(config)
@@ -102,8 +103,8 @@ def cmd_triage(args) -> int:
     def flush() -> None:
         results = triage_batch([i for _, i in batch], rules, model)
         for (record, _), result in zip(batch, results, strict=True):
-            sys.stdout.write(json.dumps(output_record(record, result, rules.rules_version),
-                                        ensure_ascii=False) + "\n")
+            sys.stdout.write(dumps_line(output_record(record, result, rules.rules_version))
+                             + "\n")
         batch.clear()
 
     for number, line in enumerate(lines, 1):
