@@ -45,7 +45,7 @@ with DAG(
     @task
     def watch_cases() -> dict:
         from council_social.airflow import engine
-        from council_social.cases.lifecycle import watch
+        from council_social.cases.watch import watch
 
         context = get_current_context()
         start, end = context["data_interval_start"], context["data_interval_end"]

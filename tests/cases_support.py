@@ -12,7 +12,7 @@ from email import message_from_bytes, policy
 
 from sqlalchemy import text
 
-from council_social.cases.lifecycle import current_rules_version
+from council_social.cases.watch import current_rules_version
 
 RESIDENT = "9001"
 

@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from council_social.cases import lifecycle
-from council_social.cases.lifecycle import watch
+from council_social.cases import watch as case_watch
 from council_social.cases.notify import send_digests
+from council_social.cases.watch import watch
 from council_social.cli import main
 from tests.cases_support import add_decision, add_item, add_reply, at, smtp_server
 from tests.conftest import snapshot
@@ -47,7 +47,7 @@ def events(engine, case_id) -> list[tuple]:
 def store(clean_db, config):
     """Four resident posts and their triage decisions, received at T0; cases open from T0."""
     with clean_db.begin() as conn:
-        lifecycle.mark_open_from(conn, T0, T0)
+        case_watch.mark_open_from(conn, T0, T0)
         for n in ("1", "2", "3", "4"):
             add_item(conn, n, T0)
         add_decision(conn, config, "1", T0, outcome="customer_service", department="waste-recycling")
@@ -205,7 +205,7 @@ def test_old_decisions_and_other_rules_versions_open_nothing(clean_db, config, m
         add_decision(conn, config, "50", T0 - timedelta(days=30), outcome="customer_service")
         add_item(conn, "51", T0)
         add_decision(conn, config, "51", T0, outcome="customer_service", rules_version="0000-old")
-    monkeypatch.setattr(lifecycle, "current_rules_version", lambda config: "2099-new")
+    monkeypatch.setattr(case_watch, "current_rules_version", lambda config: "2099-new")
     run(clean_db, config, T0 + STEP)
     assert cases_by_item(clean_db) == {}
     # Without a configured version each item's latest decision rules.
@@ -215,7 +215,7 @@ def test_old_decisions_and_other_rules_versions_open_nothing(clean_db, config, m
         add_decision(conn, config, "52", T0, outcome="monitor", rules_version="0000-old")
         add_decision(conn, config, "52", T0, outcome="service_conversation",
                      department="libraries", rules_version="0001-newer")
-    monkeypatch.setattr(lifecycle, "current_rules_version", lambda config: None)
+    monkeypatch.setattr(case_watch, "current_rules_version", lambda config: None)
     run(clean_db, config, T0 + STEP)
     assert set(cases_by_item(clean_db)) == {("52", "service_conversation")}
 

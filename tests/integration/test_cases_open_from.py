@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from council_social.cases.lifecycle import stored_open_from, watch
+from council_social.cases.watch import stored_open_from, watch
 from tests.cases_support import add_decision, add_item, at
 
 pytestmark = pytest.mark.postgres

@@ -8,9 +8,10 @@ from email import message_from_bytes, policy
 import pytest
 
 from council_social.cases.calendar import WorkingCalendar
+from council_social.cases.events import case_ref, parse_case_ref
 from council_social.cases.foi import acknowledgement_text, csv_safe, register_csv, reminder_times
-from council_social.cases.lifecycle import case_ref, kinds_for, owning_team, parse_case_ref
 from council_social.cases.notify import OutboxSender, render_digests, snippet
+from council_social.cases.routing import kinds_for, owning_team
 
 END = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script> bins\r\nBcc: everyone@example.com \x07"

@@ -48,7 +48,7 @@ def test_the_demos_own_week_is_the_one_it_mostly_saw():
     from datetime import UTC, date, datetime
     from zoneinfo import ZoneInfo
 
-    from council_social.reports.demo import demo_week
+    from council_social.demo.reports import demo_week
 
     london = ZoneInfo("Europe/London")
     monday_1am = datetime(2026, 12, 7, 1, tzinfo=UTC)

@@ -105,7 +105,7 @@ def cmd_deadline(args) -> int:
 
 
 def cmd_cases_list(args) -> int:
-    from council_social.cases.lifecycle import list_cases
+    from council_social.cases.queries import list_cases
 
     config = _config(args)
     if args.team:
@@ -132,8 +132,9 @@ def cmd_cases_list(args) -> int:
 def _officer_action(args, action) -> int:
     from sqlalchemy import select
 
-    from council_social.cases.lifecycle import case_ref, lock, parse_case_ref
+    from council_social.cases.events import case_ref, parse_case_ref
     from council_social.cases.tables import cases
+    from council_social.cases.watch import lock
 
     config = _config(args)
     try:
@@ -159,7 +160,8 @@ def _officer_action(args, action) -> int:
 
 
 def cmd_cases_respond(args) -> int:
-    from council_social.cases.lifecycle import close, record_event, respond
+    from council_social.cases.events import record_event
+    from council_social.cases.watch import close, respond
 
     def action(conn, case, *, at, recorded_at, actor):
         detail = {"note": args.note, "channel": args.channel}
@@ -184,7 +186,7 @@ def cmd_cases_respond(args) -> int:
 
 
 def cmd_cases_close(args) -> int:
-    from council_social.cases.lifecycle import close
+    from council_social.cases.watch import close
 
     def action(conn, case, *, at, recorded_at, actor):
         close(conn, case["id"], status=case["status"], at=at, recorded_at=recorded_at,
@@ -241,8 +243,8 @@ def cmd_foi_register(args) -> int:
 def cmd_foi_acknowledgement(args) -> int:
     from sqlalchemy import text
 
+    from council_social.cases.events import case_ref, parse_case_ref
     from council_social.cases.foi import acknowledgement_text
-    from council_social.cases.lifecycle import case_ref, parse_case_ref
 
     config = _config(args)
     try:

@@ -27,8 +27,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
-from council_social.cases.lifecycle import AWAITING, HEAD_OF_COMMS, LEAD_OFFICER, case_ref
+from council_social.cases.events import case_ref
 from council_social.cases.tables import case_digests
+from council_social.cases.watch import AWAITING, HEAD_OF_COMMS, LEAD_OFFICER
 
 SNIPPET = 160
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")

@@ -32,7 +32,7 @@ def _bounds(grid_start: date, timezone: str) -> tuple[datetime, datetime]:
 
 def plan_grid(engine, config, built_for: datetime) -> dict:
     """Learn best times, place the fortnight's entries, store the slots. Idempotent."""
-    from council_social.grid import store
+    from council_social.store import grid_repo
 
     tz = config.council.timezone
     grid_start = grid_start_for(built_for, tz)
@@ -40,14 +40,14 @@ def plan_grid(engine, config, built_for: datetime) -> dict:
     first, after = _bounds(grid_start, tz)
     history_start = built_for - timedelta(days=config.grid.history_days)
     with engine.begin() as conn:
-        entries = store.entries_between(conn, grid_start, grid_end)
-        posted = store.posted_between(conn, first, after)
-        overrides = store.overridden_entries(conn)
-        best = {a.key: learn(a.key, store.own_post_history(conn, a, history_start, built_for),
+        entries = grid_repo.entries_between(conn, grid_start, grid_end)
+        posted = grid_repo.posted_between(conn, first, after)
+        overrides = grid_repo.overridden_entries(conn)
+        best = {a.key: learn(a.key, grid_repo.own_post_history(conn, a, history_start, built_for),
                              config.grid, tz) for a in config.accounts}
         slots = place(entries, config, best, grid_start, cutoff=built_for, posted=posted,
                       overrides=overrides)
-        store.save_grid(conn, grid_start, built_for, grid_end, slots,
+        grid_repo.save_grid(conn, grid_start, built_for, grid_end, slots,
                         {k: b.to_json() for k, b in best.items()})
     return {"grid_start": grid_start.isoformat(), "built_for": built_for.isoformat(),
             "placed": sum(s.state in ("placed", "published") for s in slots),
@@ -65,24 +65,24 @@ def publish_grid(engine, config, built_for: datetime, out_dir: Path | None = Non
     Approved entries placed in it become `scheduled` (in the same transaction,
     so the page shows it); the slots missed in the week before are listed.
     """
-    from council_social.grid import store
+    from council_social.store import grid_repo
 
     grid_start = grid_start_for(built_for, config.council.timezone)
     with engine.begin() as conn:
-        pub, slots = store.load_grid(conn, grid_start, built_for)
-        scheduled = store.mark_scheduled(conn, {s.entry_key for s in slots
+        pub, slots = grid_repo.load_grid(conn, grid_start, built_for)
+        scheduled = grid_repo.mark_scheduled(conn, {s.entry_key for s in slots
                                                 if s.state == "placed"})
-        missed = store.missed_between(conn, built_for - MISSED_LOOKBACK, built_for)
+        missed = grid_repo.missed_between(conn, built_for - MISSED_LOOKBACK, built_for)
         keys = {s.entry_key for s in slots} | {m.entry_key for m in missed}
-        entries = store.entries_by_key(conn, keys)
+        entries = grid_repo.entries_by_key(conn, keys)
         posted = {(p.entry_key, p.account_key): p.external_id
-                  for p in store.posted_between(conn, *_bounds(grid_start,
+                  for p in grid_repo.posted_between(conn, *_bounds(grid_start,
                                                                config.council.timezone))}
         g = GridInput(grid_start, built_for, entries, _sorted(slots),
                       {k: v["summary"] for k, v in pub.best_times.items()},
                       config.council.name, config.council.timezone, tuple(missed), posted)
         files = write_grid(g, config, out_dir or config.grid_output_path)
-        store.record_files(conn, grid_start, built_for, files)
+        grid_repo.record_files(conn, grid_start, built_for, files)
     return {"grid_start": grid_start.isoformat(), "files": files, "placed": pub.placed,
             "unplaced": pub.unplaced, "held": pub.held, "scheduled": scheduled,
             "missed": len(missed)}

@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from council_social.grid import store
 from council_social.grid.posting import DuplicatePost, PostAuthError, PostRejected
 from council_social.grid.tables import post_attempts
+from council_social.store import grid_repo
 
 log = logging.getLogger(__name__)
 # How far before the slot a post made by an earlier try could be on the timeline.
@@ -79,9 +79,9 @@ def publish_due(engine, config, posters: dict, interval_end: datetime, *,
         log.warning("grid.posting_enabled is false: nothing posted")
         return summary
     with engine.begin() as conn:
-        due = store.due_slots(conn, interval_end, not_before)
-        entries = store.entries_by_key(conn, {s.entry_key for s in due})
-        overrides = store.overridden_entries(conn)
+        due = grid_repo.due_slots(conn, interval_end, not_before)
+        entries = grid_repo.entries_by_key(conn, {s.entry_key for s in due})
+        overrides = grid_repo.overridden_entries(conn)
     summary.due = len(due)
     tz = ZoneInfo(config.council.timezone)
     accounts = {a.key: a for a in config.accounts}
@@ -137,7 +137,7 @@ def publish_due(engine, config, posters: dict, interval_end: datetime, *,
             if outcome[0] == "found":
                 summary.found_after_lost_response += 1
         with engine.begin() as conn:
-            if store.mark_published_if_done(conn, entry.key):
+            if grid_repo.mark_published_if_done(conn, entry.key):
                 summary.published_entries.append(entry.key)
     problems = []
     if summary.unknown:
@@ -164,8 +164,8 @@ def record_missed(engine, config, not_before: datetime, now=_now) -> list[str]:
     accounts = {a.key: a for a in config.accounts}
     out = []
     with engine.begin() as conn:
-        slots = store.passed_slots(conn, not_before - timedelta(days=GRID_DAYS), not_before)
-        entries = store.entries_by_key(conn, {s.entry_key for s in slots})
+        slots = grid_repo.passed_slots(conn, not_before - timedelta(days=GRID_DAYS), not_before)
+        entries = grid_repo.entries_by_key(conn, {s.entry_key for s in slots})
         for slot in slots:
             entry, account = entries.get(slot.entry_key), accounts.get(slot.account_key)
             if entry is None or account is None or entry.status not in ("approved", "scheduled"):
@@ -175,7 +175,7 @@ def record_missed(engine, config, not_before: datetime, now=_now) -> list[str]:
                    "before publish_posts could post it"
                    + ("" if config.grid.posting_enabled else " (grid.posting_enabled is false)")
                    + "; not posted late, re-place it in the planner")
-            if store.record_missed_attempt(
+            if grid_repo.record_missed_attempt(
                     conn, idempotency_key(entry.key, account.key, slot.slot_at), entry,
                     account.key, account.platform, slot.slot_at, why, now()):
                 out.append(f"{entry.key}@{account.key}")

@@ -17,8 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from council_social.simulator.channels_api import ChannelsApi, ChannelSpec
-from council_social.simulator.channels_api import owns as channels_owns
+from council_social.simulator.channels_api import ChannelsApi
+from council_social.simulator.channels_common import ChannelSpec
+from council_social.simulator.channels_common import owns as channels_owns
 from council_social.simulator.traffic import AccountLike, TrafficModel
 from council_social.simulator.twitter_api import TwitterApi
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from council_social.triage import repo
+from council_social.store import triage_repo
 from council_social.triage.criticality import load_model
 from council_social.triage.engine import TriageRules, triage_batch
 
@@ -22,9 +22,9 @@ def rules_for(config) -> TriageRules:
 def triage_stored(conn: Connection, config, keys: list[tuple[str, str]]) -> dict[str, int]:
     """Triage the stored items named by keys and upsert their decisions; outcome counts."""
     rules = rules_for(config)
-    inputs = repo.read_batch(conn, keys, config.triage.influence_window_days)
+    inputs = triage_repo.read_batch(conn, keys, config.triage.influence_window_days)
     results = triage_batch(inputs, rules, load_model(config.storage_base))
-    repo.write_decisions(conn, rules.rules_version, list(zip(inputs, results, strict=True)))
+    triage_repo.write_decisions(conn, rules.rules_version, list(zip(inputs, results, strict=True)))
     counts: dict[str, int] = {}
     for r in results:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from council_social.triage import registry, repo
+from council_social.store import triage_repo
+from council_social.triage import registry
 from council_social.triage.criticality import load_model
 from council_social.triage.datasets import corrections as labelled_corrections
 from council_social.triage.training import fit_logistic_combiner, held_back
@@ -23,7 +24,7 @@ MIN_HELD = 5
 
 def retrain_criticality(engine, config, run_at: datetime) -> dict:
     with engine.connect() as conn:
-        corrections = repo.corrections_with_text(conn)
+        corrections = triage_repo.corrections_with_text(conn)
     train = [c for c in corrections if not held_back(c["platform"], c["external_id"])]
     held = [c for c in corrections if held_back(c["platform"], c["external_id"])]
     current = load_model(config.storage_base)

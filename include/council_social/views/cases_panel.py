@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from council_social.views.availability import Unavailable, need
 
-MODULES = ("council_social.cases.tables", "council_social.cases.lifecycle", "council_social.cases.foi")
+MODULES = ("council_social.cases.tables", "council_social.cases.watch", "council_social.cases.queries",
+           "council_social.cases.foi")
 TABLES = ("cases", "case_events")
 OPEN_STATUSES = ["open", "overdue", "escalated"]
 
@@ -28,7 +29,7 @@ def _time_left(due_at: datetime, now: datetime) -> str:
 def cases_view(conn, config, now: datetime, team: str | None = None, overdue_only: bool = False) -> dict:
     need(conn, MODULES, TABLES)
     from council_social.cases.foi import register
-    from council_social.cases.lifecycle import list_cases
+    from council_social.cases.queries import list_cases
 
     rows = list_cases(conn, team=team or None, overdue=overdue_only,
                       statuses=None if overdue_only else OPEN_STATUSES)
@@ -47,7 +48,7 @@ def cases_view(conn, config, now: datetime, team: str | None = None, overdue_onl
 
 def case_history(conn, case_id: int) -> dict | None:
     need(conn, MODULES, TABLES)
-    from council_social.cases.lifecycle import case_ref
+    from council_social.cases.events import case_ref
     from council_social.cases.tables import case_events, cases
 
     case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
@@ -65,9 +66,9 @@ def record_reply(conn, case_id: int, *, at: datetime, channel: str, officer: str
 
     TimeRefused if `at` is in the future or before the case opened."""
     need(conn, MODULES, TABLES)
-    from council_social.cases.lifecycle import respond
     from council_social.cases.tables import cases
     from council_social.cases.times import check_time
+    from council_social.cases.watch import respond
 
     case = conn.execute(select(cases.c.status, cases.c.opened_at).where(cases.c.id == case_id)).first()
     if case is None:

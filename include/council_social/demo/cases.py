@@ -43,7 +43,7 @@ def run(ctx) -> list[str]:
                      "response_watch has nothing to open")
     # The demo's deployment began at the start of its simulated day: its items open cases
     # (a real first start opens none for what came before it).
-    from council_social.cases.lifecycle import mark_open_from
+    from council_social.cases.watch import mark_open_from
 
     with ctx.engine.begin() as conn:
         mark_open_from(conn, ctx.start, ctx.end)

@@ -28,18 +28,18 @@ INGEST_DAGS: list[str] = ["ingest_twitter", "ingest_facebook", "ingest_instagram
 INGEST_EVERY: dict[str, int] = {d: 6 for d in INGEST_DAGS if d != "ingest_twitter"}
 
 
-# Capabilities join the demo from their own modules: each exposes
+# Each capability joins the demo as a module of this package that exposes
 # `run(ctx: DemoContext) -> list[str]`, called after the hourly ingest and
 # process steps; the lines it returns are its part of the summary.
 DEMO_STAGES: list[str] = [
-    "council_social.archive.demo",
-    "council_social.grid.demo",
-    "council_social.triage.demo",
+    "council_social.demo.archive",
+    "council_social.demo.grid",
+    "council_social.demo.triage",
     # after triage: response cases open from its decisions
-    "council_social.cases.demo",
-    "council_social.reports.demo",
+    "council_social.demo.cases",
+    "council_social.demo.reports",
     # after reports (dormant-account alerts): account governance, moderation, the home page
-    "council_social.governance.demo",
+    "council_social.demo.governance",
 ]
 
 

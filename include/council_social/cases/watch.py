@@ -1,10 +1,11 @@
-"""The life of a response case: opened from triage, answered, overdue, escalated, closed.
+"""The watch over response cases: opened from triage, answered, overdue, escalated, closed.
 
 `watch(engine, config, start, end)` is response_watch's whole job and uses the
 data interval end as "now": it opens cases from triage decisions, detects
 council replies in the thread, marks cases overdue and escalates them (the
 team's lead officer at the deadline, the head of communications at twice the
-target) and sends FoI reminders. Each once-only step is a `case_events` row
+target) and sends FoI reminders. Who owns a case is `cases.routing`; listing
+them is `cases.queries`. Each once-only step is a `case_events` row
 with a unique `once_key`, so a rerun of any interval changes nothing.
 """
 
@@ -18,15 +19,10 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from council_social.cases.calendar import WorkingCalendar
-from council_social.cases.events import ACTOR, KIND_CODES, case_ref, parse_case_ref, record_event
+from council_social.cases.events import ACTOR, record_event
+from council_social.cases.routing import closes_case, council_accounts, kinds_for, owning_team
 from council_social.cases.tables import case_watch_marks, cases
 
-# Case references and the event log live in cases.events (foi.py needs them without
-# importing this module, which sends FoI reminders); these names stay importable here.
-__all__ = ["ACTOR", "KIND_CODES", "case_ref", "parse_case_ref", "record_event"]
-
-OUTCOME_KINDS = ("customer_service", "service_conversation", "escalate_comms")
-FLAG_KINDS = ("foi", "emergency")
 # Statuses still waiting for a first response.
 AWAITING = ("open", "overdue", "escalated")
 LEAD_OFFICER = "lead_officer"
@@ -41,36 +37,6 @@ def current_rules_version(config) -> str | None:
     triage = getattr(config, "triage", None)
     version = getattr(triage, "rules_version", None)
     return str(version) if version else None
-
-
-def kinds_for(outcome: str, flags, enabled) -> list[str]:
-    kinds = [outcome] if outcome in OUTCOME_KINDS else []
-    kinds += [f for f in FLAG_KINDS if f in (flags or [])]
-    return [k for k in kinds if k in enabled]
-
-
-def owning_team(config, kind: str, department: str | None):
-    """The team that owes the reply: triage's department, else a sensible default per kind."""
-    known = {t.key: t for t in config.teams}
-
-    def first_of(kind_name: str):
-        found = config.teams_of_kind(kind_name)
-        return found[0] if found else None
-
-    if kind == "escalate_comms":
-        team = first_of("communications")
-    elif kind == "foi" and config.cases.foi_team:
-        team = known[config.cases.foi_team]
-    else:
-        team = known.get(department or "")
-        if team is None and kind == "customer_service":
-            team = first_of("customer_services")
-    return team or first_of("web_team") or config.teams[0]
-
-
-def council_accounts(config) -> dict[tuple[str, str], object]:
-    """(platform, external_id) -> Account for every council account with a known id."""
-    return {(a.platform, a.external_id): a for a in config.accounts if a.external_id}
 
 
 @dataclass
@@ -244,15 +210,6 @@ def _thread_replies(conn, config, now: datetime):
     return [r for r in rows if (r["platform"], r["author_external_id"]) in accounts]
 
 
-def closes_case(config, case_kind: str, case_team: str, account) -> bool:
-    """A reply by the owning team closes; for escalations the web team or comms may answer."""
-    if account.team == case_team:
-        return True
-    if case_kind == "escalate_comms":
-        return config.team(account.team).kind in ("web_team", "communications")
-    return False
-
-
 def detect_replies(conn, config, now: datetime, result: WatchResult) -> None:
     accounts = council_accounts(config)
     for r in _thread_replies(conn, config, now):
@@ -362,23 +319,3 @@ def _once_keys(conn, case_ids: list[int]) -> dict[int, set[str]]:
 
 def _set_status(conn, case_id: int, status: str, now: datetime) -> None:
     conn.execute(cases.update().where(cases.c.id == case_id).values(status=status, updated_at=now))
-
-
-# --- reading -----------------------------------------------------------------------------
-
-
-def list_cases(conn, *, team: str | None = None, overdue: bool = False,
-               statuses: list[str] | None = None, kind: str | None = None) -> list[dict]:
-    query = select(cases).order_by(cases.c.due_at, cases.c.id)
-    if team:
-        query = query.where(cases.c.team == team)
-    if kind:
-        query = query.where(cases.c.kind == kind)
-    if overdue:
-        query = query.where(cases.c.status.in_(("overdue", "escalated")))
-    if statuses:
-        query = query.where(cases.c.status.in_(statuses))
-    rows = [dict(r) for r in conn.execute(query).mappings()]
-    for row in rows:
-        row["ref"] = case_ref(row["kind"], row["id"])
-    return rows

@@ -1,0 +1,99 @@
+"""Find, read and validate a council.yaml; refuse local storage in production."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from council_social.config.model import CouncilConfig
+from council_social.config.paths import default_config_path, project_root
+
+CONFIG_ENV_VAR = "COUNCIL_SOCIAL_CONFIG"
+# The shared storage every worker and the API server use (docker-compose sets it).
+STORAGE_ROOT_ENV_VAR = "COUNCIL_SOCIAL_STORAGE_ROOT"
+# "production" (docker-compose) refuses storage inside a container's local .data.
+ENVIRONMENT_ENV_VAR = "COUNCIL_SOCIAL_ENV"
+# Lets a deployment point the shipped council.yaml at a real server (docker-compose does).
+DATABASE_URL_ENV_VAR = "COUNCIL_SOCIAL_DATABASE_URL"
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, unreadable or invalid."""
+
+
+def _format_loc(loc: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(top level)"
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(project_root()))
+    except ValueError:
+        return str(path)
+
+
+def resolve_config_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """Explicit argument, else $COUNCIL_SOCIAL_CONFIG, else the packaged council.yaml."""
+    if path is not None and str(path) != "":
+        return Path(path).expanduser().resolve()
+    env = os.environ.get(CONFIG_ENV_VAR)
+    if env:
+        return Path(env).expanduser().resolve()
+    return default_config_path()
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> CouncilConfig:
+    """Read, parse and validate a council.yaml; raise ConfigError naming every problem."""
+    source = resolve_config_path(path)
+    name = _display(source)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{name}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{name}: cannot read config file: {exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{name}: invalid YAML{where}: {problem}") from exc
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(f"{name}: the top level must be a mapping of sections, got {kind}")
+    for env_var, key in ((DATABASE_URL_ENV_VAR, "database_url"), (STORAGE_ROOT_ENV_VAR, "root")):
+        override = os.environ.get(env_var)
+        if override:
+            storage = data.get("storage")
+            data["storage"] = {**(storage if isinstance(storage, dict) else {}), key: override}
+    try:
+        config = CouncilConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{name}: {exc.error_count()} problem(s) in council configuration"]
+        lines += [
+            f"{name}: {_format_loc(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise ConfigError("\n".join(lines)) from None
+    config._source_path = source
+    if os.environ.get(ENVIRONMENT_ENV_VAR, "").strip().lower() == "production":
+        _refuse_local_storage(config, name)
+    return config
+
+
+def _refuse_local_storage(config: CouncilConfig, name: str) -> None:
+    """In production the archive and pages must be on shared storage, not a container's
+    own `.data`, which another container cannot see and a rebuild loses."""
+    root = config.storage_root
+    where = "storage.root" if root is not None else "storage.root (unset, so data_dir)"
+    root = root if root is not None else config.data_dir_path
+    if isinstance(root, Path) and ".data" in root.parts:
+        raise ConfigError(
+            f"{name}: {where} is {root}, inside a local .data folder; in production "
+            f"({ENVIRONMENT_ENV_VAR}=production) set {STORAGE_ROOT_ENV_VAR} or storage.root "
+            "to the shared volume, e.g. /opt/airflow/storage"
+        )

@@ -1,0 +1,58 @@
+"""The sections of council.yaml, one module per capability."""
+
+from council_social.config.sections.archive import ArchiveRetention, ArchiveSettings
+from council_social.config.sections.cases import CaseSettings, NotificationSettings
+from council_social.config.sections.channels import (
+    Channels,
+    ChannelSettings,
+    Feed,
+    TwitterChannelSettings,
+    ValidationSettings,
+)
+from council_social.config.sections.council import (
+    Account,
+    Baseline,
+    Council,
+    OfficeHours,
+    OutOfHoursRota,
+    Person,
+    ResponseTarget,
+    Team,
+    Topic,
+)
+from council_social.config.sections.governance import GovernanceSettings, HouseRule
+from council_social.config.sections.grid import CoverShift, GridSettings, PreElectionPeriod
+from council_social.config.sections.reports import ReportsSettings
+from council_social.config.sections.runtime import SimulatorSettings, StorageSettings
+from council_social.config.sections.triage import InfluenceWeights, TriageSettings
+
+__all__ = [
+    "Account",
+    "ArchiveRetention",
+    "ArchiveSettings",
+    "Baseline",
+    "CaseSettings",
+    "ChannelSettings",
+    "Channels",
+    "Council",
+    "CoverShift",
+    "Feed",
+    "GovernanceSettings",
+    "GridSettings",
+    "HouseRule",
+    "InfluenceWeights",
+    "NotificationSettings",
+    "OfficeHours",
+    "OutOfHoursRota",
+    "Person",
+    "PreElectionPeriod",
+    "ReportsSettings",
+    "ResponseTarget",
+    "SimulatorSettings",
+    "StorageSettings",
+    "Team",
+    "Topic",
+    "TriageSettings",
+    "TwitterChannelSettings",
+    "ValidationSettings",
+]

@@ -1,0 +1,41 @@
+"""Response cases and the mail that tells people about them."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, Field
+
+from council_social.config.types import (
+    CASE_KINDS,
+    CaseKind,
+    Email,
+    NonBlank,
+    Slug,
+    _Model,
+)
+
+
+class CaseSettings(_Model):
+    """Response cases (council_social.cases): which kinds open, whose calendar, who owns them."""
+
+    kinds: list[CaseKind] = Field(default_factory=lambda: list(CASE_KINDS))
+    # Bank holidays from the `holidays` package; England and Wales share ENG's list.
+    holiday_country: NonBlank = "GB"
+    holiday_subdivision: NonBlank | None = "ENG"
+    # Decisions about items older than this open no case (a re-triage backfill of last
+    # year must not page anyone).
+    open_lookback_days: float = Field(default=7, gt=0)
+    # Items received before this open no case (no flood of history on first start, none
+    # from a backfill). None -> the start of the first response_watch run, stored then.
+    open_from: AwareDatetime | None = None
+    # The head of communications hears at this multiple of the target.
+    second_escalation_factor: float = Field(default=2, gt=1)
+    foi_reminder_working_days: list[int] = Field(default_factory=lambda: [5, 1])
+    # Team owning FoI cases when triage names no department (None -> the web team).
+    foi_team: Slug | None = None
+
+
+class NotificationSettings(_Model):
+    # An Airflow SMTP Connection; without one the demo writes .eml files instead.
+    smtp_connection_id: NonBlank = "council_social_smtp"
+    # None -> the Connection's from_email extra.
+    from_email: Email | None = None

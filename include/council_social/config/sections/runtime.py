@@ -1,0 +1,28 @@
+"""Where things are stored and how the local simulator behaves."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from council_social.config.types import (
+    NonBlank,
+    _Model,
+)
+
+
+class SimulatorSettings(_Model):
+    seed: int = 20150810
+    mentions_per_hour: float = Field(default=30.0, gt=0)
+    # Simulator-only dummy credential; real tokens come from Airflow connections.
+    bearer_token: NonBlank = "sim-token"
+
+
+class StorageSettings(_Model):
+    data_dir: NonBlank = ".data"
+    database_url: str | None = None  # None -> the embedded PostgreSQL under data_dir
+    output_dir: NonBlank = "out"
+    # What every worker and the API server must see alike: the WARC archive, the model
+    # registry, the grid and report pages and the outbox, under one root. A path or an
+    # fsspec URL (s3://bucket/prefix). None -> the one-machine layout: data_dir for the
+    # archive, models and outbox, output_dir for the pages.
+    root: NonBlank | None = None

@@ -1,0 +1,258 @@
+"""The simulated Facebook Graph API: pages, groups, posts, comments, posting and hiding
+(the Graph dispatch also serves Instagram's paths, see instagram.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from council_social.simulator.channels_common import (
+    GRAPH_LOOKBACK,
+    Source,
+    _cursor,
+    _graph_time,
+    _int,
+    _offset,
+    _q,
+)
+from council_social.simulator.channels_content import (
+    Person,
+    SimPost,
+    num_id,
+    posts_between,
+    word_id,
+)
+
+
+class FacebookApi:
+    """Mixed into ChannelsApi, whose state (spec, now, token, lock...) it uses."""
+
+    def _graph_error(self, status: int, message: str, kind: str, code: int,
+                     sub: int | None = None):
+        err: dict[str, Any] = {"message": message, "type": kind, "code": code,
+                               "fbtrace_id": word_id(self.seed, message, length=23)}
+        if sub is not None:
+            err["error_subcode"] = sub
+        return self._json(status, {"error": err},
+                          {"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token"'}
+                          if code == 190 else None)
+
+    def _graph(self, path: str, query, ok: bool):
+        parts = [p for p in path.split("/") if p]
+        rest = parts[1:]  # parts[0] is the Graph version; any is served
+        if not ok or self.expired & {"facebook", "instagram"}:
+            return self._graph_error(400, "Error validating access token: Session has expired on "
+                                     "Tuesday, 24-Nov-26 04:00:00 PST. The current time is "
+                                     "Wednesday, 25-Nov-26 04:00:00 PST.", "OAuthException",
+                                     190, 463)
+        now = self.now()
+        if rest == ["ig_hashtag_search"]:
+            tag = (_q(query, "q") or "").lstrip("#").lower()
+            return self._json(200, {"data": [{"id": num_id(self.seed, "hashtag", tag,
+                                                           digits=17)}]})
+        if not rest or len(rest) > 2:
+            return self._graph_error(400, "Unsupported get request.", "GraphMethodException", 100,
+                                     33)
+        obj = rest[0]
+        edge = rest[1] if len(rest) == 2 else None
+        fb = self.source("facebook", obj)
+        ig = self.source("instagram", obj)
+        tag = next((t for t in self.spec.hashtags
+                    if num_id(self.seed, "hashtag", t.lower(), digits=17) == obj), None)
+        if edge is None and fb is not None:
+            return self._json(200, self._page_obj(fb))
+        if edge is None and ig is not None:
+            return self._json(200, self._ig_user(ig))
+        if edge is None and _q(query, "fields") == "is_hidden":
+            with self.lock:
+                return self._json(200, {"id": obj, "is_hidden": obj in self.hidden})
+        since = datetime.fromtimestamp(_int(_q(query, "since"), 0), tz=UTC) \
+            if _q(query, "since") else now - GRAPH_LOOKBACK
+        until = datetime.fromtimestamp(_int(_q(query, "until"), 0), tz=UTC) \
+            if _q(query, "until") else now
+        limit = max(1, min(100, _int(_q(query, "limit"), 25)))
+        offset = _offset(_q(query, "after"))
+        if offset < 0:
+            return self._graph_error(400, "Invalid cursor", "OAuthException", 100)
+        if edge == "posts" and fb is not None and fb.kind == "account":
+            # The page's own posts: the council's generated posts plus those made through the API.
+            council = self._person(fb)
+            posts = posts_between(self.seed, f"fb:{fb.external_id}", since, until, now,
+                                  rate=0.5, council=council, locale=self.spec.locale)
+            rows = [self._fb_post(fb, p) for p in posts]
+            rows = self._with_fb_posted(fb, rows, since, until)
+            return self._json(200, self._graph_page(path, query, rows, offset, limit))
+        if edge == "feed" and fb is not None:
+            council = self._person(fb)
+            posts = posts_between(self.seed, f"fb:{fb.external_id}", since, until, now,
+                                  rate=0.5 if fb.kind == "account" else 0.6,
+                                  by_residents=fb.kind == "group", council=council, locale=self.spec.locale)
+            rows = [self._fb_post(fb, p) for p in posts]
+            rows = self._with_fb_posted(fb, rows, since, until)
+            return self._json(200, self._graph_page(path, query, rows, offset, limit))
+        if edge == "comments":
+            page_id, _, post_n = obj.partition("_")
+            fb = self.source("facebook", page_id)
+            if fb is None:
+                return self._graph_error(400, "Unsupported get request.", "GraphMethodException",
+                                         100, 33)
+            posts = posts_between(self.seed, f"fb:{fb.external_id}", now - GRAPH_LOOKBACK * 3,
+                                  now, now, by_residents=fb.kind == "group",
+                                  council=self._person(fb), locale=self.spec.locale)
+            post = next((p for p in posts if p.id == post_n), None)
+            rows = [self._fb_comment(fb, post, c) for c in post.comments] if post else []
+            return self._json(200, self._graph_page(path, query, rows, offset, limit))
+        if ig is not None and edge in ("media", "tags"):
+            posts = posts_between(self.seed, f"ig:{edge}:{ig.external_id}", now - GRAPH_LOOKBACK,
+                                  now, now, rate=0.3, by_residents=edge == "tags",
+                                  council=self._person(ig), locale=self.spec.locale)
+            rows = [self._ig_media(ig, p) for p in posts]
+            return self._json(200, self._graph_page(path, query, rows, offset, limit))
+        if tag is not None and edge == "recent_media":
+            posts = posts_between(self.seed, f"ig:tag:{tag}", now - timedelta(days=1), now, now,
+                                  rate=0.5, by_residents=True, locale=self.spec.locale)
+            rows = [self._ig_media(None, p) for p in posts]
+            return self._json(200, self._graph_page(path, query, rows, offset, limit))
+        return self._graph_error(400, f"Unsupported get request. Object with ID '{obj}' does "
+                                 "not exist, cannot be loaded due to missing permissions, or "
+                                 "does not support this operation.", "GraphMethodException",
+                                 100, 33)
+
+    def _graph_post(self, path: str, query, ok: bool):
+        """POST /{v}/{page-id}/feed: publish to a configured page as the page."""
+        if not ok or self.expired & {"facebook"}:
+            return self._graph_error(400, "Error validating access token: Session has expired on "
+                                     "Tuesday, 24-Nov-26 04:00:00 PST. The current time is "
+                                     "Wednesday, 25-Nov-26 04:00:00 PST.", "OAuthException",
+                                     190, 463)
+        rest = [p for p in path.split("/") if p][1:]
+        if len(rest) == 1 and _q(query, "is_hidden") is not None:
+            return self._hide(rest[0], _q(query, "is_hidden") == "true")
+        fb = self.source("facebook", rest[0]) if len(rest) == 2 and rest[1] == "feed" else None
+        if fb is None or fb.kind != "account":
+            return self._graph_error(400, "Unsupported post request. Please read the Graph API "
+                                     "documentation at https://developers.facebook.com/docs/"
+                                     "graph-api", "GraphMethodException", 100, 33)
+        message, link = _q(query, "message") or "", _q(query, "link")
+        if not message.strip() and not link:
+            return self._graph_error(400, "(#100) Missing message or attachment",
+                                     "OAuthException", 100)
+        now = self.now().astimezone(UTC)
+        with self.lock:
+            if fb.external_id in self.fb_blocked:
+                return self._graph_error(400, "(#368) The action attempted has been deemed "
+                                         "abusive or is otherwise disallowed", "OAuthException",
+                                         368, 1390008)
+            if any(p["page_id"] == fb.external_id and p["message"] == message
+                   for p in self.fb_posted):
+                return self._graph_error(400, "(#506) Duplicate status message",
+                                         "OAuthException", 506)
+            post_id = num_id(self.seed, "fbpost", fb.external_id, len(self.fb_posted), digits=16)
+            self.fb_posted.append({"id": f"{fb.external_id}_{post_id}", "page_id": fb.external_id,
+                                   "message": message, "link": link, "created": now})
+        return self._json(200, {"id": f"{fb.external_id}_{post_id}"})
+
+    def _hide(self, comment_id: str, hidden: bool):
+        """POST /{comment-id}?is_hidden=true|false (a Facebook or Instagram comment)."""
+        if self.source("facebook", comment_id) or self.source("instagram", comment_id):
+            return self._graph_error(400, "(#100) Param is_hidden is not valid for a page",
+                                     "OAuthException", 100)
+        with self.lock:
+            self.hide_calls.append(comment_id)
+            (self.hidden.add if hidden else self.hidden.discard)(comment_id)
+        return self._json(200, {"success": True})
+
+    def _with_fb_posted(self, fb: Source, rows: list[dict], since: datetime,
+                        until: datetime) -> list[dict]:
+        """Generated rows plus the page's API posts in (since, until], newest first."""
+        with self.lock:
+            made = [p for p in self.fb_posted
+                    if p["page_id"] == fb.external_id and since < p["created"] <= until]
+        if not made:
+            return rows
+        page = self._page_obj(fb)
+        for p in made:
+            row: dict[str, Any] = {
+                "id": p["id"], "message": p["message"], "created_time": _graph_time(p["created"]),
+                "updated_time": _graph_time(p["created"]),
+                "permalink_url": f"https://www.facebook.com/{fb.external_id}/posts/"
+                                 f"{p['id'].split('_', 1)[1]}",
+                "shares": {"count": 0},
+                "from": {k: page[k] for k in ("id", "name", "username", "link", "fan_count",
+                                              "followers_count")},
+                "reactions": {"data": [], "summary": {"total_count": 0,
+                                                      "viewer_reaction": "NONE"}},
+                "comments": {"data": [], "summary": {"order": "reverse_chronological",
+                                                     "total_count": 0, "can_comment": True}}}
+            if p["link"]:
+                row["link"] = p["link"]
+            rows = [*rows, row]
+        return sorted(rows, key=lambda r: r["created_time"], reverse=True)
+
+    def _graph_page(self, path: str, query, rows: list[dict], offset: int, limit: int) -> dict:
+        chunk = rows[offset:offset + limit]
+        body: dict[str, Any] = {"data": chunk}
+        if chunk:
+            paging: dict[str, Any] = {"cursors": {"before": _cursor(offset),
+                                                  "after": _cursor(offset + len(chunk))}}
+            if offset + limit < len(rows):
+                params = {k: v[0] for k, v in query.items() if k not in ("after", "access_token")}
+                params["after"] = _cursor(offset + limit)
+                paging["next"] = f"{self._base()}{path}?{urlencode(params)}"
+            body["paging"] = paging
+        return body
+
+
+    def _page_obj(self, s: Source) -> dict:
+        if s.kind == "group":
+            return {"id": s.external_id, "name": s.name, "privacy": "CLOSED",
+                    "member_count": 4200}
+        fans = self._audience(s, 3294)
+        return {"id": s.external_id, "name": s.name, "username": s.handle,
+                "link": f"https://www.facebook.com/{s.handle}", "fan_count": fans,
+                "followers_count": fans + 150, "about": f"The official page of {self.spec.locale.council}.",
+                "verification_status": "blue_verified"}
+
+    def _from(self, s: Source, p: Person) -> dict:
+        if p.id == s.external_id and s.kind == "account":
+            page = self._page_obj(s)
+            return {k: page[k] for k in ("id", "name", "username", "link", "fan_count",
+                                         "followers_count")}
+        return {"id": p.id, "name": p.name}
+
+    def _fb_comment(self, s: Source, post: SimPost, c, parent: str | None = None) -> dict:
+        cid = f"{post.id}_{c.id}"
+        link = f"https://www.facebook.com/{s.external_id}/posts/{post.id}/?comment_id="
+        row: dict[str, Any] = {
+            "id": cid, "message": c.text, "created_time": _graph_time(c.created),
+            "permalink_url": link + (f"{parent.split('_')[-1]}&reply_comment_id={c.id}"
+                                     if parent else c.id),
+            "like_count": c.likes, "comment_count": len(getattr(c, "replies", [])),
+            "from": self._from(s, c.author),
+        }
+        if parent:
+            row["parent"] = {"id": parent}
+        elif c.replies:
+            row["comments"] = {"data": [self._fb_comment(s, post, r, cid) for r in c.replies],
+                               "paging": {"cursors": {"before": _cursor(0),
+                                                      "after": _cursor(len(c.replies))}}}
+        return row
+
+    def _fb_post(self, s: Source, p: SimPost) -> dict:
+        author = p.author or self._person(s)
+        comments = [self._fb_comment(s, p, c) for c in p.comments]
+        return {
+            "id": f"{s.external_id}_{p.id}", "message": p.text,
+            "created_time": _graph_time(p.created), "updated_time": _graph_time(p.created),
+            "permalink_url": f"https://www.facebook.com/{s.external_id}/posts/{p.id}",
+            "shares": {"count": p.shares}, "from": self._from(s, author),
+            "reactions": {"data": [], "summary": {"total_count": p.likes,
+                                                  "viewer_reaction": "NONE"}},
+            "comments": {"data": comments[:25],
+                         **({"paging": {"cursors": {"before": _cursor(0),
+                                                    "after": _cursor(len(comments[:25]))}}}
+                            if comments else {}),
+                         "summary": {"order": "reverse_chronological",
+                                     "total_count": len(comments), "can_comment": True}},
+        }
