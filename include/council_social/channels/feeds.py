@@ -152,8 +152,10 @@ def _xml_feed(body: bytes, page: ParsedPage, audience: int | None, where: str) -
                         if isinstance(c, dict)), None)
         body_text = _text(e.get("summary")) or _text(content)
         text = "\n\n".join(t for t in (title, body_text) if t) if (title or body_text) else None
-        stamp_raw = e.get("published") or e.get("updated") or e.get("created")
-        parsed_time = e.get("published_parsed") or e.get("updated_parsed")
+        # dict.get: the entry's own "updated", not feedparser's deprecated fallback to
+        # "published" (which this line already tried).
+        stamp_raw = e.get("published") or dict.get(e, "updated") or e.get("created")
+        parsed_time = e.get("published_parsed") or dict.get(e, "updated_parsed")
         created = (datetime.fromtimestamp(calendar.timegm(parsed_time), tz=UTC)
                    if parsed_time else parse_time(stamp_raw))
         raw = _plain(dict(e))
