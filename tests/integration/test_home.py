@@ -40,6 +40,9 @@ def home(clean_db, config):
         for ext in ("c1", "c2", "c3"):
             add_item(conn, page, ext, f"urgent {ext}", NOW - timedelta(hours=3), author="900")
             add_decision(conn, config, ext, NOW - timedelta(hours=3), critical=True)
+        # critical, but nothing to answer (the council's own post, or abuse): not listed
+        add_item(conn, page, "m1", "bins missed again", NOW - timedelta(hours=3), author="900")
+        add_decision(conn, config, "m1", NOW - timedelta(hours=3), critical=True, outcome="monitor")
         add_item(conn, page, "r3", "We are on it", NOW - timedelta(hours=2),
                  author=str(config.account("brent-council").external_id), kind="reply", in_reply_to="c3")
         case(conn, config, "c2", "parking", NOW - timedelta(hours=1))  # overdue

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from council_social.views.availability import Unavailable, need
 
-CRITICAL_DAYS = 7  # critical items from the last week still without a case or a reply
+CRITICAL_DAYS = 7  # critical items from the last week that need an answer and have none
 ALERT_DAYS = 7  # alerts raised in the last week are "open"
 QUARANTINE_HOURS = 24
 
@@ -57,6 +57,8 @@ def _critical(conn, config, now: datetime) -> dict:
         FROM social.triage_decisions d
         LEFT JOIN social.items i ON i.platform = d.platform AND i.external_id = d.external_id
         WHERE d.rules_version = :rules AND d.critical AND d.item_created_at >= :since
+          -- monitor means nothing to answer: the council's own posts, abuse
+          AND d.outcome <> 'monitor'
           AND NOT EXISTS (SELECT 1 FROM social.cases c
                           WHERE c.platform = d.platform AND c.external_id = d.external_id)
           AND NOT EXISTS (SELECT 1 FROM social.items r
