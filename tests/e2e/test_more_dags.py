@@ -100,11 +100,15 @@ def test_retrain_criticality_without_corrections_promotes_nothing_and_says_why(d
 def test_archive_retention_keeps_a_sound_archive_and_fails_on_a_damaged_one(dags, env,
                                                                             clean_db):
     from council_social.airflow import run_dag
+    from council_social.archive.anchor import anchor_path
     from council_social.archive.manifest import archive_day
+    from council_social.config import load_config
 
     assert run_dag(dags["ingest_twitter"], SIM_NOW) == "success"
     day = count(clean_db, "SELECT min(fetched_at)::date FROM social.raw_pages")
-    written = archive_day(clean_db, env / "archive", "twitter", day, SIM_NOW)
+    # As the archive DAG does: the file, its manifest rows and the chain's head anchored.
+    written = archive_day(clean_db, env / "archive", "twitter", day, SIM_NOW,
+                          anchor_path(load_config()))
     assert written.outcome == "written"
     sunday = datetime.combine(day + timedelta(days=14 - day.weekday()), time(3),
                               tzinfo=SIM_NOW.tzinfo)
