@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -97,9 +98,9 @@ def test_an_fsspec_url_is_opened_with_universal_pathlib(data, tmp_path):
     assert isinstance(config.storage_root, UPath)
     assert str(archive_root(config)) == "memory://council-storage-test/brent/archive"
     # The model registry is read and written through the same root.
-    shipped = load_model(None)
-    shipped.version = "criticality-shared-test"
-    shipped.save(config.models_path / PROMOTED_NAME)
+    # A copy: load_model's cached instance is shared by every later caller.
+    promoted = dataclasses.replace(load_model(None), version="criticality-shared-test")
+    promoted.save(config.models_path / PROMOTED_NAME)
     assert load_model(config.storage_base).version == "criticality-shared-test"
 
 
