@@ -417,7 +417,9 @@ def main(argv=None) -> int:
         elif results:
             cleanup = create_engine(url)
             with cleanup.begin() as conn:
-                conn.exec_driver_sql("TRUNCATE " + ", ".join(f"social.{t}" for t in FILLED))
+                # CASCADE: archive_records refers to raw_pages (empty here, as the pages were).
+                conn.exec_driver_sql("TRUNCATE " + ", ".join(f"social.{t}" for t in FILLED)
+                                     + " CASCADE")
             cleanup.dispose()
 
     rate = {label: count / secs for label, count, secs, _ in results}

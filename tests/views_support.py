@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert
 
-from council_social.store.tables import authors, items, raw_pages
+from council_social.store.tables import authors, item_versions, items, raw_pages
 from council_social.triage.tables import triage_decisions
 
 SCRIPT_POST = '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'"> bins!'
@@ -34,12 +34,17 @@ def add_author(conn, ext_id: str, username: str, display_name: str, followers: i
 def add_item(conn, page_id: int, ext_id: str, text: str, created_at: datetime, *, author: str,
              account_key: str | None = "brent-council", kind: str = "post", in_reply_to: str | None = None,
              metrics: dict | None = None) -> None:
+    digest = hashlib.sha256(text.encode()).hexdigest()
     conn.execute(insert(items).values(
         platform="twitter", external_id=ext_id, account_key=account_key, kind=kind,
         author_external_id=author, text=text, created_at=created_at, lang="en",
         in_reply_to_external_id=in_reply_to, metrics=metrics or {},
-        content_sha256=hashlib.sha256(text.encode()).hexdigest(), version=1, raw_page_id=page_id,
+        content_sha256=digest, version=1, raw_page_id=page_id,
         first_seen_at=created_at, last_seen_at=created_at))
+    # As process_items stores it: the item's text is also its first version's.
+    conn.execute(insert(item_versions).values(
+        platform="twitter", external_id=ext_id, version=1, content_sha256=digest, text=text,
+        observed_at=created_at, raw_page_id=page_id))
 
 
 def add_decision(conn, config, ext_id: str, created_at: datetime, *, outcome: str = "customer_service",

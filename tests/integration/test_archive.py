@@ -274,7 +274,10 @@ def test_recheck_keeps_edits_as_versions_and_deletions_as_tombstones(landed, con
     assert rows(landed, "SELECT count(*) FROM social.items")[0][0] == count
     with landed.connect() as conn:  # the edited-away text is still found
         hits = search_items(conn, SearchQuery(words=f'"{own.text[:40]}"'))
+        current = search_items(conn, SearchQuery(words='"bins are collected on Friday"'))
     assert own.external_id in {h["external_id"] for h in hits}
+    # and so is the current text, the item once however many of its versions match
+    assert [h["external_id"] for h in current].count(own.external_id) == 1
     # the same re-check again changes nothing
     before = snapshot(landed)
     again = recheck_recent(landed, config, connector_for(config, simulator, later),

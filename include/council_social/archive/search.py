@@ -42,11 +42,12 @@ class SearchQuery:
                 "author": self.author, "platform": self.platform}
 
 
+# Any text the item has held: its current text is its newest version's, so the one
+# full-text index (on item_versions) serves both.
 _MATCH = (
-    "(to_tsvector('english', i.text) @@ websearch_to_tsquery('english', :words)"
-    " OR EXISTS (SELECT 1 FROM social.item_versions v WHERE v.platform = i.platform"
-    " AND v.external_id = i.external_id"
-    " AND to_tsvector('english', v.text) @@ websearch_to_tsquery('english', :words)))"
+    "(i.platform, i.external_id) IN (SELECT v.platform, v.external_id"
+    " FROM social.item_versions v"
+    " WHERE to_tsvector('english', v.text) @@ websearch_to_tsquery('english', :words))"
 )
 
 
