@@ -179,6 +179,7 @@ class Deployment:
             "UP_PORT": str(port),
             "AIRFLOW_DATABASE_URL": meta_url,
             "EXECUTOR": "local",
+            "UP_DAGS": "reprocess",  # make up unpauses only this one, as above
             "PYTHONPATH": str(ROOT / "include"),
         }
         self.airflow = str(Path(sys.executable).with_name("airflow"))
