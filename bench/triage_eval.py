@@ -71,7 +71,7 @@ def domains(args, rules, threshold) -> None:
         inside = [g == domain for g in data.groups]
         train = data.subset([not x for x in inside])
         test = data.subset(inside)
-        model = fit_model([council, train, tweeteval], f"lodo-{domain}")
+        model = fit_model([council, *datasets.by_source(train), tweeteval], f"lodo-{domain}")
         results = triage_batch([TriageInput(text=t) for t in test.texts], rules, model)
         j = judge(results, test.labels)
         pooled_results += results
