@@ -224,3 +224,21 @@ class RateLimitRetry:
             retry_error_callback=lambda state: state.outcome.result(), reraise=True)
         resp = retrying(attempt)
         return resp, resp is not None and self._rate_limited(resp)
+
+
+def exchange_within_budget(exchange: Callable[[], Any], result: Any, budget_seconds: float, *,
+                           sleep: Callable[[float], None], clock: Callable[[], float],
+                           rate_limited: Callable[[Any], bool] | None = None,
+                           ) -> tuple[Any, str | None]:
+    """One exchange with 429 waits from what is left of a fetch's budget, each wait added
+    to `result.waited_seconds`: (response, None), (the 429, "rate_limited"), or
+    (None, "connection_error: <type>")."""
+    waits = RateLimitRetry(budget_seconds - result.waited_seconds, sleep=sleep, clock=clock,
+                           rate_limited=rate_limited)
+    try:
+        resp, limited = waits.call(exchange)
+    except requests.RequestException as e:
+        return None, f"connection_error: {type(e).__name__}"
+    finally:
+        result.waited_seconds += waits.waited
+    return resp, "rate_limited" if limited else None

@@ -21,8 +21,8 @@ import requests
 from council_social.channels.twitter import FetchResult
 from council_social.items import ParsedPage, RawPage
 from council_social.transport import (
-    RateLimitRetry,
     check_base_url,
+    exchange_within_budget,
     public_params,
     query_url,
     session,
@@ -211,21 +211,17 @@ class HttpConnector:
             return self.session.get(self.url(url), params=query or None, headers=headers,
                                     timeout=self._timeout)
 
-        waits = RateLimitRetry(self.max_rate_limit_wait_seconds - result.waited_seconds,
-                               sleep=self._sleep, clock=self._clock,
-                               rate_limited=self.rate_limited)
-        try:
-            resp, limited = waits.call(exchange)
-        except requests.RequestException as e:
-            return None, f"connection_error: {type(e).__name__}"
-        finally:
-            result.waited_seconds += waits.waited
+        resp, stop = exchange_within_budget(
+            exchange, result, self.max_rate_limit_wait_seconds, sleep=self._sleep,
+            clock=self._clock, rate_limited=self.rate_limited)
+        if resp is None:
+            return None, stop
         if (message := self.auth_failure(resp)) is not None:
             raise self.auth_error(f"{message} (account {account.key!r}, {label}); "
                                   "nothing was lost: the watermark has not moved")
-        if limited:
+        if stop is not None:
             log.warning("%s %s %s: rate limited, stopping", self.platform, account.key, label)
-            return None, "rate_limited"
+            return None, stop
         if not 200 <= resp.status_code < 300:
             return None, self.stop_reason(resp)
         return resp, None

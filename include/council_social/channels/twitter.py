@@ -25,8 +25,8 @@ import tweepy
 
 from council_social.items import AuthorRecord, ItemRecord, NotAnObject, ParsedPage, RawPage
 from council_social.transport import (
-    RateLimitRetry,
     check_base_url,
+    exchange_within_budget,
     public_params,
     rate_limit_wait,
     session,
@@ -198,15 +198,8 @@ class TwitterConnector:
             except tweepy.errors.HTTPException as e:  # tweepy raises on every non-2xx
                 return e.response
 
-        waits = RateLimitRetry(self.max_rate_limit_wait_seconds - result.waited_seconds,
-                               sleep=self._sleep, clock=self._clock)
-        try:
-            resp, limited = waits.call(exchange)
-        except requests.RequestException as e:
-            return None, f"connection_error: {type(e).__name__}"
-        finally:
-            result.waited_seconds += waits.waited
-        return resp, "rate_limited" if limited else None
+        return exchange_within_budget(exchange, result, self.max_rate_limit_wait_seconds,
+                                      sleep=self._sleep, clock=self._clock)
 
     def _get(self, call: Callable[..., Any], params: dict[str, Any], account: AccountLike,
              label: str, result: FetchResult) -> tuple[requests.Response | None, str | None]:
