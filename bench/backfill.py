@@ -51,16 +51,14 @@ sys.path.insert(0, str(ROOT / "include"))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from ingest import page_bodies  # noqa: E402
+from ingest import PG_ADMIN_URL, create_database, drop_database, page_bodies  # noqa: E402
 from sqlalchemy import create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from council_social.config import load_config  # noqa: E402
 from council_social.simulator.traffic import TrafficModel  # noqa: E402
 from council_social.store.migrate import upgrade  # noqa: E402
 from council_social.store.tables import raw_pages  # noqa: E402
 
-PG_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 HOUR = timedelta(hours=1)
 # History ends at a fixed midnight, so every run of the benchmark seeds the same tweets.
 HISTORY_END = datetime(2026, 11, 1, tzinfo=UTC)
@@ -70,19 +68,6 @@ DERIVED = ("items", "item_versions", "authors", "quarantine", "process_batches",
 
 def say(message: str) -> None:
     print(message, flush=True)
-
-
-# ------------------------------------------------------------------------ databases
-def create_database(admin, prefix: str) -> str:
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(admin, url: str) -> None:
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 def seed_history(engine, config, start: datetime, end: datetime) -> int:

@@ -68,6 +68,19 @@ def peak_rss_mib() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+def create_database(admin, prefix: str = "council_social_bench") -> str:
+    """A new database `<prefix>_<random>` on the admin's server; returns its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(admin, url: str) -> None:
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
 # ------------------------------------------------------------------------- data
 def simulated_tweets(config, n: int, seed: int, rate: float):
     """The first `n` tweets from WINDOW_START on, a day of traffic at a time."""
@@ -287,10 +300,7 @@ def pipeline_only(config, n: int, seed: int, rate: float) -> int:
     accounts = config.accounts_for("twitter")
     model = TrafficModel(accounts, seed=seed, mentions_per_hour=rate)
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"council_social_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    url = create_database(admin)
     engine = create_engine(url)
     try:
         upgrade(engine)
@@ -319,8 +329,7 @@ def pipeline_only(config, n: int, seed: int, rate: float) -> int:
         row, secs, rss = pipeline_in_child(url, WINDOW_START, end)
     finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin, url)
         admin.dispose()
     print(f"process_interval over {landed:,} simulated tweets in {page_count:,} pages "
           f"({body_bytes / 2**20:.0f} MiB of JSON), one interval: {secs:.1f} s, "
@@ -349,15 +358,12 @@ def main(argv=None) -> int:
     gen_seconds = time.perf_counter() - t0
     start, end = WINDOW_START, fetched_at
 
-    admin, name = None, None
+    admin = None
     if args.url:
         url = normalise_url(args.url)
     else:
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        name = f"council_social_bench_{uuid.uuid4().hex[:10]}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        url = create_database(admin)
     engine = get_engine(url)
     results: list[tuple[str, int, float, float]] = []
     try:
@@ -426,8 +432,7 @@ def main(argv=None) -> int:
             cached.dispose()
         engine_module._engines.clear()
         if admin is not None:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_database(admin, url)
             admin.dispose()
         elif results:
             cleanup = create_engine(url)
