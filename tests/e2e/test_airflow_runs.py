@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -16,29 +15,6 @@ from tests.conftest import SIM_NOW, snapshot
 pytestmark = pytest.mark.airflow
 
 PROCESS_INTERVAL = timedelta(hours=1)
-
-
-@pytest.fixture(scope="module")
-def airflow_metadata(config):
-    from council_social.local_airflow import prepare
-
-    prepare({}, {config.channels.twitter.pool: config.channels.twitter.pool_slots})
-
-
-@pytest.fixture(scope="module")
-def dags(airflow_metadata):
-    from council_social.airflow import load_dags
-    from council_social.local_airflow import DAGS_FOLDER
-
-    return load_dags(DAGS_FOLDER)
-
-
-@pytest.fixture
-def airflow_connections(monkeypatch, simulator, database_url, config):
-    monkeypatch.setenv("AIRFLOW_CONN_COUNCIL_SOCIAL_TWITTER", json.dumps({
-        "conn_type": "http", "host": simulator.base_url, "password": config.simulator.bearer_token,
-    }))
-    monkeypatch.setenv("COUNCIL_SOCIAL_DATABASE_URL", database_url)
 
 
 def run_cycle(dags, interval_ends):

@@ -13,15 +13,6 @@ from tests.conftest import snapshot
 pytestmark = pytest.mark.airflow
 
 
-@pytest.fixture(scope="module")
-def dags(config):
-    from council_social.airflow import load_dags
-    from council_social.local_airflow import DAGS_FOLDER, prepare
-
-    prepare({}, {config.channels.twitter.pool: config.channels.twitter.pool_slots})
-    return load_dags(DAGS_FOLDER)
-
-
 def test_archive_dag_writes_verifies_and_reruns_without_change(dags, clean_db, config, simulator,
                                                                database_url, monkeypatch, tmp_path):
     from council_social.airflow import run_dag

@@ -17,15 +17,6 @@ pytestmark = pytest.mark.airflow
 BUILT_FOR = datetime(2026, 11, 25, 6, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def dags(config):
-    from council_social.airflow import load_dags
-    from council_social.local_airflow import DAGS_FOLDER, prepare
-
-    prepare({}, {config.channels.twitter.pool: config.channels.twitter.pool_slots})
-    return load_dags(DAGS_FOLDER)
-
-
 @pytest.fixture
 def grid_env(monkeypatch, simulator, database_url, config, tmp_path):
     from council_social import airflow as adapter

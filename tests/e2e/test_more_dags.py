@@ -17,15 +17,6 @@ pytestmark = pytest.mark.airflow
 CHANNELS = ("facebook", "instagram", "youtube", "flickr", "linkedin", "feed", "eventbrite")
 
 
-@pytest.fixture(scope="module")
-def dags(config):
-    from council_social.airflow import load_dags
-    from council_social.local_airflow import DAGS_FOLDER, prepare
-
-    prepare({}, {s.pool: s.pool_slots for s in config.channels.configured().values()})
-    return load_dags(DAGS_FOLDER)
-
-
 @pytest.fixture
 def env(monkeypatch, database_url, config, simulator, tmp_path):
     """Every platform's Connection pointing at the simulator; data and archive in tmp_path."""

@@ -17,15 +17,6 @@ pytestmark = pytest.mark.airflow
 LONDON = ZoneInfo("Europe/London")
 
 
-@pytest.fixture(scope="module")
-def dags(config):
-    from council_social.airflow import load_dags
-    from council_social.local_airflow import DAGS_FOLDER, prepare
-
-    prepare({}, {config.channels.twitter.pool: config.channels.twitter.pool_slots})
-    return load_dags(DAGS_FOLDER)
-
-
 @pytest.fixture
 def reports_env(monkeypatch, database_url, config, tmp_path):
     from council_social import airflow as adapter

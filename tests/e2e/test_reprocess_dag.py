@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -13,23 +12,6 @@ from tests.conftest import SIM_NOW
 pytestmark = pytest.mark.airflow
 
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture(scope="module")
-def dags(config):
-    from council_social.airflow import load_dags
-    from council_social.local_airflow import DAGS_FOLDER, prepare
-
-    prepare({}, {config.channels.twitter.pool: config.channels.twitter.pool_slots})
-    return load_dags(DAGS_FOLDER)
-
-
-@pytest.fixture
-def airflow_connections(monkeypatch, simulator, database_url, config):
-    monkeypatch.setenv("AIRFLOW_CONN_COUNCIL_SOCIAL_TWITTER", json.dumps({
-        "conn_type": "http", "host": simulator.base_url, "password": config.simulator.bearer_token,
-    }))
-    monkeypatch.setenv("COUNCIL_SOCIAL_DATABASE_URL", database_url)
 
 
 def reprocess(dag, **conf) -> str:

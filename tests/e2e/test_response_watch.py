@@ -19,11 +19,10 @@ STEP = timedelta(minutes=15)
 
 
 @pytest.fixture(scope="module")
-def dags(config):
+def dags(airflow_metadata):
     from council_social.airflow import load_dags
-    from council_social.local_airflow import DAGS_FOLDER, prepare
+    from council_social.local_airflow import DAGS_FOLDER
 
-    prepare({}, {config.channels.twitter.pool: config.channels.twitter.pool_slots})
     # Only this DAG file: the others are not under test here.
     return load_dags(DAGS_FOLDER / "response_watch.py")
 
