@@ -65,7 +65,7 @@ def test_train_writes_a_version_and_promotes_only_if_better(config_file, tmp_pat
 def test_promotion_needs_a_strictly_better_f1(tmp_path):
     model = crit.load_model(None)
     held = LabelledTexts("held", ["still waiting for my bin, third week", "lovely park"], [1, 0])
-    report = registry.promote_if_better(model, model, held, tmp_path, 0.5)
+    report = registry.promote_if_better(model, model, [held], tmp_path, 0.5)
     assert report["promoted"] is False and not (tmp_path / crit.PROMOTED_NAME).exists()
     assert (tmp_path / f"{model.version}.json").is_file()
 
@@ -73,7 +73,28 @@ def test_promotion_needs_a_strictly_better_f1(tmp_path):
 def test_held_back_rows_never_train():
     s = LabelledTexts("s", [f"text {i}" for i in range(200)], [i % 2 for i in range(200)],
                       ["d"] * 200)
-    train, held = registry.split_held_back([s])
+    train, [held] = registry.split_held_back([s])
     assert 20 < len(held.texts) < 70
     assert not set(train[0].texts) & set(held.texts)
     assert len(train[0].texts) + len(held.texts) == 200
+
+
+def test_held_back_rows_count_at_their_sets_weight():
+    """A set trained at a low weight (the random tweets) weighs as little in the judging."""
+    from council_social.triage.training import critical_f1
+
+    model = crit.load_model(None)
+    text = "Still waiting for my bin, third week running, nobody came. Appalling."
+    complaint = LabelledTexts("council", [text], [1])
+    mislabelled = LabelledTexts("random tweets", [text], [0], weight=0.25)
+    assert critical_f1(model, [complaint]) == 1.0
+    # one true positive at weight 1, one false positive at weight 0.25
+    assert critical_f1(model, [complaint, mislabelled]) == pytest.approx(2 / (2 + 0.25))
+
+
+def test_the_held_back_sets_keep_their_weights():
+    sets = [LabelledTexts("council", [f"council post {i}" for i in range(100)], [1] * 100, [], 1.0),
+            LabelledTexts("random", [f"random tweet {i}" for i in range(100)], [0] * 100, [], 0.15)]
+    _, held = registry.split_held_back(sets)
+    assert [s.weight for s in held] == [1.0, 0.15]
+    assert "random: " in registry.describe_held(held) and "at weight 0.15" in registry.describe_held(held)

@@ -5,7 +5,8 @@ only when a candidate beats the model in use on held-back data, and the model ca
 officers' corrections (see datasets.py), keeping about one row in five of the
 council's and the complaints' data (and of the corrections) back: the candidate
 never sees them, and both it and the current model are scored on them (F1 of
-`critical`). The candidate is written as `criticality-<time>.json` either way and
+`critical`, each row counted at its set's training weight, so the random tweets weigh
+as little in the judging as in the training). The candidate is written as `criticality-<time>.json` either way and
 promoted (copied to `criticality-promoted.json`, which triage then loads) only if
 it does strictly better. Every run appends a line to `retrain_log.jsonl`.
 """
@@ -32,40 +33,46 @@ def models_dir(config) -> Path:
     return config.models_path
 
 
-def split_held_back(sets: list[LabelledTexts]) -> tuple[list[LabelledTexts], LabelledTexts]:
-    """(training sets, the held-back rows of all of them), by a hash of each text."""
-    train, held_texts, held_labels = [], [], []
+def split_held_back(sets: list[LabelledTexts]) -> tuple[list[LabelledTexts], list[LabelledTexts]]:
+    """(training sets, each set's held-back rows at the set's weight), by a hash of each text."""
+    train, held = [], []
     for s in sets:
         if s.groups and set(s.groups) <= NOT_HELD:
             train.append(s)
             continue
-        held = [hash_share(t, HELD_BACK_SHARE) for t in s.texts]
-        train.append(s.subset([not h for h in held]))
-        kept = s.subset(held)
-        held_texts += kept.texts
-        held_labels += kept.labels
-    names = ", ".join(s.name for s in sets if not (s.groups and set(s.groups) <= NOT_HELD))
-    return train, LabelledTexts(f"held back (1 in {HELD_BACK_SHARE} of {names})",
-                                held_texts, held_labels)
+        back = [hash_share(t, HELD_BACK_SHARE) for t in s.texts]
+        train.append(s.subset([not b for b in back]))
+        held.append(s.subset(back, f"{s.name}, held back"))
+    return train, held
 
 
-def train_candidate(sets: list[LabelledTexts], run_at: datetime) -> tuple[CriticalityModel, LabelledTexts]:
+def describe_held(held: list[LabelledTexts]) -> str:
+    return (f"held back (1 in {HELD_BACK_SHARE} of "
+            + ", ".join(f"{s.name.removesuffix(', held back')}: {len(s.texts)} at weight {s.weight}"
+                        for s in held) + ")")
+
+
+def train_candidate(sets: list[LabelledTexts],
+                    run_at: datetime) -> tuple[CriticalityModel, list[LabelledTexts]]:
     train, held = split_held_back(sets)
     model = fit_model(train, f"criticality-{run_at:%Y%m%d%H%M%S}", run_at)
-    model.metrics["held_back"] = {"name": held.name, "texts": len(held.texts),
-                                  "f1_critical": round(critical_f1(model, held), 4)}
+    model.metrics["held_back"] = {"name": describe_held(held),
+                                  "texts": sum(len(s.texts) for s in held),
+                                  "f1_critical": round(critical_f1(model, held), 4),
+                                  "scored": "weighted F1 (each row at its set's weight)"}
     return model, held
 
 
 def promote_if_better(candidate: CriticalityModel, current: CriticalityModel,
-                      held: LabelledTexts, folder: Path, threshold: float) -> dict:
-    """Write the candidate's version; promote it only if its F1 on `held` beats the current's."""
+                      held: list[LabelledTexts], folder: Path, threshold: float) -> dict:
+    """Write the candidate's version; promote it only if its F1 on `held` (rows at their
+    sets' weights) beats the current's."""
     before = critical_f1(current, held, threshold)
     after = critical_f1(candidate, held, threshold)
     candidate.metrics["previous_f1_held_back"] = round(before, 4)
     candidate.save(folder / f"{candidate.version}.json")
     report = {"current": current.version, "candidate": candidate.version,
-              "held_back": len(held.texts), "f1_before": round(before, 4),
+              "held_back": sum(len(s.texts) for s in held), "f1_before": round(before, 4),
               "f1_after": round(after, 4), "promoted": after > before}
     if after > before:
         candidate.save(folder / PROMOTED_NAME)

@@ -42,7 +42,7 @@ def retrain_criticality(engine, config, run_at: datetime) -> dict:
     candidate.created_at = run_at.isoformat(timespec="seconds")
     candidate.notes = [*current.notes, f"combiner fitted on {len(train)} officer corrections "
                                        f"up to {run_at:%Y-%m-%d} (from {current.version})"]
-    outcome = registry.promote_if_better(candidate, current, labelled_corrections(held), folder,
+    outcome = registry.promote_if_better(candidate, current, [labelled_corrections(held)], folder,
                                          config.triage.critical_threshold)
     report.update(outcome)
     return registry.record(folder, report)

@@ -131,10 +131,17 @@ def weighted_f1(predicted, actual, weights) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def critical_f1(model: CriticalityModel, data: LabelledTexts, threshold: float = 0.5,
+def critical_f1(model: CriticalityModel, sets: list[LabelledTexts], threshold: float = 0.5,
                 use_model: bool = True) -> float:
-    scores = score_batch(data.texts, model, use_model)
-    return prf([s.score >= threshold for s in scores], [bool(y) for y in data.labels])["f1"]
+    """F1 of `critical` over the sets' rows, each counted at its set's weight, as in
+    training: a model is judged on what it is meant for, not on which set is largest."""
+    import numpy as np
+
+    texts = [t for s in sets for t in s.texts]
+    scores = score_batch(texts, model, use_model)
+    return weighted_f1(np.asarray([s.score >= threshold for s in scores], dtype=bool),
+                       np.asarray([bool(y) for s in sets for y in s.labels], dtype=bool),
+                       np.asarray([s.weight for s in sets for _ in s.texts], dtype=float))
 
 
 # --- retraining on corrections -------------------------------------------------------------
