@@ -12,6 +12,9 @@
   left out; split in two halves by a hash of the text, "train" for training and
   "test" only for evaluation.
 - corrections: officers' critical yes/no corrections (`triage_corrections`).
+- TweetEval offensive/val and hate/train judge the abuse cues (`tweeteval_abuse`); they
+  are not trained on: their "offensive" counts any profanity, and a model trained on it
+  flagged the council's plainer complaints while missing its insults.
 
 Shared data is read where it lies (../shared/data next to the project), never copied.
 """
@@ -55,9 +58,14 @@ class LabelledTexts:
                 "weight": self.weight}
 
 
+def hash_bucket(key: str, buckets: int) -> int:
+    """Deterministic split: the key's bucket, 0 .. buckets - 1."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % buckets
+
+
 def hash_share(key: str, share: int) -> bool:
     """Deterministic split: true for about one key in `share`."""
-    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % share == 0
+    return hash_bucket(key, share) == 0
 
 
 def complaints(path: Path = COMPLAINTS_CSV) -> LabelledTexts:
@@ -101,6 +109,21 @@ def tweeteval_sentiment(folder: Path = TWEETEVAL_DIR, half: str = "train") -> La
             if y != 1 and (hash_share(t.strip(), 2) == (half == "test"))]
     return LabelledTexts(f"TweetEval sentiment/val half {half!r} (negative vs positive)",
                          [t for t, _ in kept], [y for _, y in kept], ["tweeteval"] * len(kept))
+
+
+def tweeteval_abuse(folder: Path = TWEETEVAL_DIR) -> list[LabelledTexts]:
+    """offensive/val and hate/train, label 1 offensive or hateful: for judging the abuse
+    cues on real tweets (never trained on; see bench/triage_eval.py)."""
+    found = []
+    for task, split in (("offensive", "val"), ("hate", "train")):
+        base = folder / task
+        texts = (base / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
+        labels = [int(x) for x in (base / f"{split}_labels.txt").read_text().split()]
+        if len(texts) != len(labels):
+            raise ValueError(f"{base}: {len(texts)} texts but {len(labels)} labels")
+        found.append(LabelledTexts(f"TweetEval {task}/{split}", [t.strip() for t in texts],
+                                   labels, [task] * len(texts)))
+    return found
 
 
 def corrections(rows: list[dict]) -> LabelledTexts:
