@@ -6,7 +6,7 @@ storing, triage under the deployed rules version), a month per task by
 default, a day per transaction inside each task. Triggered by hand, never
 scheduled; the hourly `process_items` runs stay as they are.
 
-    airflow dags trigger reprocess --conf '{"from": "2025-01-01", "to": "2025-12-31", "rules_version": "2026.12-2"}'
+    airflow dags trigger reprocess --conf '{"from": "2025-01-01", "to": "2025-12-31", "rules_version": "2026.12-3"}'
 
 Parameters: `from` and `to` (dates, both included, UTC), `rules_version`
 (optional; must be the deployed `triage.rules_version`, else the run fails at

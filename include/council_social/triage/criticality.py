@@ -106,6 +106,7 @@ class CriticalityModel:
     platt: list[float]
     dense: list[str] = field(default_factory=lambda: list(DENSE))
     combiner: dict[str, Any] = field(default_factory=lambda: {"kind": "direct"})
+    training: str = "logistic regression, Platt-calibrated"  # how the coefficients were fitted
     created_at: str = ""
     trained_on: list[dict[str, Any]] = field(default_factory=list)  # data sets and their sizes
     metrics: dict[str, Any] = field(default_factory=dict)  # figures on held-out data
@@ -121,7 +122,8 @@ class CriticalityModel:
     def to_json(self) -> dict[str, Any]:
         return {"version": self.version, "vectorizers": self.vectorizers, "coef": self.coef,
                 "intercept": self.intercept, "platt": self.platt, "dense": self.dense,
-                "combiner": self.combiner, "created_at": self.created_at,
+                "combiner": self.combiner, "training": self.training,
+                "created_at": self.created_at,
                 "trained_on": self.trained_on, "metrics": self.metrics, "notes": self.notes}
 
     def save(self, path: Path) -> None:

@@ -98,7 +98,7 @@ def model_card(model: CriticalityModel, path: Path) -> str:
                  f"{v['settings']['analyzer']} {v['settings']['ngram_range'][0]}-"
                  f"{v['settings']['ngram_range'][1]}-grams, {len(v['vocabulary']):,} terms"
                  for v in model.vectorizers) + f") + {', '.join(model.dense)};"
-             f" logistic regression, Platt-calibrated; combiner {model.combiner.get('kind')}",
+             f" {model.training}; combiner {model.combiner.get('kind')}",
              "  trained on"]
     for s in model.trained_on:
         lines.append(f"    {s['name']}: {s['texts']:,} texts, {s['critical']:,} critical"
