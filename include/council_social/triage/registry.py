@@ -42,14 +42,13 @@ def split_held_back(sets: list[LabelledTexts]) -> tuple[list[LabelledTexts], lis
             continue
         back = [hash_share(t, HELD_BACK_SHARE) for t in s.texts]
         train.append(s.subset([not b for b in back]))
-        held.append(s.subset(back, f"{s.name}, held back"))
+        held.append(s.subset(back))
     return train, held
 
 
 def describe_held(held: list[LabelledTexts]) -> str:
     return (f"held back (1 in {HELD_BACK_SHARE} of "
-            + ", ".join(f"{s.name.removesuffix(', held back')}: {len(s.texts)} at weight {s.weight}"
-                        for s in held) + ")")
+            + ", ".join(f"{s.name}: {len(s.texts)} at weight {s.weight}" for s in held) + ")")
 
 
 def train_candidate(sets: list[LabelledTexts],
