@@ -63,11 +63,12 @@ def judge(results, labels: list[int]) -> dict:
     }
 
 
-def domains(args, rules, threshold) -> None:
-    data = datasets.complaints(args.complaints)
-    council = datasets.council_train()
-    tweeteval = datasets.tweeteval_sentiment(args.tweeteval, "train")
-    tweeteval.weight = datasets.TWEETEVAL_WEIGHT
+def fit_like_shipped(council, complaints, tweeteval, version: str):
+    """A model trained as the shipped one (datasets.training_sets) on these rows."""
+    return fit_model([council, *datasets.by_source(complaints), tweeteval], version)
+
+
+def domains(data, council, tweeteval, rules, threshold) -> None:
     print(f"Leave-one-domain-out on {data.name} ({len(data.texts)} tweets, "
           f"{sum(data.labels)} complaints); each fold also trains on {council.name} and "
           f"{tweeteval.name}")
@@ -78,7 +79,7 @@ def domains(args, rules, threshold) -> None:
         inside = [g == domain for g in data.groups]
         train = data.subset([not x for x in inside])
         test = data.subset(inside)
-        model = fit_model([council, *datasets.by_source(train), tweeteval], f"lodo-{domain}")
+        model = fit_like_shipped(council, train, tweeteval, f"lodo-{domain}")
         results = triage_batch([TriageInput(text=t) for t in test.texts], rules, model)
         j = judge(results, test.labels)
         pooled_results += results
@@ -99,16 +100,12 @@ def domains(args, rules, threshold) -> None:
     print(f"  (threshold {threshold}; each fold's calibration chose its own cut from its own data)")
 
 
-def council_out_of_fold(args, rules) -> None:
-    council = datasets.council_train()
-    data = datasets.complaints(args.complaints)
-    tweeteval = datasets.tweeteval_sentiment(args.tweeteval, "train")
-    tweeteval.weight = datasets.TWEETEVAL_WEIGHT
+def council_out_of_fold(data, council, tweeteval, rules) -> None:
     folds = [datasets.hash_bucket(t, COUNCIL_FOLDS) for t in council.texts]
     critical = [False] * len(folds)
     for fold in range(COUNCIL_FOLDS):
         train = council.subset([f != fold for f in folds])
-        model = fit_model([train, *datasets.by_source(data), tweeteval], f"council-fold-{fold}")
+        model = fit_like_shipped(train, data, tweeteval, f"council-fold-{fold}")
         held = [i for i, f in enumerate(folds) if f == fold]
         results = triage_batch([TriageInput(text=council.texts[i]) for i in held], rules, model)
         for i, result in zip(held, results, strict=True):
@@ -121,8 +118,8 @@ def abuse_on_tweeteval(args, rules, model) -> None:
     print("The abuse cues (flag abusive) on real tweets, never trained on:")
     for data in datasets.tweeteval_abuse(args.tweeteval):
         results = triage_batch([TriageInput(text=t) for t in data.texts], rules, model)
-        print(line(f"abusive = {data.groups[0]}", prf(["abusive" in r.flags for r in results],
-                                                      [bool(y) for y in data.labels])))
+        print(line(f"abusive = {data.name}", prf(["abusive" in r.flags for r in results],
+                                                 [bool(y) for y in data.labels])))
     print("  (TweetEval's offensive counts any profanity, which the cues leave alone)")
 
 
@@ -182,8 +179,10 @@ def main() -> int:
     model = load_model(None)
     if not args.skip_domains:
         if args.complaints.is_file() and (args.tweeteval / "sentiment").is_dir():
-            domains(args, rules, config.triage.critical_threshold)
-            council_out_of_fold(args, rules)
+            shipped_data = (datasets.complaints(args.complaints), datasets.council_train(),
+                            datasets.tweeteval_sentiment(args.tweeteval, "train"))
+            domains(*shipped_data, rules, config.triage.critical_threshold)
+            council_out_of_fold(*shipped_data, rules)
         else:
             print(f"(no complaints data at {args.complaints} or TweetEval at {args.tweeteval}; "
                   "the folds are skipped)")

@@ -99,7 +99,8 @@ def council_eval(path: Path = COUNCIL_EVAL) -> list[dict]:
 
 
 def tweeteval_sentiment(folder: Path = TWEETEVAL_DIR, half: str = "train") -> LabelledTexts:
-    """sentiment/val, negative = critical, positive = not; the hash half named."""
+    """sentiment/val, negative = critical, positive = not; the hash half named, at its
+    training weight (TWEETEVAL_WEIGHT)."""
     base = folder / "sentiment"
     texts = (base / "val_text.txt").read_text(encoding="utf-8").splitlines()
     labels = [int(x) for x in (base / "val_labels.txt").read_text().split()]
@@ -108,7 +109,8 @@ def tweeteval_sentiment(folder: Path = TWEETEVAL_DIR, half: str = "train") -> La
     kept = [(t.strip(), int(y == 0)) for t, y in zip(texts, labels, strict=True)
             if y != 1 and (hash_share(t.strip(), 2) == (half == "test"))]
     return LabelledTexts(f"TweetEval sentiment/val half {half!r} (negative vs positive)",
-                         [t for t, _ in kept], [y for _, y in kept], ["tweeteval"] * len(kept))
+                         [t for t, _ in kept], [y for _, y in kept], ["tweeteval"] * len(kept),
+                         TWEETEVAL_WEIGHT)
 
 
 def tweeteval_abuse(folder: Path = TWEETEVAL_DIR) -> list[LabelledTexts]:
@@ -151,9 +153,7 @@ def training_sets(complaints_csv: Path = COMPLAINTS_CSV, tweeteval_dir: Path = T
     else:
         missing.append(f"no complaints data at {complaints_csv}; trained without it")
     if (tweeteval_dir / "sentiment").is_dir():
-        s = tweeteval_sentiment(tweeteval_dir, "train")
-        s.weight = TWEETEVAL_WEIGHT
-        sets.append(s)
+        sets.append(tweeteval_sentiment(tweeteval_dir, "train"))
     else:
         missing.append(f"no TweetEval data at {tweeteval_dir}; trained without it")
     if correction_rows:
