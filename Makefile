@@ -18,7 +18,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@test "$$($(BIN)/uv --version 2>/dev/null | cut -d' ' -f2)" = "$(subst uv==,,$(UV_PIN))" \
 		|| $(BIN)/python -m pip install --quiet --disable-pip-version-check "$(UV_PIN)"
 	@echo "syncing $(VENV) with requirements.lock"
-	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip sync --quiet requirements.lock
+	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip sync --quiet --compile-bytecode requirements.lock
 	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
