@@ -99,6 +99,11 @@ class CouncilConfig(_Model):
                 (("cases", "foi_team"), f"unknown team {self.cases.foi_team!r}; teams are: {choices}",
                  self.cases.foi_team)
             )
+        for i, saved in enumerate(self.cases.saved_replies):
+            if saved.service not in known:
+                problems.append((("cases", "saved_replies", i, "service"),
+                                 f"unknown team {saved.service!r}; teams are: {choices}",
+                                 saved.service))
         main_seen: dict[str, str] = {}
         for i, a in enumerate(self.accounts):
             if not a.main:

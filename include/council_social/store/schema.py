@@ -14,6 +14,7 @@ TABLE_MODULES: list[str] = [
     "council_social.triage.tables",
     "council_social.grid.tables",
     "council_social.cases.tables",
+    "council_social.cases.reply_tables",
     "council_social.archive.tables",
     "council_social.reports.tables",
     "council_social.archive.verify_log",

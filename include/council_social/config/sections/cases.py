@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
 
+from council_social.config.sections.replies import ReplySettings, SavedReply, _unique_keys
 from council_social.config.types import (
     CASE_KINDS,
     CaseKind,
@@ -32,6 +33,14 @@ class CaseSettings(_Model):
     foi_reminder_working_days: list[int] = Field(default_factory=lambda: [5, 1])
     # Team owning FoI cases when triage names no department (None -> the web team).
     foi_team: Slug | None = None
+    # Answering from the case (cases/replies.py): per-service saved replies and the checks.
+    saved_replies: list[SavedReply] = Field(default_factory=list)
+    replies: ReplySettings = Field(default_factory=ReplySettings)
+
+    @field_validator("saved_replies")
+    @classmethod
+    def _saved_keys_unique(cls, value: list[SavedReply]) -> list[SavedReply]:
+        return _unique_keys(value)
 
 
 class NotificationSettings(_Model):
