@@ -13,7 +13,7 @@ from council_social.local_airflow import DAGS_FOLDER
 
 EXPECTED_DAGS = {"ingest_twitter", "process_items", "retrain_criticality", "response_watch", "archive", "archive_retention",
                  "communications_grid", "publish_posts", "reports", "reports_weekly",
-                 "influence_daily", "reprocess"}
+                 "influence_daily", "reprocess", "send_replies"}
 # Generated from config by dags/ingest_channels.py (one factory file, one DAG per channel).
 CHANNEL_DAGS = {f"ingest_{p}" for p in ("twitter", "facebook", "instagram", "youtube", "flickr",
                                         "linkedin", "feed", "eventbrite")}
@@ -74,3 +74,16 @@ def test_dag_files_parse_without_touching_the_database_or_platforms():
         capture_output=True, text=True, env=env,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_send_replies_is_woken_by_the_case_replies_watcher(dagbag):
+    from council_social.reply_trigger import QueuedRepliesTrigger
+
+    dag = dagbag.dags["send_replies"]
+    (asset,) = dag.timetable.asset_condition.objects
+    assert asset.name == "council_social.case_replies"
+    (watcher,) = asset.watchers
+    assert isinstance(watcher.trigger, QueuedRepliesTrigger)
+    classpath, kwargs = watcher.trigger.serialize()
+    assert classpath == "council_social.reply_trigger.QueuedRepliesTrigger"
+    assert kwargs == {"poll_seconds": 5.0}

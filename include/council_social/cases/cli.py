@@ -1,4 +1,5 @@
-"""`council-social deadline`, `cases list|respond|close|report`, `foi register|acknowledgement`.
+"""`council-social deadline`, `cases list|respond|close|reply|approve-reply|report`,
+`foi register|acknowledgement`.
 
 The subcommands and their flags are a contract (issue #4). Times without an
 offset are read as council local time (Europe/London).
@@ -196,6 +197,34 @@ def cmd_cases_close(args) -> int:
     return _officer_action(args, action)
 
 
+def cmd_cases_reply(args) -> int:
+    """`cases reply` and `cases approve-reply`: answer from the case (cases/replies.py)."""
+    from council_social.cases.events import parse_case_ref
+    from council_social.cases.replies import (
+        ReplyRefused,
+        approve_reply,
+        parse_reply_ref,
+        queue_reply,
+    )
+
+    config = _config(args)
+    now = datetime.now(UTC)
+    try:
+        with _engine(args, config).begin() as conn:
+            if args.cases_command == "approve-reply":
+                done = approve_reply(conn, config, parse_reply_ref(args.reply), args.officer, now)
+                message = f"{done['reply']}: approved by {done['approved_by']}; queued"
+            else:
+                message = queue_reply(conn, config, parse_case_ref(args.case),
+                                      reply_text=args.text, officer=args.officer,
+                                      saved_key=args.saved, holding=args.holding,
+                                      at=now).message
+    except (ReplyRefused, ValueError) as exc:
+        raise _cli_error(str(exc)) from None
+    print(message)
+    return 0
+
+
 def cmd_cases_report(args) -> int:
     from council_social.cases.reports import response_times
 
@@ -311,6 +340,21 @@ def register(sub) -> None:
     close.add_argument("--by", default=by_default)
     close.add_argument("--url", help=url_help)
     close.set_defaults(func=cmd_cases_close)
+
+    reply = cases.add_parser("reply", help="answer the resident in the thread (sent by send_replies)")
+    reply.add_argument("case", help="case reference, e.g. CS-000012 or 12")
+    reply.add_argument("--text", help="the reply (or --saved KEY)")
+    reply.add_argument("--officer", required=True, help="your name as council.yaml has it")
+    reply.add_argument("--saved", help="a saved reply's key from cases.saved_replies")
+    reply.add_argument("--holding", action="store_true",
+                       help="a holding reply: stops the clock, keeps the case open")
+    reply.add_argument("--url", help=url_help)
+    reply.set_defaults(func=cmd_cases_reply)
+    approve = cases.add_parser("approve-reply", help="release a reply that needs a second pair of eyes")
+    approve.add_argument("reply", help="reply reference, e.g. R-000012 or 12")
+    approve.add_argument("--officer", required=True, help="an approver, not the reply's author")
+    approve.add_argument("--url", help=url_help)
+    approve.set_defaults(func=cmd_cases_reply)
 
     report = cases.add_parser("report", help="response-time p50/p90 per kind and week")
     report.add_argument("--weeks", type=int, default=8)

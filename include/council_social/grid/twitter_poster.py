@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import datetime
 
 import tweepy
@@ -24,6 +25,14 @@ __all__ = ["DuplicatePost", "PostAuthError", "PostRejected", "TwitterPoster", "s
 def same_text(posted: str | None, ours: str) -> bool:
     # X returns &, < and > HTML-escaped in tweet text.
     return posted is not None and html.unescape(posted).strip() == ours.strip()
+
+
+def same_text_but_links(posted: str | None, ours: str) -> bool:
+    """As same_text, with every URL read as one: X shows links as t.co addresses."""
+    def bare(value: str) -> str:
+        return re.sub(r"https?://\S+", "<url>", html.unescape(value)).strip()
+
+    return posted is not None and bare(posted) == bare(ours)
 
 
 class TwitterPoster:
@@ -49,13 +58,16 @@ class TwitterPoster:
                                                        self._timeout)
         return self._clients[account.key]
 
-    def create(self, account, text: str, *, link: str | None = None) -> str:
+    def create(self, account, text: str, *, link: str | None = None,
+               in_reply_to: str | None = None) -> str:
         """Post; return the new post's id. Network errors propagate (outcome unknown).
 
         `link` is for channels that attach one; on X a link belongs in the text.
+        `in_reply_to` makes it a reply in that post's thread (cases.reply_send).
         """
         try:
-            resp = self._client(account).create_tweet(text=text, user_auth=False)
+            resp = self._client(account).create_tweet(text=text, in_reply_to_tweet_id=in_reply_to,
+                                                      user_auth=False)
         except tweepy.errors.HTTPException as e:
             status = e.response.status_code
             detail = e.response.text[:200]
@@ -70,14 +82,18 @@ class TwitterPoster:
             raise PostRejected(f"X refused the post ({status}): {detail}") from None
         return str(json.loads(resp.content)["data"]["id"])
 
-    def find(self, account, text: str, since: datetime) -> str | None:
-        """The id of a post by `account` with this text since `since`, if there is one."""
+    def find(self, account, text: str, since: datetime, *,
+             in_reply_to: str | None = None) -> str | None:
+        """The id of a post by `account` with this text since `since` (replying to
+        `in_reply_to`, if given), if there is one."""
         result = self.connector.fetch(account, "tweets", start_time=since)
         if result.stopped_reason and not result.pages:
             raise RuntimeError(f"cannot check {account.key}'s timeline: {result.stopped_reason}")
         for page in result.pages:
             for item in parse_twitter_page(page.body).items:
                 if item.author_external_id == str(account.external_id) and \
-                        same_text(item.text, text):
+                        (same_text(item.text, text) if in_reply_to is None
+                         else same_text_but_links(item.text, text)
+                         and item.in_reply_to_external_id == in_reply_to):
                     return item.external_id
         return None

@@ -1,0 +1,233 @@
+"""Answer from the case: check a reply, queue it once, and let an approver release it.
+
+`queue_reply` is what `council-social cases reply` and the case page's reply
+box call. Exactly once starts here: the row's `idempotency_key` is
+sha256(case id | the text, NFKC, spaces collapsed, casefolded), so the same
+answer pressed twice, by one officer or two, is one row (the second press is
+told it is already queued). No per-page submit token goes in the key: two
+officers' page views would then make two keys for one answer, the duplicate
+this must prevent. A different answer while one is still on its way is
+refused by the partial unique index (one unfinished reply per case) and told
+who wrote the first. Sending is cases.reply_send, woken by the trigger in
+cases.reply_trigger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+
+from council_social.cases.events import case_ref, record_event
+from council_social.cases.reply_checks import check_reply, normalise
+from council_social.cases.reply_tables import UNFINISHED, case_replies
+from council_social.cases.saved_replies import fill, saved_reply, tag_links
+
+# Platforms whose API takes a reply in the thread; the rest are answered there.
+REPLY_PLATFORMS = ("twitter", "facebook", "instagram", "youtube")
+
+
+class ReplyRefused(ValueError):
+    """Bad input: the message says why in one line (exit 2 / HTTP 400)."""
+
+    def __init__(self, message: str, kind: str = "input"):
+        super().__init__(message)
+        self.kind = kind  # input | missing | who | state
+
+
+@dataclass
+class Queued:
+    reply_id: int
+    status: str
+    duplicate: bool
+    text: str
+    case: str
+    message: str
+
+
+def reply_ref(reply_id: int) -> str:
+    return f"R-{reply_id:06d}"
+
+
+def parse_reply_ref(value: str) -> int:
+    import re
+
+    match = re.fullmatch(r"\s*(?:[Rr]-)?0*(\d+)\s*", value or "")
+    if not match:
+        raise ReplyRefused(f"{value!r} is not a reply reference (e.g. R-000012 or 12)")
+    return int(match.group(1))
+
+
+def idempotency_key(case_id: int, reply_text: str) -> str:
+    canonical = " ".join(unicodedata.normalize("NFKC", reply_text).split()).casefold()
+    return hashlib.sha256(f"{case_id}|{canonical}".encode()).hexdigest()
+
+
+def officers(config) -> dict[str, str]:
+    """casefolded name -> name, for everyone council.yaml names as an officer."""
+    names = [config.council.head_of_communications.name]
+    for team in config.teams:
+        names += [team.lead_officer.name, *(m.name for m in team.members)]
+    names += list(config.grid.approvers) + list(config.cases.replies.approvers)
+    names += [shift.officer for shift in config.grid.cover_rota]
+    return {n.strip().casefold(): n.strip() for n in names}
+
+
+def officer_name(config, name: str | None) -> str:
+    known = officers(config)
+    found = known.get((name or "").strip().casefold())
+    if found is None:
+        raise ReplyRefused(f"{name!r} is not an officer in council.yaml (teams, approvers)", "who")
+    return found
+
+
+def approvers(config) -> list[str]:
+    return list(config.cases.replies.approvers) or list(config.grid.approvers)
+
+
+def needs_approval(config, case) -> str | None:
+    """Why this case's reply waits for a second pair of eyes (None: it does not)."""
+    listed = set(config.cases.replies.second_pair_of_eyes)
+    topic = (case["details"] or {}).get("topic")
+    for what, value in (("case kind", case["kind"]), ("outcome", case["outcome"]),
+                        ("topic", topic)):
+        if value and value in listed:
+            return f"{what} {value} needs a second pair of eyes"
+    return None
+
+
+def case_for_reply(conn, case_id: int):
+    return conn.execute(text("""
+        SELECT c.id, c.kind, c.team, c.status, c.outcome, c.details, c.platform, c.external_id,
+               c.opened_at, c.responded_at, i.account_key, i.url, a.username, a.display_name
+        FROM social.cases c
+        LEFT JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
+        LEFT JOIN social.authors a ON a.platform = i.platform
+             AND a.external_id = i.author_external_id
+        WHERE c.id = :id
+    """), {"id": case_id}).mappings().first()
+
+
+def replying_account(config, case) -> str | None:
+    """The council account the reply goes out from: the one that received the post, else the
+    platform's main account."""
+    key = case["account_key"]
+    accounts = {a.key: a for a in config.accounts}
+    if key in accounts and accounts[key].platform == case["platform"]:
+        return key
+    main = next((a for a in config.accounts if a.platform == case["platform"] and a.main), None)
+    if main is None:
+        main = next((a for a in config.accounts if a.platform == case["platform"]), None)
+    return main.key if main else None
+
+
+def queue_reply(conn, config, case_id: int, *, reply_text: str | None, officer: str,
+                saved_key: str | None = None, holding: bool = False,
+                at: datetime) -> Queued:
+    """Check and queue one reply; the caller's transaction commits it."""
+    from council_social.cases.watch import lock
+
+    officer = officer_name(config, officer)
+    lock(conn)  # the same lock as response_watch and officers' commands on cases
+    case = case_for_reply(conn, case_id)
+    if case is None:
+        raise ReplyRefused(f"no case {case_id}", "missing")
+    ref = case_ref(case["kind"], case_id)
+    if case["status"] == "closed":
+        raise ReplyRefused(f"case {ref} is closed", "state")
+    saved = None
+    if saved_key:
+        try:
+            saved = saved_reply(config, saved_key)
+        except ValueError as exc:
+            raise ReplyRefused(str(exc)) from None
+    if reply_text is None or not reply_text.strip():
+        if saved is None:
+            raise ReplyRefused("give --text, or --saved KEY for a saved reply")
+        reply_text = fill(saved, handle=case["username"], name=case["display_name"],
+                          officer=officer)
+    body = normalise(reply_text)
+    platform = case["platform"]
+    body, link = tag_links(config, body, platform=platform,
+                           saved_key=saved.key if saved else None,
+                           service=saved.service if saved else case["team"])
+    problems = check_reply(config, platform, body)
+    if problems:
+        raise ReplyRefused(f"{ref}: not queued: " + "; ".join(problems))
+    key = idempotency_key(case_id, body)
+    existing = conn.execute(select(case_replies).where(case_replies.c.idempotency_key == key)
+                            ).mappings().first()
+    if existing is not None:
+        return Queued(existing["id"], existing["status"], True, existing["text"], ref,
+                      f"{ref}: the same reply is already {existing['status']} "
+                      f"({reply_ref(existing['id'])}, by {existing['officer']})")
+    if platform not in REPLY_PLATFORMS:
+        status = "answer_there"
+    elif needs_approval(config, case):
+        status = "awaiting_approval"
+    else:
+        status = "queued"
+    values = dict(case_id=case_id, idempotency_key=key, platform=platform,
+                  account_key=replying_account(config, case), in_reply_to=case["external_id"],
+                  text=body, saved_key=saved.key if saved else None, link=link, holding=holding,
+                  officer=officer, status=status, created_at=at, updated_at=at,
+                  detail=needs_approval(config, case) if status == "awaiting_approval" else None)
+    try:
+        with conn.begin_nested():
+            row = conn.execute(insert(case_replies).values(**values)
+                               .returning(case_replies.c.id)).one()
+    except IntegrityError:
+        first = conn.execute(select(case_replies).where(
+            case_replies.c.case_id == case_id, case_replies.c.status.in_(UNFINISHED))
+        ).mappings().first()
+        who = f"{reply_ref(first['id'])} by {first['officer']}" if first else "another reply"
+        raise ReplyRefused(f"{ref}: {who} is already on its way; wait for it to be sent",
+                           "state") from None
+    record_event(conn, case_id, "note", at=at, recorded_at=at, actor=f"officer:{officer}",
+                 detail={"reply": reply_ref(row.id), "status": status, "holding": holding,
+                         "saved": values["saved_key"]})
+    messages = {
+        "queued": "queued; send_replies sends it within a minute",
+        "awaiting_approval": f"waiting for an approver ({values['detail']}): "
+                             f"{', '.join(approvers(config)) or '(none configured)'}",
+        "answer_there": f"{platform} has no reply API here: answer there ({case['url'] or ''}) "
+                        "and record it with `council-social cases respond`",
+    }
+    return Queued(row.id, status, False, body, ref,
+                  f"{ref}: {reply_ref(row.id)} {messages[status]}")
+
+
+def approve_reply(conn, config, reply_id: int, officer: str, at: datetime) -> dict:
+    """An approver releases a reply that waits for a second pair of eyes."""
+    who = officer_name(config, officer)
+    allowed = {a.casefold() for a in approvers(config)}
+    if who.casefold() not in allowed:
+        raise ReplyRefused(f"{who!r} is not an approver; approvers are: "
+                           f"{', '.join(approvers(config)) or '(none configured)'}", "who")
+    row = conn.execute(select(case_replies).where(case_replies.c.id == reply_id)
+                       .with_for_update()).mappings().first()
+    if row is None:
+        raise ReplyRefused(f"no reply {reply_ref(reply_id)}", "missing")
+    if row["status"] != "awaiting_approval":
+        raise ReplyRefused(f"{reply_ref(reply_id)} is {row['status']}, not waiting for approval",
+                           "state")
+    if row["officer"].casefold() == who.casefold():
+        raise ReplyRefused(f"{who} wrote {reply_ref(reply_id)}; another approver must approve",
+                           "who")
+    conn.execute(update(case_replies).where(case_replies.c.id == reply_id,
+                                            case_replies.c.status == "awaiting_approval")
+                 .values(status="queued", approved_by=who, approved_at=at, updated_at=at))
+    record_event(conn, row["case_id"], "note", at=at, recorded_at=at, actor=f"officer:{who}",
+                 detail={"reply": reply_ref(reply_id), "approved": True})
+    return {"reply": reply_ref(reply_id), "status": "queued", "approved_by": who}
+
+
+def replies_for_case(conn, case_id: int) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        select(case_replies).where(case_replies.c.case_id == case_id)
+        .order_by(case_replies.c.created_at, case_replies.c.id)).mappings()]

@@ -1,0 +1,256 @@
+"""Answering from the case against real PostgreSQL and the X simulator: checks, approval,
+and exactly one reply in the thread per queued reply under retries, a crash between the
+platform's answer and our write, and two officers pressing Send."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert, select, text
+
+from council_social.cases import reply_send
+from council_social.cases.replies import ReplyRefused, approve_reply, queue_reply
+from council_social.cases.reply_send import TwitterReplier, announce_queued, send_queued
+from council_social.cases.reply_tables import case_replies
+from council_social.cases.tables import cases
+from council_social.channels.twitter import TwitterConnector
+from council_social.grid.twitter_poster import TwitterPoster
+from tests.cases_support import add_item
+from tests.conftest import SIM_NOW
+
+pytestmark = pytest.mark.postgres
+
+LATER = SIM_NOW + timedelta(minutes=1)
+
+
+def resident_tweet(simulator, n: int = 0):
+    """The n-th resident tweet of the simulated hour before SIM_NOW that starts a thread."""
+    council = {u.id for u in simulator.model.council}
+    found = [t for t in simulator.model.tweets_between(SIM_NOW - timedelta(hours=3), SIM_NOW)
+             if t.author_id not in council and t.in_reply_to_user_id is None]
+    return found[n]
+
+
+def open_case(engine, simulator, *, n: int = 0, kind: str = "customer_service",
+              outcome: str | None = None) -> tuple[int, object]:
+    tweet = resident_tweet(simulator, n)
+    with engine.begin() as conn:
+        add_item(conn, tweet.id_str, tweet.created_at, tweet.text, author=tweet.author_id,
+                 username=f"resident{n}", display_name="Rita Resident")
+        case_id = conn.execute(insert(cases).values(
+            platform="twitter", external_id=tweet.id_str, kind=kind, team="waste-recycling",
+            department="waste-recycling", assignee="wanda.placeholder@brent.gov.uk",
+            rules_version="test-1", outcome=outcome or kind, flags=[],
+            opened_at=tweet.created_at, due_at=tweet.created_at + timedelta(hours=24),
+            escalate_at=tweet.created_at + timedelta(hours=48), status="open",
+            recorded_at=SIM_NOW, updated_at=SIM_NOW, details={"topic": "bins-recycling"},
+        ).returning(cases.c.id)).scalar_one()
+    return case_id, tweet
+
+
+def repliers(simulator, config):
+    main = config.account("brent-council")
+    connector = TwitterConnector(config.simulator.bearer_token, simulator.base_url,
+                                 clock=lambda: LATER.timestamp())
+    poster = TwitterPoster(connector, {main.key: simulator.user_token(main.external_id)})
+    return {"twitter": TwitterReplier(poster)}
+
+
+def queue(engine, config, case_id, **kw):
+    kw.setdefault("officer", "Wanda Placeholder")
+    kw.setdefault("reply_text", None)
+    with engine.begin() as conn:
+        return queue_reply(conn, config, case_id, at=SIM_NOW, **kw)
+
+
+def send(engine, config, simulator):
+    return send_queued(engine, config, repliers(simulator, config), now=lambda: LATER)
+
+
+def replies(engine):
+    with engine.connect() as conn:
+        return conn.execute(select(case_replies).order_by(case_replies.c.id)).all()
+
+
+def case_row(engine, case_id):
+    with engine.connect() as conn:
+        return conn.execute(select(cases).where(cases.c.id == case_id)).mappings().one()
+
+
+def thread_replies(simulator, parent):
+    return [t for t in simulator.posted_tweets if ("replied_to", parent.id) in t.referenced_tweets]
+
+
+def test_saved_reply_goes_out_once_in_the_thread_tagged_and_closes_the_case(
+        clean_db, config, simulator):
+    case_id, tweet = open_case(clean_db, simulator)
+    queued = queue(clean_db, config, case_id, saved_key="missed-bin")
+    assert queued.status == "queued" and not queued.duplicate
+    assert "@resident0" in queued.text and "^WP" in queued.text
+    assert "utm_content=missed-bin" in queued.text and "utm_source=twitter" in queued.text
+    summary = send(clean_db, config, simulator)
+    (posted,) = thread_replies(simulator, tweet)
+    assert posted.text == queued.text and posted.in_reply_to_user_id == tweet.author_id
+    assert posted.conversation_id == tweet.conversation_id
+    (row,) = replies(clean_db)
+    assert row.status == "sent" and row.external_id == posted.id_str and row.tries == 1
+    assert row.link.startswith("https://www.brent.gov.uk/") and "utm_medium=social" in row.link
+    assert summary.sent == [{"reply": f"R-{row.id:06d}", "external_id": posted.id_str}]
+    case = case_row(clean_db, case_id)
+    assert case["status"] == "closed" and case["response_channel"] == "thread"
+    # Later runs send nothing more.
+    send(clean_db, config, simulator)
+    assert len(simulator.posted_tweets) == 1
+
+
+def test_retry_after_a_lost_response_finds_the_reply_in_the_thread(clean_db, config, simulator):
+    case_id, tweet = open_case(clean_db, simulator)
+    queue(clean_db, config, case_id, reply_text="Thanks, a crew will collect it tomorrow. ^WP")
+    simulator.drop_next_response("POST", "/2/tweets")
+    with pytest.raises(RuntimeError, match="unknown outcome"):
+        send(clean_db, config, simulator)
+    assert len(thread_replies(simulator, tweet)) == 1  # it went out; we never heard
+    (row,) = replies(clean_db)
+    assert row.status == "sending" and row.external_id is None and row.tries == 1
+    summary = send(clean_db, config, simulator)  # the task's retry
+    assert summary.found_after_lost_response == 1
+    (posted,) = simulator.posted_tweets
+    (row,) = replies(clean_db)
+    assert row.status == "sent" and row.external_id == posted.id_str and row.tries == 1
+    assert len([s for s in simulator.served if s.method == "POST"]) == 1
+    assert case_row(clean_db, case_id)["status"] == "closed"
+
+
+def test_crash_between_the_platforms_answer_and_our_write(clean_db, config, simulator,
+                                                          monkeypatch):
+    case_id, tweet = open_case(clean_db, simulator)
+    queue(clean_db, config, case_id, reply_text="Sorry about that, we will sort it today. ^WP")
+
+    def killed(*args, **kwargs):
+        raise SystemExit("worker killed")  # not an Exception: nothing in the task catches it
+
+    monkeypatch.setattr(reply_send, "mark_sent", killed)
+    with pytest.raises(SystemExit):
+        send(clean_db, config, simulator)
+    monkeypatch.undo()
+    assert len(simulator.posted_tweets) == 1
+    assert replies(clean_db)[0].status == "sending"
+    assert case_row(clean_db, case_id)["status"] == "open"
+    send(clean_db, config, simulator)
+    (posted,) = thread_replies(simulator, tweet)
+    (row,) = replies(clean_db)
+    assert row.status == "sent" and row.external_id == posted.id_str
+    assert len(simulator.posted_tweets) == 1
+    assert case_row(clean_db, case_id)["status"] == "closed"
+
+
+def test_two_officers_pressing_send_make_one_reply(clean_db, config, simulator):
+    case_id, tweet = open_case(clean_db, simulator)
+    first = queue(clean_db, config, case_id, reply_text="We have booked a collection. ^WP",
+                  officer="Wanda Placeholder")
+    second = queue(clean_db, config, case_id, reply_text="  we have booked a  collection. ^WP",
+                   officer="wes placeholder")
+    assert second.duplicate and second.reply_id == first.reply_id
+    # A different answer while the first is on its way is refused, naming who wrote it.
+    with pytest.raises(ReplyRefused, match="Wanda Placeholder"):
+        queue(clean_db, config, case_id, reply_text="Another answer. ^WP",
+              officer="Wes Placeholder")
+    # Two send runs at the same moment (a retry overlapping a new run) reply once.
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        barrier.wait()
+        try:
+            send(clean_db, config, simulator)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(thread_replies(simulator, tweet)) == 1 and len(replies(clean_db)) == 1
+    assert replies(clean_db)[0].status == "sent"
+
+
+def test_holding_reply_stops_the_clock_and_keeps_the_case_open(clean_db, config, simulator):
+    case_id, tweet = open_case(clean_db, simulator)
+    queue(clean_db, config, case_id, saved_key="looking-into-it", holding=True)
+    send(clean_db, config, simulator)
+    case = case_row(clean_db, case_id)
+    assert case["status"] == "responded" and case["responded_at"] == LATER
+    queue(clean_db, config, case_id, saved_key="missed-bin")
+    send(clean_db, config, simulator)
+    assert case_row(clean_db, case_id)["status"] == "closed"
+    assert len(thread_replies(simulator, tweet)) == 2
+
+
+def test_checks_refuse_personal_data_length_style_and_strangers(clean_db, config, simulator):
+    case_id, _ = open_case(clean_db, simulator)
+    for bad, why in [("Call us on 020 7946 0018", "move to DM"),
+                     ("Email rita.resident@example.com", "move to DM"),
+                     ("Your ref CT12345678 is logged", "move to DM"),
+                     ("x" * 281, "too long for twitter"),
+                     ("Apologies for any inconvenience", "house style"),
+                     ("PLEASE WAIT", "shouting")]:
+        with pytest.raises(ReplyRefused, match=why):
+            queue(clean_db, config, case_id, reply_text=bad)
+    with pytest.raises(ReplyRefused, match="not an officer"):
+        queue(clean_db, config, case_id, reply_text="Fine", officer="Mallory")
+    with pytest.raises(ReplyRefused, match="no saved reply"):
+        queue(clean_db, config, case_id, saved_key="nope")
+    # A long link counts 23 on X, and the council's own numbers may be given.
+    ok = queue(clean_db, config, case_id, reply_text="Out of hours call 020 8937 0000: "
+               "https://www.brent.gov.uk/" + "a" * 300)
+    assert ok.status == "queued"
+    assert replies(clean_db)[0].text.count("utm_campaign=case-reply") == 1
+
+
+def test_escalations_wait_for_a_second_pair_of_eyes(clean_db, config, simulator):
+    case_id, tweet = open_case(clean_db, simulator, kind="escalate_comms")
+    queued = queue(clean_db, config, case_id, reply_text="We are looking into this now. ^CS",
+                   officer="Colin Sample")
+    assert queued.status == "awaiting_approval"
+    with clean_db.begin() as conn:
+        assert announce_queued(conn.engine, SIM_NOW) == []
+    send(clean_db, config, simulator)
+    assert simulator.posted_tweets == []
+    with clean_db.begin() as conn, pytest.raises(ReplyRefused, match="another approver"):
+        approve_reply(conn, config, queued.reply_id, "Colin Sample", SIM_NOW)
+    with clean_db.begin() as conn, pytest.raises(ReplyRefused, match="not an approver"):
+        approve_reply(conn, config, queued.reply_id, "Lena Sample", SIM_NOW)
+    with clean_db.begin() as conn:
+        approve_reply(conn, config, queued.reply_id, "Wendy Sample", SIM_NOW)
+    # Approved, it is announced once to the trigger and sent.
+    assert announce_queued(clean_db, SIM_NOW) == [queued.reply_id]
+    assert announce_queued(clean_db, SIM_NOW) == []
+    send(clean_db, config, simulator)
+    assert len(thread_replies(simulator, tweet)) == 1
+    assert replies(clean_db)[0].approved_by == "Wendy Sample"
+
+
+def test_cli_reply_and_approve(clean_db, config, simulator, database_url, monkeypatch, capsys):
+    from council_social.cli import main
+
+    monkeypatch.setenv("COUNCIL_SOCIAL_DATABASE_URL", database_url)
+    case_id, _ = open_case(clean_db, simulator)
+    assert main(["cases", "reply", f"CS-{case_id:06d}", "--officer", "Wanda Placeholder",
+                 "--saved", "missed-bin"]) == 0
+    assert "queued" in capsys.readouterr().out
+    for argv, why in [(["--officer", "Mallory", "--text", "Hi"], "not an officer"),
+                      (["--officer", "Wanda Placeholder"], "--text"),
+                      (["--officer", "Wanda Placeholder", "--text", "call 020 7946 0018"],
+                       "move to DM")]:
+        assert main(["cases", "reply", str(case_id), *argv]) == 2
+        err = capsys.readouterr().err
+        assert why in err and err.count("\n") == 1
+    assert main(["cases", "reply", "999999", "--officer", "Wanda Placeholder",
+                 "--text", "Hi"]) == 2
+    assert main(["cases", "approve-reply", "R-000001", "--officer", "Wendy Sample"]) == 2
+    with clean_db.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM social.case_replies")).scalar() == 1
