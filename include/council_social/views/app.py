@@ -23,7 +23,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from starlette.background import BackgroundTask
 
 from council_social.cases.times import TimeRefused
-from council_social.views import archive_panel, cases_panel, grid_panel, home_panel, reports_panel
+from council_social.views import (
+    archive_panel,
+    cases_panel,
+    grid_panel,
+    home_panel,
+    reply_panel,
+    reports_panel,
+)
 from council_social.views.availability import Unavailable
 from council_social.views.security import SecurityHeaders, same_origin
 from council_social.views.triage_queue import (
@@ -280,11 +287,27 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
         try:
             with engine().connect() as conn:
                 found = cases_panel.case_history(conn, case_id)
+                replies = reply_panel.case_replies_view(conn, config, case_id)
         except Unavailable as exc:
             return unavailable(request, "Cases", str(exc))
         if found is None:
             raise HTTPException(status_code=404, detail="no such case")
-        return page(request, "case.html", f"Case {found['case']['ref']}", **found)
+        return page(request, "case.html", f"Case {found['case']['ref']}", **found, **replies)
+
+    @app.get("/api/cases/{case_id}/replies", tags=["cases"],
+             summary="Replies queued or sent from this case, and the saved replies to choose from")
+    def api_case_replies(case_id: int):
+        try:
+            with engine().connect() as conn:
+                return reply_panel.case_replies_view(conn, config, case_id)
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
+
+    @app.post("/api/cases/{case_id}/replies", status_code=201, tags=["cases"],
+              summary="Answer in the thread: checked, queued, sent by send_replies within a minute",
+              dependencies=[Depends(same_origin)])
+    def api_case_queue_reply(case_id: int, body: reply_panel.ReplyForm, who: Officer):
+        return reply_panel.queue_from_page(engine, config, case_id, body, who, now())
 
     @app.post("/api/cases/{case_id}/reply", status_code=201, tags=["cases"],
               summary="Record a reply made elsewhere (phone, email, another account)",
