@@ -254,3 +254,40 @@ def test_cli_reply_and_approve(clean_db, config, simulator, database_url, monkey
     assert main(["cases", "approve-reply", "R-000001", "--officer", "Wendy Sample"]) == 2
     with clean_db.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM social.case_replies")).scalar() == 1
+
+
+def test_weekly_reply_figures(clean_db, config, simulator):
+    from council_social.cases.reply_reports import reply_figures
+    from council_social.cases.watch import respond
+    from council_social.reports.weekly import weekly_context
+
+    case_a, _ = open_case(clean_db, simulator, n=0)
+    case_b, _ = open_case(clean_db, simulator, n=1)
+    case_c, _ = open_case(clean_db, simulator, n=2)
+    queue(clean_db, config, case_a, saved_key="looking-into-it", holding=True)
+    send(clean_db, config, simulator)
+    queue(clean_db, config, case_a, saved_key="missed-bin")
+    queue(clean_db, config, case_b, reply_text="All sorted now, thank you. ^WP")
+    send(clean_db, config, simulator)
+    with clean_db.begin() as conn:  # answered by phone, recorded as today
+        respond(conn, case_c, status="open", at=LATER + timedelta(hours=2), recorded_at=LATER,
+                actor="officer:Wanda Placeholder", channel="phone", detail={})
+    with clean_db.connect() as conn:
+        figures = reply_figures(conn, config, SIM_NOW - timedelta(days=2),
+                                SIM_NOW + timedelta(days=1))
+    assert figures["first_response"] == {"platform": 2, "elsewhere": 1, "not_yet": 0}
+    assert figures["sent"] == {"holding": 1, "substantive": 2}
+    # The saved replies speak for their services; case b's free text for the case's team.
+    assert figures["self_service"] == [
+        {"service": "customer-services", "replies": 1, "with_link": 0, "share": 0.0},
+        {"service": "waste-recycling", "replies": 2, "with_link": 1, "share": 0.5}]
+    (team,) = figures["teams"]
+    assert team["team"] == "waste-recycling" and team["responded"] == 3
+    assert team["p50_hours"] < team["p90_hours"]
+    with clean_db.connect() as conn:
+        context = weekly_context(conn, config, SIM_NOW.date())
+    assert context["replies"]["sent"] == {"holding": 1, "substantive": 2}
+    from council_social.reports.weekly import render_page
+
+    html = render_page(context, lambda name: f"{name}.png")
+    assert "2 substantive, 1 holding" in html and "50%" in html

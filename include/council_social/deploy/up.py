@@ -292,10 +292,17 @@ def start(settings: UpSettings) -> int:
     sim_url = f"http://127.0.0.1:{sim_port}"
     if processes.running_pid(up, "simulator") or not _real_connection_exists(
             env, twitter_conn, sim_url):
+        from council_social.simulator.twitter_api import sim_user_token
+
+        # The council accounts' user-context tokens, so publish_posts and send_replies post.
+        user_tokens = {a.key: sim_user_token(config.simulator.bearer_token, a.external_id)
+                       for a in config.accounts_for("twitter") if a.external_id}
         for settings_ in config.channels.configured().values():
             key, value = _connection_env(settings_.connection_id, {
                 "conn_type": "http", "host": sim_url,
-                "password": config.simulator.bearer_token})
+                "password": config.simulator.bearer_token,
+                **({"extra": {"user_tokens": user_tokens}}
+                   if settings_.connection_id == twitter_conn else {})})
             env_vars[key] = value
         env = {**os.environ, **env_vars}
         if not processes.running_pid(up, "simulator"):

@@ -40,6 +40,16 @@ def _response_times(conn, config, start: datetime, end: datetime) -> list[dict] 
     return response_times(conn, config, start, end, end)
 
 
+def _reply_figures(conn, config, start: datetime, end: datetime) -> dict | None:
+    try:
+        from council_social.cases.reply_reports import reply_figures
+    except ImportError:  # the cases capability is not installed here
+        return None
+    if conn.exec_driver_sql("SELECT to_regclass('social.case_replies')").scalar() is None:
+        return None
+    return reply_figures(conn, config, start, end)
+
+
 def weekly_context(conn, config, week_start: date) -> dict:
     week_start = monday_of(week_start)
     week_end = week_start + timedelta(days=6)
@@ -73,6 +83,7 @@ def weekly_context(conn, config, week_start: date) -> dict:
         "totals": {c: sum(a[c] for a in accounts) for c in COUNTS},
         "alerts": alerts_between(conn, start, end),
         "response_times": _response_times(conn, config, start, end),
+        "replies": _reply_figures(conn, config, start, end),
         "charts": [{"name": n, "title": TITLES[n]} for n in CHARTS],
         "rows": rows,
     }

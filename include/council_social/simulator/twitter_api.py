@@ -161,6 +161,14 @@ class SearchQuery:
         return re.search(rf"(?<![\w@#]){re.escape(low)}\b", text) is not None
 
 
+
+def sim_user_token(bearer_token: str, user_id: str) -> str:
+    """The simulator's user-context token for a council account (no secret: derived from
+    the simulator's dummy bearer token), so `make up` can give the X Connection its
+    `user_tokens` without asking the simulator."""
+    digest = hmac.new(bearer_token.encode(), f"user:{user_id}".encode(), "sha256")
+    return "sim-user-" + digest.hexdigest()[:32]
+
 class TwitterApi:
     def __init__(self, model: TrafficModel, *, bearer_token: str,
                  now: Callable[[], datetime],
@@ -450,8 +458,7 @@ class TwitterApi:
     # ------------------------------------------------------- create tweet
     def user_token(self, user_id: str) -> str:
         """The simulated OAuth 2.0 user-context token of a council account."""
-        digest = hmac.new(self.bearer_token.encode(), f"user:{user_id}".encode(), "sha256")
-        return "sim-user-" + digest.hexdigest()[:32]
+        return sim_user_token(self.bearer_token, user_id)
 
     @property
     def posted(self) -> list[SimTweet]:
