@@ -12,8 +12,8 @@ comment limits.
 Personal data: the reply is public. A phone number (the `phonenumbers`
 library, UK rules), an e-mail address or a reference number (six or more
 digits in a row, with or without letters in front) that is not the council's
-own is refused with "move to DM". Links are taken out first, so a tagged URL
-never reads as a reference number.
+own is refused with "move to DM". Links and @handles are taken out first, so
+a tagged URL or a handle ending in digits never reads as a reference number.
 """
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ def council_phones(config) -> set[str]:
 
 
 def check_personal_data(config, text: str) -> list[str]:
-    body = URL.sub(" ", text)
+    # Links and @handles are addresses, not data: a handle may end in digits.
+    body = re.sub(r"(?<!\w)@\w+", " ", URL.sub(" ", text))
     problems = []
     own = council_phones(config)
     for match in phonenumbers.PhoneNumberMatcher(body, "GB"):

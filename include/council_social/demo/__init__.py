@@ -37,6 +37,8 @@ DEMO_STAGES: list[str] = [
     "council_social.demo.triage",
     # after triage: response cases open from its decisions
     "council_social.demo.cases",
+    # after cases: answer one of them from the case, through the simulator
+    "council_social.demo.replies",
     "council_social.demo.reports",
     # after reports (dormant-account alerts): account governance, moderation, the home page
     "council_social.demo.governance",
