@@ -29,8 +29,8 @@ def run(ctx) -> list[str]:
     from datetime import timedelta
 
     from council_social.cases.events import case_ref
-    from council_social.cases.reply_send import TwitterReplier, send_queued
     from council_social.cases.replies import ReplyRefused, queue_reply
+    from council_social.cases.reply_send import TwitterReplier, send_queued
     from council_social.cases.tables import cases
     from council_social.channels.twitter import TwitterConnector
     from council_social.grid.twitter_poster import TwitterPoster
