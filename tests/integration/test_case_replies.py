@@ -291,3 +291,16 @@ def test_weekly_reply_figures(clean_db, config, simulator):
 
     html = render_page(context, lambda name: f"{name}.png")
     assert "2 substantive, 1 holding" in html and "50%" in html
+
+
+def test_a_platform_without_a_reply_api_is_answered_there(clean_db, config, simulator):
+    case_id, _ = open_case(clean_db, simulator)
+    with clean_db.begin() as conn:
+        conn.execute(text("UPDATE social.cases SET platform = 'linkedin' WHERE id = :i"),
+                     {"i": case_id})
+        conn.execute(text("UPDATE social.items SET platform = 'linkedin'"))
+    queued = queue(clean_db, config, case_id, reply_text="Thanks, we will reply there. ^WP")
+    assert queued.status == "answer_there" and "cases respond" in queued.message
+    send(clean_db, config, simulator)
+    assert simulator.posted_tweets == [] and replies(clean_db)[0].status == "answer_there"
+    assert case_row(clean_db, case_id)["status"] == "open"

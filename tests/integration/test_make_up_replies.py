@@ -48,6 +48,11 @@ def test_make_up_sends_a_queued_reply_with_nothing_triggered_by_hand(tmp_path, d
         up = _make("up", settings, timeout=900)
         assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
         sim_url = f"http://127.0.0.1:{(up_dir / 'simulator-port').read_text().strip()}"
+        password = json.loads((up_dir / "passwords.json").read_text())["admin"]
+        api = AirflowApi(f"http://127.0.0.1:{settings['UP_PORT']}", "admin", password)
+        # The run the schedule makes at unpause is not the one under test: let it finish.
+        _wait_for("send_replies' first scheduled run", lambda: api.runs("send_replies") and all(
+            r["state"] in ("success", "failed") for r in api.runs("send_replies")), every=2)
         tweet = _resident_mention(sim_url, config)
         created = datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
         with council.begin() as conn:
@@ -77,11 +82,14 @@ def test_make_up_sends_a_queued_reply_with_nothing_triggered_by_hand(tmp_path, d
 
         row = _wait_for("send_replies to send the reply", sent, timeout=600, every=2)
         seconds = time.monotonic() - queued_at
-        password = json.loads((up_dir / "passwords.json").read_text())["admin"]
-        api = AirflowApi(f"http://127.0.0.1:{settings['UP_PORT']}", "admin", password)
-        runs = api.runs("send_replies")
-        assert any(r["run_type"] == "asset_triggered" and r["state"] == "success"
-                   for r in runs), runs
+        # The watcher's asset event made a run (a 5-minute tick may have sent it first).
+        def asset_run_done():
+            runs = api.runs("send_replies")
+            return runs if any(r["run_type"] == "asset_triggered" and r["state"] == "success"
+                               for r in runs) else None
+
+        runs = _wait_for("the asset-triggered send_replies run", asset_run_done, timeout=300,
+                         every=2)
         assert not any(r["run_type"] == "manual" for r in runs)
         headers = {"Authorization": f"Bearer {config.simulator.bearer_token}"}
         timeline = requests.get(

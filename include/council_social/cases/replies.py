@@ -28,8 +28,10 @@ from council_social.cases.reply_checks import check_reply, normalise
 from council_social.cases.reply_tables import UNFINISHED, case_replies
 from council_social.cases.saved_replies import fill, saved_reply, tag_links
 
-# Platforms whose API takes a reply in the thread; the rest are answered there.
-REPLY_PLATFORMS = ("twitter", "facebook", "instagram", "youtube")
+# Platforms whose reply API send_replies drives; the rest are answered there and recorded
+# with `cases respond`. Facebook/Instagram comment replies and YouTube replies are not
+# wired yet (no simulator endpoints to prove them exactly once).
+REPLY_PLATFORMS = ("twitter",)
 
 
 class ReplyRefused(ValueError):
@@ -176,7 +178,9 @@ def queue_reply(conn, config, case_id: int, *, reply_text: str | None, officer: 
                   account_key=replying_account(config, case), in_reply_to=case["external_id"],
                   text=body, saved_key=saved.key if saved else None, link=link, holding=holding,
                   officer=officer, status=status, created_at=at, updated_at=at,
-                  detail=needs_approval(config, case) if status == "awaiting_approval" else None)
+                  detail=(needs_approval(config, case) if status == "awaiting_approval"
+                          else f"answer on {platform}: {case['url'] or ''}"
+                          if status == "answer_there" else None))
     try:
         with conn.begin_nested():
             row = conn.execute(insert(case_replies).values(**values)
