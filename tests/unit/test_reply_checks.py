@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from council_social.cases.reply_checks import check_reply, x_length
 from council_social.cases.replies import idempotency_key
+from council_social.cases.reply_checks import check_reply, x_length
 from council_social.cases.saved_replies import fill, saved_reply, tag_links
 
 
