@@ -304,3 +304,18 @@ def test_a_platform_without_a_reply_api_is_answered_there(clean_db, config, simu
     send(clean_db, config, simulator)
     assert simulator.posted_tweets == [] and replies(clean_db)[0].status == "answer_there"
     assert case_row(clean_db, case_id)["status"] == "open"
+
+
+def test_the_demo_stage_answers_one_case_once_and_closes_it(clean_db, config, simulator):
+    from types import SimpleNamespace
+
+    from council_social.demo import replies as demo_replies
+
+    case_id, tweet = open_case(clean_db, simulator)
+    ctx = SimpleNamespace(config=config, engine=clean_db, simulator=simulator, end=LATER)
+    lines = demo_replies.run(ctx)
+    (posted,) = thread_replies(simulator, tweet)
+    assert f"CS-{case_id:06d} answered by Wanda Placeholder with saved reply 'missed-bin': sent" \
+        in lines[0] and "1 post(s)" in lines[0]
+    assert f"in the thread as {posted.id_str} replying to {tweet.id_str}; case closed" in lines[1]
+    assert case_row(clean_db, case_id)["status"] == "closed"

@@ -16,7 +16,9 @@ def _pick_case(conn, config):
           AND c.kind IN ('customer_service', 'service_conversation')
         ORDER BY c.opened_at, c.id
     """)).all()
-    services = {s.service: s.key for s in config.cases.saved_replies}
+    services: dict[str, str] = {}
+    for s in config.cases.saved_replies:  # a service's first saved reply
+        services.setdefault(s.service, s.key)
     for r in rows:
         if r.team in services:
             return r, services[r.team]
