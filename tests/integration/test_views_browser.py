@@ -240,3 +240,22 @@ def test_the_grid_page_and_the_weekly_report_meet_wcag_22_aa(server, browser, en
     weekly = write_weekly(engine, config, date(2026, 11, 16))
     for page in (files["html"]["path"], weekly["page"]):
         assert axe_violations(browser, Path(page).as_uri()) == [], page
+
+
+def test_an_officer_answers_from_the_case_page(server, browser):
+    """Pick a saved reply, press Send reply: the page reloads with the reply queued."""
+    session = browser.open(f"{server}/cases/{server.case_id}")
+    browser.evaluate(session, """(() => {
+        const form = document.querySelector('form[data-api$="/replies"]');
+        form.querySelector('input[name=officer]').value = 'Wanda Placeholder';
+        form.querySelector('select[name=saved]').value = 'missed-bin';
+        form.requestSubmit();
+    })()""")
+    browser.wait_for("Page.loadEventFired", session)
+    rows = browser.evaluate(session, "[...document.querySelectorAll("
+                                     "'section[aria-labelledby=replies-heading] tbody tr')]"
+                                     ".map(r => r.innerText)")
+    target = browser.send("Target.getTargetInfo", session=session)["targetInfo"]["targetId"]
+    browser.send("Target.closeTarget", {"targetId": target})
+    assert len(rows) == 1 and "queued" in rows[0] and "Wanda Placeholder" in rows[0]
+    assert "utm_content=missed-bin" in rows[0]
