@@ -82,6 +82,23 @@ class CaseReply(BaseModel):
 APPROVAL_STATUS = {"who": 403, "missing": 404, "state": 409}
 
 
+class CaseAssignment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: str = Field(min_length=1, max_length=200, description="an officer's name or e-mail, or a team key")
+    officer: str | None = Field(default=None, max_length=200, description=(
+        "who is assigning (an officer in council.yaml); default: the signed-in user"))
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class CaseClosing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Literal["no_reply_needed", "duplicate", "answered_elsewhere"]
+    officer: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+
+
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -264,11 +281,12 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
         return page(request, "cases.html", "Cases", team=team or "", overdue=overdue,
                     team_keys=[t.key for t in config.teams], **data)
 
-    @app.get("/api/cases/{case_id}", tags=["cases"], summary="A case and its event history")
+    @app.get("/api/cases/{case_id}", tags=["cases"],
+             summary="A case as an officer works it: post, author, thread, decision, history")
     def api_case(case_id: int):
         try:
             with engine().connect() as conn:
-                found = cases_panel.case_history(conn, case_id)
+                found = cases_panel.case_history(conn, config, case_id)
         except Unavailable as exc:
             raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
         if found is None:
@@ -276,15 +294,47 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
         return found
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-    def case(request: Request, case_id: int):
+    def case(request: Request, case_id: int, who: Officer):
         try:
             with engine().connect() as conn:
-                found = cases_panel.case_history(conn, case_id)
+                found = cases_panel.case_history(conn, config, case_id)
         except Unavailable as exc:
             return unavailable(request, "Cases", str(exc))
         if found is None:
             raise HTTPException(status_code=404, detail="no such case")
-        return page(request, "case.html", f"Case {found['case']['ref']}", **found)
+        return page(request, "case.html", f"Case {found['case']['ref']}", tz=config.tz,
+                    signed_in=who, **cases_panel.allocation_choices(config), **found)
+
+    def allocate(case_id: int, who: str, act) -> dict:
+        from council_social.cases.allocate import Refused
+
+        try:
+            with engine().begin() as conn:
+                return {"case_id": case_id, "done": act(conn, now())}
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
+        except Refused as exc:
+            status = 404 if str(exc).startswith("no case") else (
+                409 if "already" in str(exc) else 422)
+            raise HTTPException(status_code=status, detail=str(exc)) from None
+
+    @app.post("/api/cases/{case_id}/assign", tags=["cases"], dependencies=[Depends(same_origin)],
+              summary="Give a case to an officer (their team owns it) or to a team's lead officer")
+    def api_case_assign(case_id: int, body: CaseAssignment, who: Officer):
+        from council_social.cases.allocate import assign
+
+        return allocate(case_id, who, lambda conn, at: assign(
+            conn, config, case_id, to=body.to, note=body.note, at=at,
+            officer=cases_panel.acting_officer(config, body.officer, who)))
+
+    @app.post("/api/cases/{case_id}/close", tags=["cases"], dependencies=[Depends(same_origin)],
+              summary="Close a case that needs no reply, with the reason")
+    def api_case_close(case_id: int, body: CaseClosing, who: Officer):
+        from council_social.cases.allocate import close_with_reason
+
+        return allocate(case_id, who, lambda conn, at: close_with_reason(
+            conn, config, case_id, reason=body.reason, note=body.note, at=at,
+            officer=cases_panel.acting_officer(config, body.officer, who)))
 
     @app.post("/api/cases/{case_id}/reply", status_code=201, tags=["cases"],
               summary="Record a reply made elsewhere (phone, email, another account)",

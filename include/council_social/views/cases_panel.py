@@ -10,7 +10,7 @@ from sqlalchemy import select
 from council_social.views.availability import Unavailable, need
 
 MODULES = ("council_social.cases.tables", "council_social.cases.watch", "council_social.cases.queries",
-           "council_social.cases.foi")
+           "council_social.cases.foi", "council_social.cases.detail", "council_social.cases.allocate")
 TABLES = ("cases", "case_events")
 OPEN_STATUSES = ["open", "overdue", "escalated"]
 
@@ -46,18 +46,35 @@ def cases_view(conn, config, now: datetime, team: str | None = None, overdue_onl
     }
 
 
-def case_history(conn, case_id: int) -> dict | None:
+def case_history(conn, config, case_id: int) -> dict | None:
+    """The case as an officer works it (`cases.detail`), with `events` for older callers."""
     need(conn, MODULES, TABLES)
-    from council_social.cases.events import case_ref
-    from council_social.cases.tables import case_events, cases
+    from council_social.cases.detail import case_detail
 
-    case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
-    if case is None:
-        return None
-    events = conn.execute(select(case_events).where(case_events.c.case_id == case_id)
-                          .order_by(case_events.c.at, case_events.c.id)).mappings().all()
-    return {"case": {**dict(case), "ref": case_ref(case["kind"], case["id"])},
-            "events": [dict(e) for e in events]}
+    found = case_detail(conn, config, case_id)
+    if found is not None:
+        found["events"] = found["history"]
+    return found
+
+
+def allocation_choices(config) -> dict:
+    """What the case page's forms offer: officers, teams and close reasons."""
+    from council_social.cases.detail import CLOSE_REASONS
+
+    return {
+        "officers": [{"name": p.name, "email": p.email, "team": t.name} for p, t in config.officers()],
+        "teams": [{"key": t.key, "name": t.name} for t in config.teams],
+        "close_reasons": CLOSE_REASONS,
+    }
+
+
+def acting_officer(config, chosen: str | None, signed_in: str) -> str:
+    """The officer a page action is recorded under: the one chosen on the form, else the
+    signed-in user when council.yaml names them. Refused (Refused) otherwise."""
+    from council_social.cases.allocate import officer_of
+
+    person, _ = officer_of(config, chosen or signed_in)
+    return person.name
 
 
 def record_reply(conn, case_id: int, *, at: datetime, channel: str, officer: str, note: str | None,
@@ -78,4 +95,5 @@ def record_reply(conn, case_id: int, *, at: datetime, channel: str, officer: str
                    channel=channel, detail={"note": note} if note else {})
 
 
-__all__ = ["Unavailable", "case_history", "cases_view", "record_reply"]
+__all__ = ["Unavailable", "acting_officer", "allocation_choices", "case_history", "cases_view",
+           "record_reply"]
