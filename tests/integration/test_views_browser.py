@@ -195,7 +195,8 @@ def test_the_archive_export_link_returns_a_zip(server, tmp_path):
 # --------------------------------------------------------------------------- accessibility
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PAGES = ["", "triage", "triage?outcome=webteam_respond", "cases", "cases/{case_id}", "grid", "archive",
+PAGES = ["", "triage", "triage?outcome=webteam_respond", "cases", "cases?backlog=true", "cases/{case_id}",
+         "grid", "archive",
          "archive?q=parking", "reports", "accounts", "accounts?dormant=true", "moderation", "quarantine"]
 
 

@@ -99,6 +99,10 @@ class CaseClosing(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class BacklogClosing(CaseClosing):
+    team: str | None = Field(default=None, max_length=100, description="a team key; default every team")
+
+
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -264,22 +268,45 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
     # --- cases -------------------------------------------------------------------------------
 
     @app.get("/api/cases", tags=["cases"], summary="Open (or overdue) cases by team, and the FoI register")
-    def api_cases(team: str | None = None, overdue: bool = False):
+    def api_cases(team: str | None = None, overdue: bool = False, backlog: bool = False):
         try:
             with engine().connect() as conn:
-                return cases_panel.cases_view(conn, config, now(), team, overdue)
+                return cases_panel.cases_view(conn, config, now(), team, overdue, backlog)
         except Unavailable as exc:
             raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
 
     @app.get("/cases", response_class=HTMLResponse, include_in_schema=False)
-    def cases(request: Request, team: str | None = None, overdue: bool = False):
+    def cases(request: Request, who: Officer, team: str | None = None, overdue: bool = False,
+              backlog: bool = False):
         try:
             with engine().connect() as conn:
-                data = cases_panel.cases_view(conn, config, now(), team, overdue)
+                data = cases_panel.cases_view(conn, config, now(), team, overdue, backlog)
         except Unavailable as exc:
             return unavailable(request, "Cases", str(exc))
         return page(request, "cases.html", "Cases", team=team or "", overdue=overdue,
-                    team_keys=[t.key for t in config.teams], **data)
+                    showing_backlog=backlog, signed_in=who, team_keys=[t.key for t in config.teams],
+                    **cases_panel.allocation_choices(config), **data)
+
+    @app.post("/api/cases/backlog/close", tags=["cases"], dependencies=[Depends(same_origin)],
+              summary="Close a team's (or every) backlog case with one reason")
+    def api_backlog_close(body: BacklogClosing, who: Officer):
+        from council_social.cases.allocate import Refused
+
+        if body.team:
+            try:
+                config.team(body.team)
+            except KeyError as exc:
+                raise HTTPException(status_code=422, detail=exc.args[0]) from None
+        try:
+            with engine().begin() as conn:
+                closed = cases_panel.close_backlog(
+                    conn, config, team=body.team, reason=body.reason, note=body.note, at=now(),
+                    officer=cases_panel.acting_officer(config, body.officer, who))
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
+        except Refused as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        return {"closed": closed, "team": body.team, "reason": body.reason}
 
     @app.get("/api/cases/{case_id}", tags=["cases"],
              summary="A case as an officer works it: post, author, thread, decision, history")

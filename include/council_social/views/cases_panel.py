@@ -26,13 +26,17 @@ def _time_left(due_at: datetime, now: datetime) -> str:
     return sign + parts
 
 
-def cases_view(conn, config, now: datetime, team: str | None = None, overdue_only: bool = False) -> dict:
+def cases_view(conn, config, now: datetime, team: str | None = None, overdue_only: bool = False,
+               backlog: bool = False) -> dict:
     need(conn, MODULES, TABLES)
+    from sqlalchemy import text
+
     from council_social.cases.foi import register
     from council_social.cases.queries import list_cases
 
-    rows = list_cases(conn, team=team or None, overdue=overdue_only,
-                      statuses=None if overdue_only else OPEN_STATUSES)
+    statuses = ["backlog"] if backlog else (None if overdue_only else OPEN_STATUSES)
+    rows = list_cases(conn, team=team or None, overdue=overdue_only and not backlog,
+                      statuses=statuses)
     by_team: dict[str, list] = {}
     for r in rows:
         r["time_left"] = _time_left(r["due_at"], now)
@@ -42,8 +46,23 @@ def cases_view(conn, config, now: datetime, team: str | None = None, overdue_onl
         "teams": [{"team": t, "cases": by_team[t], "overdue": sum(c["late"] for c in by_team[t])}
                   for t in sorted(by_team)],
         "foi_register": register(conn, config, now, include_closed=False),
+        "backlog": [dict(r) for r in conn.execute(text(
+            "SELECT team, count(*) AS cases FROM social.cases WHERE status = 'backlog'"
+            " GROUP BY team ORDER BY team")).mappings()],
         "as_of": now,
     }
+
+
+def close_backlog(conn, config, *, team: str | None, reason: str, officer: str,
+                  note: str | None, at: datetime) -> int:
+    """Close a team's (or every) backlog case with one reason; returns how many."""
+    need(conn, MODULES, TABLES)
+    from council_social.cases.allocate import backlog_ids, close_with_reason
+
+    ids = backlog_ids(conn, team)
+    for case_id in ids:
+        close_with_reason(conn, config, case_id, reason=reason, officer=officer, note=note, at=at)
+    return len(ids)
 
 
 def case_history(conn, config, case_id: int) -> dict | None:
@@ -63,7 +82,7 @@ def allocation_choices(config) -> dict:
 
     return {
         "officers": [{"name": p.name, "email": p.email, "team": t.name} for p, t in config.officers()],
-        "teams": [{"key": t.key, "name": t.name} for t in config.teams],
+        "team_choices": [{"key": t.key, "name": t.name} for t in config.teams],
         "close_reasons": CLOSE_REASONS,
     }
 
