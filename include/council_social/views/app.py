@@ -31,6 +31,7 @@ from council_social.views.triage_queue import (
     OUTCOMES,
     Correction,
     TriageFilter,
+    count_decisions,
     list_decisions,
     record_correction,
 )
@@ -65,6 +66,7 @@ class TriageDecision(BaseModel):
 
 class TriageQueue(BaseModel):
     filters: TriageFilter
+    total: int = Field(description="decisions matching the filters, on every page")
     decisions: list[TriageDecision]
 
 
@@ -236,24 +238,36 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
 
     # --- triage ------------------------------------------------------------------------------
 
-    def triage_filter(outcome: str | None = None, flag: str | None = None, team: str | None = None,
-                      platform: str | None = None, date_from: date | None = None,
-                      date_to: date | None = None, limit: int = Query(100, ge=1, le=1000)) -> TriageFilter:
-        return TriageFilter(outcome=outcome, flag=flag, team=team, platform=platform, date_from=date_from,
-                            date_to=date_to, limit=limit)
+    def triage_filter(outcome: Literal[OUTCOMES] | Literal[""] | None = None,
+                      flag: Literal[FLAGS] | Literal[""] | None = None, team: str | None = None,
+                      platform: str | None = None, account: str | None = None,
+                      critical: Literal["true", "false", ""] | None = None, unanswered: bool = False,
+                      date_from: date | None = None, date_to: date | None = None,
+                      limit: int = Query(100, ge=1, le=1000),
+                      page: int = Query(1, ge=1, le=100_000)) -> TriageFilter:
+        return TriageFilter(outcome=outcome, flag=flag, team=team, platform=platform, account=account,
+                            critical={"true": True, "false": False}.get(critical or ""),
+                            unanswered=unanswered, date_from=date_from, date_to=date_to, limit=limit,
+                            page=page)
 
     @app.get("/api/triage", response_model=TriageQueue, tags=["triage"],
-             summary="Triage decisions under the current rules, newest first")
+             summary="Triage decisions under the current rules, newest first, a page at a time")
     def api_triage(f: Annotated[TriageFilter, Depends(triage_filter)]):
         with engine().connect() as conn:
-            return {"filters": f, "decisions": list_decisions(conn, config, f)}
+            return {"filters": f, "total": count_decisions(conn, config, f),
+                    "decisions": list_decisions(conn, config, f)}
 
     @app.get("/triage", response_class=HTMLResponse, include_in_schema=False)
     def triage(request: Request, f: Annotated[TriageFilter, Depends(triage_filter)]):
         with engine().connect() as conn:
             rows = list_decisions(conn, config, f)
-        return page(request, "triage.html", "Triage queue", rows=rows, f=f, outcomes=OUTCOMES, flags=FLAGS,
-                    teams=[t.key for t in config.teams], platforms=sorted({a.platform for a in config.accounts}))
+            total = count_decisions(conn, config, f)
+        pages = max(1, -(-total // f.limit))
+        query = {k: v for k, v in request.query_params.items() if k != "page"}
+        return page(request, "triage.html", "Triage queue", rows=rows, f=f, total=total, pages=pages,
+                    query=query, outcomes=OUTCOMES, flags=FLAGS, teams=[t.key for t in config.teams],
+                    accounts=[a.key for a in config.accounts],
+                    platforms=sorted({a.platform for a in config.accounts}))
 
     @app.post("/api/triage/{platform}/{external_id}/correction", status_code=201, tags=["triage"],
               summary="Correct a decision's outcome or criticality (stored as feedback)",
