@@ -379,6 +379,31 @@ class TrafficModel:
     def user_by_username(self, username: str) -> SimUser | None:
         return self._by_name.get(username.lower().lstrip("@"))
 
+    # ---------------------------------------------------------------- follows
+    def followers_of(self, user_id: str) -> list[SimUser]:
+        """Who follows a council account, newest follower first (a fixed function of the
+        seed): about half the residents follow the main account, fewer a service's."""
+        account = self.user_by_id(user_id)
+        if account is None or account.role != "council":
+            return []
+        share = 0.5 if account.followers_count >= 60_000 else 0.15
+        users = [u for u in (*self.residents, *self.specials)
+                 if _rng(self.seed, "follows", u.id, account.id).random() < share]
+        return sorted(users, key=lambda u: _stable_id(self.seed, "followed-at", u.id, account.id),
+                      reverse=True)
+
+    def following_of(self, user_id: str) -> list[SimUser]:
+        """Whom a council account follows: the other council accounts, the press and
+        councillors, and a few residents."""
+        account = self.user_by_id(user_id)
+        if account is None or account.role != "council":
+            return []
+        users = [u for u in self.council if u.id != account.id]
+        users += [u for u in self.specials if u.role in ("journalist", "councillor")]
+        users += [u for u in self.residents
+                  if _rng(self.seed, "following", u.id, account.id).random() < 0.05]
+        return users
+
     # ----------------------------------------------------------------- tweets
     def hourly_rate(self, bucket_start: datetime) -> float:
         """Expected mentions in the hour: quiet at night, peaks lunch and evening."""
