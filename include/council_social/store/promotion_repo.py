@@ -18,7 +18,7 @@ from council_social.promotion.tables import (
     local_trends,
 )
 from council_social.reports.tables import alerts
-from council_social.store.tables import accounts, authors, items
+from council_social.store.tables import accounts, authors, ingest_watermarks, items
 from council_social.triage.tables import author_influence, triage_decisions
 
 # ------------------------------------------------------------------ follows
@@ -293,3 +293,20 @@ def alerts_of_kind(conn: Connection, kind: str, since: datetime) -> list:
     return conn.execute(select(alerts).where(alerts.c.kind == kind,
                                              alerts.c.window_start >= since)
                         .order_by(alerts.c.window_start.desc(), alerts.c.subject)).all()
+
+
+def set_watermark(conn: Connection, key, newest_id: str) -> None:
+    """Follower lists page newest follower first, and user ids are not in follow order, so
+    the watermark is simply the newest follower seen (not the greater id)."""
+    conn.execute(insert(ingest_watermarks).values(
+        platform=key.platform, account_key=key.account_key, endpoint=key.endpoint,
+        since_id=newest_id, interval_end=key.interval_end).on_conflict_do_update(
+        index_elements=["platform", "account_key", "endpoint"],
+        set_={"since_id": newest_id, "interval_end": key.interval_end}))
+
+
+def entries_by_keys(conn: Connection, keys) -> list:
+    if not keys:
+        return []
+    return conn.execute(select(planner_entries).where(planner_entries.c.key.in_(sorted(keys)))
+                        ).all()
