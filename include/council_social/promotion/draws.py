@@ -27,6 +27,7 @@ from council_social.promotion.competition import (
     read_competition,
     redraw,
 )
+from council_social.promotion.jobs import own_ids
 from council_social.store import promotion_repo as repo
 
 
@@ -67,7 +68,7 @@ def run_draw(engine: Engine, config, path, connector_factory, at: datetime) -> d
     with engine.connect() as conn:
         rows = repo.entry_posts(conn, account.platform, comp.opens, comp.closes, comp.hashtag,
                                 comp.post)
-        own = repo.own_ids(conn)
+        own = own_ids(config)
         published = comp.published_value or repo.last_own_post_before(conn, account, comp.closes)
     entries = one_per_person(
         [Entry(r.author_external_id, r.username or r.author_external_id, r.external_id,

@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 ALERT_KIND = "inconsistent_message"
 
 
+def own_ids(config) -> set[str]:
+    """The council's own accounts' platform ids: never suggested, never an entrant."""
+    return {str(a.external_id) for a in config.accounts if a.external_id}
+
+
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(), tzinfo=UTC)
     return start, start + timedelta(days=1)
@@ -64,7 +69,7 @@ def build_suggestions(engine: Engine, config, day: date) -> dict[str, int]:
     since = end - timedelta(days=settings.engagement_days)
     counts = {}
     with engine.begin() as conn:
-        own = repo.own_ids(conn)
+        own = own_ids(config)
         for account in config.accounts_for("twitter"):
             rows = repo.candidate_rows(conn, account, since, end)
             candidates = [Candidate(
@@ -108,7 +113,7 @@ def build_trends(engine: Engine, config, day: date, at: datetime | None = None) 
     at = at or end
     topics = {t.key: t for t in config.topics}
     with engine.begin() as conn:
-        own = repo.own_ids(conn)
+        own = own_ids(config)
         rows = repo.posts_with_places(conn, start - timedelta(days=settings.trend_baseline_days),
                                       end)
         posts = [TrendPost(r.created_at.astimezone(config.tz).date(), r.platform, r.external_id,
@@ -142,7 +147,7 @@ def build_campaign_weeks(engine: Engine, config, day: date, weeks: int = 8) -> i
     start, _ = day_bounds(first)
     _, end = day_bounds(day)
     with engine.begin() as conn:
-        own = repo.own_ids(conn)
+        own = own_ids(config)
         rows = repo.posts_with_places(conn, start, end)
         posts = [TaggedPost(r.created_at.astimezone(config.tz).date(), r.author_external_id or "",
                             r.text, r.author_external_id in own, *_reach(r.metrics))

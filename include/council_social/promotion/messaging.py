@@ -80,7 +80,8 @@ def check_day(engine: Engine, config, day: date, at: datetime | None = None) -> 
         known = {e.key for e in entries}
         missing = {p.entry_key for p in posted} - known
         entries = list(entries) + list(repo.entries_by_keys(conn, missing))
-        own = repo.own_posts(conn, start - timedelta(days=LOOKBACK_DAYS), end)
+        own = repo.own_posts(conn, {(a.platform, str(a.external_id)): a.key for a in config.accounts
+                                    if a.external_id}, start - timedelta(days=LOOKBACK_DAYS), end)
         platforms = {a.key: a.platform for a in config.accounts}
         for subject, (owner, posts) in sorted(groups_for(entries, posted, own,
                                                           platforms).items()):

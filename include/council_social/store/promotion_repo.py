@@ -4,8 +4,9 @@ competitions, and the posts the consistency check reads. Nothing else queries th
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import SimpleNamespace
 
-from sqlalchemy import Connection, and_, delete, func, literal_column, or_, select
+from sqlalchemy import Connection, and_, delete, func, or_, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from council_social.grid.tables import planner_entries, post_attempts
@@ -18,8 +19,7 @@ from council_social.promotion.tables import (
     local_trends,
 )
 from council_social.reports.tables import alerts
-from council_social.store.tables import accounts, authors, ingest_watermarks, items
-from council_social.triage.tables import author_influence, triage_decisions
+from council_social.store.tables import authors, ingest_watermarks, items
 
 # ------------------------------------------------------------------ follows
 
@@ -49,44 +49,43 @@ def follow_ids(conn: Connection, account_key: str, direction: str) -> set[str]:
         follows.c.account_key == account_key, follows.c.direction == direction)).scalars())
 
 
+CANDIDATES = text("""
+WITH engaged AS (
+    SELECT author_external_id AS uid, count(*) AS engaged
+    FROM social.items
+    WHERE platform = :platform AND account_key = :account AND author_external_id IS NOT NULL
+      AND created_at >= :since AND created_at < :until
+    GROUP BY author_external_id
+), fans AS (
+    SELECT user_external_id AS uid FROM social.promotion_follows
+    WHERE account_key = :account AND direction = 'followers'
+), people AS (
+    SELECT uid FROM fans UNION SELECT uid FROM engaged
+)
+SELECT p.uid, a.username, a.location, a.description, a.followers_count,
+       coalesce(e.engaged, 0) AS engaged,
+       p.uid IN (SELECT uid FROM fans) AS follows_us,
+       (SELECT ai.score FROM social.author_influence ai
+         WHERE ai.platform = :platform AND ai.external_id = p.uid
+         ORDER BY ai.day DESC LIMIT 1) AS influence,
+       (SELECT array_agg(DISTINCT f)
+          FROM social.items i
+          JOIN social.triage_decisions d
+            ON d.platform = i.platform AND d.external_id = i.external_id,
+          unnest(d.flags || d.intent) AS f
+         WHERE i.platform = :platform AND i.author_external_id = p.uid) AS flags
+FROM people p
+LEFT JOIN social.authors a ON a.platform = :platform AND a.external_id = p.uid
+LEFT JOIN engaged e ON e.uid = p.uid
+ORDER BY p.uid
+""")
+
+
 def candidate_rows(conn: Connection, account, since: datetime, until: datetime):
     """Everyone who follows the account or posted to it since `since`: profile, posts to the
     account, newest influence score, and the triage flags and intents of their posts."""
-    engaged = (
-        select(items.c.author_external_id.label("uid"), func.count().label("engaged"))
-        .where(items.c.platform == account.platform, items.c.account_key == account.key,
-               items.c.created_at >= since, items.c.created_at < until,
-               items.c.author_external_id.is_not(None))
-        .group_by(items.c.author_external_id).subquery())
-    followers = (select(follows.c.user_external_id.label("uid"))
-                 .where(follows.c.account_key == account.key,
-                        follows.c.direction == "followers").subquery())
-    people = select(followers.c.uid).union(select(engaged.c.uid)).subquery()
-    influence = (
-        select(author_influence.c.score).where(
-            author_influence.c.platform == account.platform,
-            author_influence.c.external_id == people.c.uid)
-        .order_by(author_influence.c.day.desc()).limit(1).scalar_subquery())
-    flags = (
-        select(func.array_agg(func.distinct(literal_column("f"))))
-        .select_from(triage_decisions.join(
-            items, and_(items.c.platform == triage_decisions.c.platform,
-                        items.c.external_id == triage_decisions.c.external_id)))
-        .join(func.unnest(func.array_cat(triage_decisions.c.flags,
-                                         func.array([triage_decisions.c.intent]))).alias("f"),
-              literal_column("true"))
-        .where(items.c.platform == account.platform, items.c.author_external_id == people.c.uid)
-        .scalar_subquery())
-    return conn.execute(
-        select(people.c.uid, authors.c.username, authors.c.location, authors.c.description,
-               authors.c.followers_count, func.coalesce(engaged.c.engaged, 0).label("engaged"),
-               (people.c.uid.in_(select(followers.c.uid))).label("follows_us"),
-               influence.label("influence"), flags.label("flags"))
-        .select_from(people)
-        .outerjoin(authors, and_(authors.c.platform == account.platform,
-                                 authors.c.external_id == people.c.uid))
-        .outerjoin(engaged, engaged.c.uid == people.c.uid)
-    ).all()
+    return conn.execute(CANDIDATES, {"platform": account.platform, "account": account.key,
+                                     "since": since, "until": until}).all()
 
 
 def username_of(conn: Connection, account_key: str, user_id: str) -> str | None:
@@ -94,10 +93,6 @@ def username_of(conn: Connection, account_key: str, user_id: str) -> str | None:
         follows.c.account_key == account_key, follows.c.user_external_id == user_id)).scalar()
     return name or conn.execute(select(authors.c.username).where(
         authors.c.external_id == user_id)).scalar()
-
-
-def own_ids(conn: Connection) -> set[str]:
-    return {r for r in conn.execute(select(accounts.c.external_id)).scalars() if r}
 
 
 def decided_ids(conn: Connection, account_key: str) -> set[str]:
@@ -266,16 +261,22 @@ def posted_for_entries(conn: Connection, since: datetime) -> list:
         .order_by(post_attempts.c.entry_key, post_attempts.c.account_key)).all()
 
 
-def own_posts(conn: Connection, since: datetime, until: datetime) -> list:
-    """The council's own posts on every platform (including those posted by hand)."""
-    return conn.execute(
+def own_posts(conn: Connection, own: dict[tuple[str, str], str], since: datetime,
+              until: datetime) -> list:
+    """The council's own posts on every platform (including those posted by hand);
+    `own` maps (platform, author id) to the account key."""
+    if not own:
+        return []
+    rows = conn.execute(
         select(items.c.platform, items.c.external_id, items.c.text, items.c.created_at,
-               accounts.c.key.label("account_key"))
-        .join(accounts, and_(accounts.c.platform == items.c.platform,
-                             accounts.c.external_id == items.c.author_external_id))
+               items.c.author_external_id)
         .where(items.c.created_at >= since, items.c.created_at < until,
-               items.c.kind == "post")
+               items.c.kind == "post",
+               tuple_(items.c.platform, items.c.author_external_id).in_(sorted(own)))
         .order_by(items.c.created_at)).all()
+    return [SimpleNamespace(platform=r.platform, external_id=r.external_id, text=r.text,
+                            created_at=r.created_at,
+                            account_key=own[(r.platform, r.author_external_id)]) for r in rows]
 
 
 def raise_alert(conn: Connection, *, kind: str, subject: str, window_start: datetime,
