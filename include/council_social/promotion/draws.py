@@ -129,3 +129,25 @@ def _archive(config, comp: Competition, at: datetime, rules: bytes, entries: lis
     write_once(root, f"{folder}/manifest.json",
                json.dumps(manifest, indent=1, sort_keys=True).encode())
     return manifest | {"manifest": f"{folder}/manifest.json"}
+
+
+def draw_due(engine: Engine, config, connector_factory, at: datetime) -> list[dict]:
+    """Draw every configured competition (council.yaml `promotion.competitions`) that has
+    closed by `at`; a drawn one is re-run from its archive (and must agree). A competition
+    that cannot be drawn (no entries, no eligible follower) is reported, not fatal."""
+    out = []
+    for pattern in config.promotion.competitions:
+        base = config.resolve_location(pattern)
+        paths = sorted(base.parent.glob(base.name)) if any(c in pattern for c in "*?[") \
+            else [base]
+        for path in paths:
+            try:
+                comp, _ = load(config, path)
+                if at < comp.closes:
+                    out.append({"competition": comp.key, "status": "open until "
+                                + comp.closes.isoformat()})
+                    continue
+                out.append(run_draw(engine, config, path, connector_factory, at))
+            except CompetitionError as exc:
+                out.append({"competition": str(path), "status": f"not drawn: {exc}"})
+    return out
