@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -245,3 +246,32 @@ def test_a_planner_entrys_facebook_and_x_posts_with_different_dates_raise_one_al
         rows = conn.execute(text("SELECT subject, team FROM social.alerts "
                                  "WHERE kind = 'inconsistent_message'")).all()
     assert [tuple(r) for r in rows] == [("planner:winter-fair", "communications")]
+
+
+# ------------------------------------------------------------------ campaign hashtags
+def test_campaign_hashtags_reach_the_weekly_report_with_a_chart(clean_db, config, tmp_path,
+                                                                monkeypatch):
+    from council_social.promotion.jobs import build_campaign_weeks
+    from council_social.reports.weekly import write_weekly
+
+    monkeypatch.setattr(config.reports, "output_dir", str(tmp_path / "reports"))
+    x = main_account(config)
+    day = date(2026, 11, 25)
+    at = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    with clean_db.begin() as conn:
+        page = raw_page(conn)
+        add_item(conn, page, "c1", "Recycling week starts <b>now</b> #BrentRecycles", at,
+                 author=x.external_id, metrics={"repost_count": 4, "like_count": 10})
+        for i, who in enumerate(["r1", "r2", "r1"]):
+            add_item(conn, page, f"r{i}", f"my bins are sorted #brentrecycles {i}",
+                     at + timedelta(hours=i + 1), author=who, metrics={"like_count": 1})
+        add_item(conn, page, "old", "#BrentRecycles ten weeks ago", at - timedelta(days=70),
+                 author="r3")
+    assert build_campaign_weeks(clean_db, config, day) == 1
+    written = write_weekly(clean_db, config, day)
+    [row] = written["context"]["campaigns"]
+    assert (row["tag"], row["posts"], row["council_posts"], row["reach"], row["engagement"],
+            row["resident_authors"]) == ("BrentRecycles", 4, 1, 4, 17, 2)
+    html = Path(written["page"]).read_text()
+    assert "<h2>Campaign hashtags</h2>" in html and 'src="campaigns.png"' in html
+    assert (Path(written["page"]).parent / "campaigns.png").read_bytes()[:4] == b"\x89PNG"

@@ -428,6 +428,11 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
         from council_social.reports.charts import CHARTS, render_chart
         from council_social.reports.weekly import week_rows
 
+        if name == "campaigns":  # the council's own hashtags (promotion)
+            from council_social.promotion.report import campaign_chart, campaign_rows
+
+            with engine().connect() as conn:
+                return Response(campaign_chart(campaign_rows(conn, week)), media_type="image/png")
         if name not in CHARTS:
             raise HTTPException(status_code=404, detail="no such chart")
         with engine().connect() as conn:
