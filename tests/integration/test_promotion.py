@@ -275,3 +275,32 @@ def test_campaign_hashtags_reach_the_weekly_report_with_a_chart(clean_db, config
     html = Path(written["page"]).read_text()
     assert "<h2>Campaign hashtags</h2>" in html and 'src="campaigns.png"' in html
     assert (Path(written["page"]).parent / "campaigns.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# ------------------------------------------------------------------ the Promotion page
+def test_the_promotion_page_escapes_everything_and_records_decisions(clean_db, config):
+    from fastapi.testclient import TestClient
+
+    from council_social.views.app import create_app
+    from tests.integration.test_views_browser import _promotion
+
+    with clean_db.begin() as conn:
+        _promotion(conn)
+    app = create_app(lambda: clean_db, config=config, officer=lambda: "Olive Officer",
+                     clock=lambda: SIM_NOW)
+    client = TestClient(app)
+    assert TestClient(create_app(lambda: clean_db, config=config)).get("/promotion").status_code == 401
+    html = client.get("/promotion").text
+    assert "&lt;script&gt;document.title" in html and "<script>document.title" not in html
+    assert "&lt;b&gt;winner&lt;/b&gt;" in html and "#harlesdenrecycling" in html
+    data = client.get("/api/promotion").json()
+    assert [s["handle"] for s in data["suggestions"]] == ['<script>document.title="pwned"</script>']
+    url = "/api/promotion/follow-back/brent-council/u1/dismiss"
+    origin = {"Origin": "http://testserver"}
+    assert client.post(url, json={}, headers=origin).status_code == 422  # a reason is needed
+    assert client.post(url, json={"reason": "not local"}, headers=origin).status_code == 201
+    assert client.get("/api/promotion").json()["suggestions"] == []
+    with clean_db.connect() as conn:
+        row = conn.execute(text("SELECT action, officer, reason FROM "
+                                "social.promotion_follow_decisions")).one()
+    assert tuple(row) == ("dismissed", "Olive Officer", "not local")
