@@ -35,6 +35,9 @@ def campaign_chart(rows: list[dict]) -> bytes:
         points = sorted(series[tag])
         ax.plot([d for d, _ in points], [v for _, v in points], marker="o", label=f"#{tag}")
     if series:
+        weeks = sorted({r["week_start"] for r in rows})
+        ax.set_xticks(weeks, [f"{w:%d %b}" for w in weeks])
+        ax.set_ylim(bottom=0)
         ax.legend(fontsize=7, frameon=False)
         ax.set_ylabel("residents", fontsize=8)
     else:
