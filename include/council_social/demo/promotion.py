@@ -18,7 +18,7 @@ account: {account}
 hashtag: {tag}
 opens: '{opens}'
 closes: '{closes}'
-prize: Two tickets to the Brent winter fair
+prize: Two tickets to the {short} winter fair
 rules: |
   Followers of {handle} only; one entry per person; council staff accounts may not enter.
   Drawn after the close from a seed anyone can recompute (see the archive).
@@ -27,8 +27,16 @@ exclusions: []
 
 
 def simulator_hashtags(config) -> tuple[str, ...]:
-    """The campaign tags the simulator's residents use in the demo."""
-    return tuple(c.tag for c in config.promotion.campaigns)
+    """The campaign tags the simulator's residents use in the demo (a council without any
+    gets one made of its short name)."""
+    tags = tuple(c.tag for c in config.promotion.campaigns)
+    short = "".join(ch for ch in config.council.short_name if ch.isalnum())
+    return tags or (f"{short}Together",)
+
+
+def _main_x(config):
+    x = config.accounts_for("twitter")
+    return next((a for a in x if a.main), x[0] if x else None)
 
 
 def _planner_pair(ctx, day) -> None:
@@ -39,8 +47,10 @@ def _planner_pair(ctx, day) -> None:
     accounts = {a.platform: a.key for a in ctx.config.accounts if a.main}
     if "twitter" not in accounts or "facebook" not in accounts:
         return
-    text = "Brent winter fair in Harlesden on {d} December, 11am to 4pm. Free entry. " \
-           "https://www.brent.gov.uk/winterfair"
+    config = ctx.config
+    place = config.places[0] if config.places else config.council.short_name
+    text = (f"{config.council.short_name} winter fair in {place} on {{d}} December, 11am to "
+            f"4pm. Free entry. {str(config.council.website).rstrip('/')}/winterfair")
     entries = [PlannerEntry(
         key=f"demo-winter-fair-{platform}", title=f"Winter fair ({platform})",
         message=text.format(d=d), channels=(accounts[platform],), earliest=day,
@@ -57,10 +67,13 @@ def _competition(ctx) -> list[str]:
     from council_social.promotion.draws import open_competition, run_draw
 
     config = ctx.config
-    account = next(a for a in config.accounts_for("twitter") if a.main)
-    tag = config.promotion.campaigns[0].tag if config.promotion.campaigns else "BrentWin"
+    account = _main_x(config)
+    if account is None:
+        return ["  competition  no X account to run one on"]
+    tag = simulator_hashtags(config)[0]
     path = config.data_dir_path / "demo" / "competition.yaml"
-    path.write_text(COMPETITION.format(key=f"demo-giveaway-{ctx.end:%Y%m%d%H}", account=account.key, tag=tag, handle=f"@{account.handle}",
+    path.write_text(COMPETITION.format(key=f"demo-giveaway-{ctx.end:%Y%m%d%H}",
+                                       short=config.council.short_name, account=account.key, tag=tag, handle=f"@{account.handle}",
                                        opens=ctx.start.isoformat(), closes=ctx.end.isoformat()))
 
     def connector():
@@ -128,7 +141,8 @@ def run(ctx) -> list[str]:
                      "(chart in the weekly report)")
     lines.append(f"  consistency  {len(alerts)} alert(s)" + (f": {alerts[0].message}" if alerts else ""))
     lines += _competition(ctx)
+    main = _main_x(config)
     lines.append("  page         Promotion in the operator views (/council-social/promotion); "
                  "CLI: council-social promotion follow-back --account "
-                 f"{next(a.key for a in config.accounts_for('twitter') if a.main)}")
+                 f"{main.key if main else 'ACCOUNT'} --format json")
     return lines
