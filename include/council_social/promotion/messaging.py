@@ -60,7 +60,7 @@ def groups_for(entries, posted, own, platforms: dict[str, str]) -> dict[str, tup
             continue
         subject = f"campaign:{campaign}"
         owners[subject] = members[0].owner
-        groups[subject] = [Post(f"planner entry {e.key} (grid, {', '.join(e.channels)})",
+        groups[subject] = [Post(f"entry {e.key} on {', '.join(e.channels)}",
                                 ",".join(e.channels), "grid", e.message) for e in members]
     return {s: (owners.get(s, ""), posts) for s, posts in groups.items()
             if len({p.ref for p in posts}) >= 2}
