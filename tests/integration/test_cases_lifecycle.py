@@ -45,10 +45,10 @@ def events(engine, case_id) -> list[tuple]:
 
 @pytest.fixture
 def store(clean_db, config):
-    """Four resident posts and their triage decisions, received at T0; cases open from T0."""
+    """Five resident posts and their triage decisions, received at T0; cases open from T0."""
     with clean_db.begin() as conn:
         case_watch.mark_open_from(conn, T0, T0)
-        for n in ("1", "2", "3", "4"):
+        for n in ("1", "2", "3", "4", "5"):
             add_item(conn, n, T0)
         add_decision(conn, config, "1", T0, outcome="customer_service", department="waste-recycling")
         add_decision(conn, config, "2", T0, outcome="monitor", flags=["foi"],
@@ -56,21 +56,26 @@ def store(clean_db, config):
         add_decision(conn, config, "3", T0, outcome="escalate_comms", flags=["emergency"],
                      department="housing")
         add_decision(conn, config, "4", T0, outcome="monitor")
+        add_decision(conn, config, "5", T0, outcome="escalate_comms", department="housing")
     return clean_db
 
 
-def test_cases_open_once_per_item_and_kind_however_often_it_reruns(store, config):
+def test_cases_open_once_per_item_however_often_it_reruns(store, config):
     result = run(store, config, T0 + STEP)
     cases = cases_by_item(store)
-    assert set(cases) == {("1", "customer_service"), ("2", "foi"), ("3", "escalate_comms"),
-                          ("3", "emergency")}
+    # One item, one case: the emergency leads and carries the escalation.
+    assert set(cases) == {("1", "customer_service"), ("2", "foi"), ("3", "emergency"),
+                          ("5", "escalate_comms")}
     assert sum(result.opened.values()) == 4
     cs = cases[("1", "customer_service")]
     assert (cs["team"], cs["assignee"], cs["status"]) == (
         "waste-recycling", config.team("waste-recycling").lead_officer.email, "open")
     assert cs["opened_at"] == T0 and cs["due_at"] == T0 + timedelta(hours=24)
     assert cs["escalate_at"] == T0 + timedelta(hours=48)
-    assert cases[("3", "escalate_comms")]["team"] == "communications"
+    assert cases[("3", "emergency")]["team"] == "housing"
+    assert cases[("5", "escalate_comms")]["team"] == "communications"
+    assert [c["kind"] for c in cases[("3", "emergency")]["details"]["carries"]] == [
+        "escalate_comms"]
     assert cases[("2", "foi")]["due_at"].date().isoformat() == "2026-12-22"
     assert events(store, cs["id"]) == [("opened", "opened", "response_watch", "open")]
 
@@ -199,7 +204,8 @@ def test_cases_list_filters(store, config, database_url, capsys):
     assert main(["cases", "list", "--team", "nobody", "--url", database_url]) == 2
 
 
-def test_old_decisions_and_other_rules_versions_open_nothing(clean_db, config, monkeypatch):
+def test_old_decisions_are_backlog_and_other_rules_versions_open_nothing(clean_db, config,
+                                                                          monkeypatch):
     with clean_db.begin() as conn:
         add_item(conn, "50", T0 - timedelta(days=30))
         add_decision(conn, config, "50", T0 - timedelta(days=30), outcome="customer_service")
@@ -207,7 +213,7 @@ def test_old_decisions_and_other_rules_versions_open_nothing(clean_db, config, m
         add_decision(conn, config, "51", T0, outcome="customer_service", rules_version="0000-old")
     monkeypatch.setattr(case_watch, "current_rules_version", lambda config: "2099-new")
     run(clean_db, config, T0 + STEP)
-    assert cases_by_item(clean_db) == {}
+    assert cases_by_item(clean_db) == {}  # no decision under the rules in force
     # Without a configured version each item's latest decision rules.
     with clean_db.begin() as conn:
         add_decision(conn, config, "51", T0, outcome="monitor", rules_version="0001-newer")
@@ -217,7 +223,11 @@ def test_old_decisions_and_other_rules_versions_open_nothing(clean_db, config, m
                      department="libraries", rules_version="0001-newer")
     monkeypatch.setattr(case_watch, "current_rules_version", lambda config: None)
     run(clean_db, config, T0 + STEP)
-    assert set(cases_by_item(clean_db)) == {("52", "service_conversation")}
+    found = cases_by_item(clean_db)
+    assert set(found) == {("50", "customer_service"), ("52", "service_conversation")}
+    # A month old, past the lookback: listed as backlog, on no clock.
+    assert found[("50", "customer_service")]["status"] == "backlog"
+    assert found[("52", "service_conversation")]["status"] == "open"
 
 
 def test_foi_acknowledgement_reminders_and_register(store, config, database_url, capsys):
@@ -318,7 +328,7 @@ def test_response_time_report(store, config, database_url, capsys):
     run(store, config, T0 + STEP)
     with store.begin() as conn:
         add_reply(conn, "104", "1", T0 + timedelta(hours=2), ENVIRONMENT)
-        add_reply(conn, "105", "3", T0 + timedelta(hours=5), MAIN)
+        add_reply(conn, "105", "5", T0 + timedelta(hours=5), MAIN)
     run(store, config, T0 + timedelta(hours=6))
     with store.connect() as conn:
         rows = response_times(conn, config, T0 - timedelta(days=7), T0 + timedelta(days=1),

@@ -133,3 +133,38 @@ def test_reports_open_on_the_latest_week_with_data(home, clean_db):
     data = home.get("/api/reports").json()
     assert data["week_start"] == "2026-11-23" and data["totals"]["mentions"] == 7
     assert home.get("/api/reports", params={"week": "2026-11-16"}).json()["week_start"] == "2026-11-16"
+
+
+def test_the_critical_figure_links_to_exactly_the_rows_it_counts(home, clean_db, config):
+    # Eight days ago: outside the home's week, so neither counted nor in the link's rows.
+    with clean_db.begin() as conn:
+        page = raw_page(conn, fetched_at=NOW - timedelta(days=8))
+        add_item(conn, page, "old", "urgent old", NOW - timedelta(days=8), author="900")
+        add_decision(conn, config, "old", NOW - timedelta(days=8), critical=True)
+    critical = home.get("/api/home").json()["critical_unanswered"]
+    link = critical["link"]
+    assert link == "/triage?critical=true&unanswered=true&date_from=2026-11-19"
+    listed = home.get("/api" + link).json()
+    assert listed["total"] == critical["count"] == 1
+    assert [d["external_id"] for d in listed["decisions"]] == ["c1"]
+    assert f'href="{link.replace("&", "&amp;")}"' in home.get("/").text
+
+
+def test_the_queue_filters_pages_and_names_each_form(home):
+    everything = home.get("/api/triage").json()
+    assert everything["total"] == len(everything["decisions"]) == 4
+    assert {d["external_id"] for d in home.get("/api/triage", params={"critical": "false"}).json()[
+        "decisions"]} == set()
+    first = home.get("/api/triage", params={"limit": 3}).json()
+    second = home.get("/api/triage", params={"limit": 3, "page": 2}).json()
+    assert first["total"] == second["total"] == 4
+    ids = [d["external_id"] for d in first["decisions"] + second["decisions"]]
+    assert len(ids) == len(set(ids)) == 4
+    assert home.get("/api/triage", params={"account": "brent-culture"}).json()["total"] == 0
+    assert home.get("/api/triage", params={"account": "brent-council"}).json()["total"] == 4
+    assert home.get("/api/triage", params={"outcome": "nonsense"}).status_code == 422
+    page = home.get("/triage", params={"limit": 3}).text
+    assert "page 1 of 2" in page and "page=2" in page
+    labels = [line.split('aria-label="', 1)[1].split('"', 1)[0]
+              for line in page.splitlines() if '<select name="outcome" aria-label=' in line]
+    assert len(labels) == 3 and len(set(labels)) == 3  # one accessible name per row's form

@@ -197,3 +197,59 @@ def test_a_missing_capability_shows_not_yet_available(client, monkeypatch):
     page = client.get("/grid")
     assert page.status_code == 200 and "Not yet available" in page.text
     assert client.get("/api/grid").status_code == 503
+
+
+def test_a_case_page_shows_the_post_and_allocates(client, seeded, config):
+    _, case_id = seeded
+    page = client.get(f"/cases/{case_id}").text
+    assert "&lt;script&gt;document.title" in page and 'id="assign"' in page and 'id="close"' in page
+    shown = client.get(f"/api/cases/{case_id}").json()
+    assert shown["text"].startswith("<script>") and shown["author"]["username"] == "resident"
+    assert shown["decision"]["outcome"] == "customer_service"
+    # The signed-in user is not an officer in council.yaml: the form must say who acts.
+    refused = client.post(f"/api/cases/{case_id}/assign", json={"to": "parking"})
+    assert refused.status_code == 422 and "no officer 'Olive Officer'" in refused.json()["detail"]
+    ok = client.post(f"/api/cases/{case_id}/assign",
+                     json={"to": "parking", "officer": "Wendy Sample", "note": "permits"})
+    assert ok.status_code == 200 and ok.json()["done"] == "assigned to Parveen Sample (Parking Services)"
+    assert client.post(f"/api/cases/{case_id}/close", json={"reason": "because",
+                                                          "officer": "Wendy Sample"}).status_code == 422
+    closed = client.post(f"/api/cases/{case_id}/close",
+                         json={"reason": "duplicate", "officer": "Parveen Sample"})
+    assert closed.status_code == 200
+    again = client.post(f"/api/cases/{case_id}/close",
+                        json={"reason": "duplicate", "officer": "Parveen Sample"})
+    assert again.status_code == 409
+    assert client.post("/api/cases/999999/close",
+                       json={"reason": "duplicate", "officer": "Parveen Sample"}).status_code == 404
+    history = [e["sentence"] for e in client.get(f"/api/cases/{case_id}").json()["history"]]
+    assert history == ["Assigned to Parveen Sample (Parking Services) by Wendy Sample: permits",
+                       "Closed by Parveen Sample: a duplicate of another case"]
+
+
+def test_backlog_is_listed_and_closed_in_bulk_from_the_cases_page(client, seeded, config):
+    from council_social.cases.watch import mark_open_from, watch
+
+    engine, case_id = seeded
+    # t3 (an FoI request, three days old) and t9 (a complaint, four) predate the watch.
+    with engine.begin() as conn:
+        mark_open_from(conn, NOW - timedelta(hours=2), NOW)
+        page = raw_page(conn, fetched_at=NOW - timedelta(days=4))
+        add_item(conn, page, "t9", "Bins not emptied on Monday", NOW - timedelta(days=4), author="901")
+        add_decision(conn, config, "t9", NOW - timedelta(days=4), outcome="customer_service",
+               department="waste-recycling")
+    watch(engine, config, NOW - timedelta(minutes=15), NOW)
+    listed = client.get("/api/cases", params={"backlog": "true"}).json()
+    assert [c["external_id"] for t in listed["teams"] for c in t["cases"]] == ["t9"]
+    assert listed["backlog"] == [{"team": "waste-recycling", "cases": 1}]
+    # The FoI request is a live case with its legal deadline, not backlog.
+    live = client.get("/api/cases").json()
+    assert "t3" in [c["external_id"] for t in live["teams"] for c in t["cases"]]
+    assert 'id="backlog-close"' in client.get("/cases").text
+    refused = client.post("/api/cases/backlog/close", json={"team": "nobody", "reason": "duplicate",
+                                                            "officer": "Wendy Sample"})
+    assert refused.status_code == 422
+    done = client.post("/api/cases/backlog/close", json={
+        "team": "waste-recycling", "reason": "no_reply_needed", "officer": "Wanda Placeholder"})
+    assert done.json()["closed"] == 1
+    assert client.get("/api/cases").json()["backlog"] == []

@@ -249,7 +249,8 @@ def test_the_archive_export_link_returns_a_zip(server, tmp_path):
 # --------------------------------------------------------------------------- accessibility
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PAGES = ["", "triage", "triage?outcome=webteam_respond", "cases", "cases/{case_id}", "grid", "archive",
+PAGES = ["", "triage", "triage?outcome=webteam_respond", "cases", "cases?backlog=true", "cases/{case_id}",
+         "grid", "archive",
          "archive?q=parking", "reports", "accounts", "accounts?dormant=true", "moderation", "quarantine",
          "promotion"]
 
@@ -295,3 +296,26 @@ def test_the_grid_page_and_the_weekly_report_meet_wcag_22_aa(server, browser, en
     weekly = write_weekly(engine, config, date(2026, 11, 16))
     for page in (files["html"]["path"], weekly["page"]):
         assert axe_violations(browser, Path(page).as_uri()) == [], page
+
+
+def test_an_officer_assigns_a_case_from_its_page(server, browser, tmp_path):
+    """As an officer clicks: choose who you are and to whom, press Assign, see it in the page."""
+    url = f"{server}/cases/{server.case_id}"
+    session = browser.open(url)
+    browser.evaluate(session, """
+        document.getElementById('assign-officer').value = 'Wendy Sample';
+        document.getElementById('assign-to').value = 'parking';
+        document.getElementById('assign-note').value = 'permit question, not bins';
+        document.querySelector('form#assign button[type=submit]').click();
+    """)
+    browser.wait_for("Page.loadEventFired", session)  # ops.js reloads the page on success
+    assignee = browser.evaluate(session, "document.getElementById('case-assignee').textContent")
+    history = browser.evaluate(session, "document.getElementById('case-history').textContent")
+    target = browser.send("Target.getTargetInfo", session=session)["targetInfo"]["targetId"]
+    browser.send("Target.closeTarget", {"targetId": target})
+    assert assignee.strip() == "Parveen Sample"
+    assert ("Assigned to Parveen Sample (Parking Services) by Wendy Sample: "
+            "permit question, not bins") in history
+    page = dom(tmp_path, url)
+    assert "<bdi>&lt;b&gt;A Resident&lt;/b&gt;</bdi>" in page  # the author's name stays text
+    screenshot(tmp_path, url, "case-assigned", 1800)

@@ -11,7 +11,7 @@ from council_social.cases.calendar import WorkingCalendar
 from council_social.cases.events import case_ref, parse_case_ref
 from council_social.cases.foi import acknowledgement_text, csv_safe, register_csv, reminder_times
 from council_social.cases.notify import OutboxSender, render_digests, snippet
-from council_social.cases.routing import kinds_for, owning_team
+from council_social.cases.routing import case_kind_for, kinds_for, owning_team
 
 END = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script> bins\r\nBcc: everyone@example.com \x07"
@@ -112,7 +112,14 @@ def test_case_refs_round_trip():
 def test_kinds_and_owning_teams(config):
     kinds = set(config.cases.kinds)
     assert kinds_for("customer_service", ["foi", "out_of_hours"], kinds) == [
-        "customer_service", "foi"]
+        "foi", "customer_service"]
+    # One item, one case: the FoI request leads and carries the complaint.
+    assert case_kind_for("customer_service", ["foi"], kinds) == ("foi", ["customer_service"])
+    assert case_kind_for("escalate_comms", ["emergency", "foi"], kinds) == (
+        "emergency", ["foi", "escalate_comms"])
+    assert case_kind_for("service_conversation", [], kinds) == ("service_conversation", [])
+    assert case_kind_for("customer_service", ["foi"], kinds - {"foi"}) == ("customer_service", [])
+    assert case_kind_for("monitor", ["abusive"], kinds) == (None, [])
     assert kinds_for("webteam_respond", [], kinds) == []
     assert kinds_for("monitor", ["emergency", "abusive"], kinds) == ["emergency"]
     assert owning_team(config, "customer_service", "parking").key == "parking"

@@ -185,15 +185,114 @@ def cmd_cases_respond(args) -> int:
     return _officer_action(args, action)
 
 
+def _case_id(value: str) -> int:
+    from council_social.cases.events import parse_case_ref
+
+    try:
+        return parse_case_ref(value)
+    except ValueError as exc:
+        raise _cli_error(str(exc)) from None
+
+
+def cmd_cases_show(args) -> int:
+    from council_social.cases.detail import case_detail
+
+    config = _config(args)
+    case_id = _case_id(args.case)
+    with _engine(args, config).connect() as conn:
+        found = case_detail(conn, config, case_id)
+    if found is None:
+        raise _cli_error(f"no case {args.case}")
+    if args.format == "json":
+        sys.stdout.write(_dumps(found) + "\n")
+        return 0
+    sys.stdout.write(_case_text(config, found))
+    return 0
+
+
+def _case_text(config, found: dict) -> str:
+    from council_social.safe_text import visible
+
+    def printable(line: str) -> str:  # post text must not move the terminal's cursor
+        return visible(" ".join(line.split("\n")).replace("\r", " "))
+
+    case, author, tz = found["case"], found["author"] or {}, config.tz
+    lines = [f"{case['ref']} {case['kind']} for {case['team']}, {case['status']}, "
+             f"due {case['due_at'].astimezone(tz):%a %d %b %Y %H:%M}, "
+             f"with {case['assignee_name'] or case['assignee']}"]
+    who = " ".join(x for x in (author.get("display_name"),
+                               f"@{author['username']}" if author.get("username") else None) if x)
+    lines.append(f"from {who or 'unknown author'}"
+                 + (f", influence {author['influence']}" if author.get("influence") else ""))
+    lines.append(f"> {found['text'] or '(post not stored)'}")
+    if found["thread"]:
+        lines.append("thread:")
+        for post in found["thread"]:
+            by = post["council_account"] or post["username"] or post["author_external_id"]
+            mark = "*" if post["this_case"] else " "
+            lines.append(f" {mark} {post['created_at'].astimezone(tz):%d %b %H:%M} {by}: {post['text']}")
+    if found["decision"]:
+        lines.append(f"triage: {found['decision']['explanation'] or found['decision']['outcome']}")
+    lines.append("history:")
+    for e in found["history"]:
+        lines.append(f"  {e['at'].astimezone(tz):%a %d %b %H:%M} {e['sentence']}")
+    return "".join(printable(line) + "\n" for line in lines)
+
+
+def _allocation(args, action) -> int:
+    from council_social.cases.allocate import Refused
+    from council_social.cases.events import case_ref
+
+    config = _config(args)
+    ids = [_case_id(c) for c in args.case]
+    done = []
+    with _engine(args, config).begin() as conn:
+        try:
+            if getattr(args, "backlog", False):
+                from council_social.cases.allocate import backlog_ids
+
+                ids += backlog_ids(conn, args.team)
+                if not ids:
+                    raise Refused("no backlog cases" + (f" for {args.team}" if args.team else ""))
+            if not ids:
+                raise Refused("name a case (e.g. CS-000012)")
+            now = datetime.now(UTC)
+            for case_id in dict.fromkeys(ids):
+                kind = conn.execute(text_("SELECT kind FROM social.cases WHERE id = :id"),
+                                    {"id": case_id}).scalar()
+                message = action(conn, config, case_id, now)
+                done.append(f"{case_ref(kind or '', case_id)}: {message}")
+        except Refused as exc:
+            raise _cli_error(str(exc)) from None
+    if len(done) > 20:
+        print("\n".join(done[:10]) + f"\n... and {len(done) - 10} more")
+    else:
+        print("\n".join(done))
+    return 0
+
+
+def text_(sql: str):
+    from sqlalchemy import text
+
+    return text(sql)
+
+
+def cmd_cases_assign(args) -> int:
+    from council_social.cases.allocate import assign
+
+    if len(args.case) != 1:
+        raise _cli_error("assign one case at a time")
+    return _allocation(args, lambda conn, config, case_id, now: assign(
+        conn, config, case_id, to=args.to, officer=args.officer, note=args.note, at=now))
+
+
 def cmd_cases_close(args) -> int:
-    from council_social.cases.watch import close
+    from council_social.cases.allocate import close_with_reason
 
-    def action(conn, case, *, at, recorded_at, actor):
-        close(conn, case["id"], status=case["status"], at=at, recorded_at=recorded_at,
-              actor=actor, detail={"note": args.note})
-        return "closed"
-
-    return _officer_action(args, action)
+    if args.team and not args.backlog:
+        raise _cli_error("--team goes with --backlog")
+    return _allocation(args, lambda conn, config, case_id, now: close_with_reason(
+        conn, config, case_id, reason=args.reason, officer=args.officer, note=args.note, at=now))
 
 
 def cmd_cases_report(args) -> int:
@@ -288,7 +387,7 @@ def register(sub) -> None:
     listing.add_argument("--team", help="a team key from council.yaml")
     listing.add_argument("--kind", choices=CASE_KINDS)
     listing.add_argument("--status", action="append",
-                         choices=("open", "responded", "closed", "overdue", "escalated"))
+                         choices=("open", "responded", "closed", "overdue", "escalated", "backlog"))
     listing.add_argument("--format", choices=("table", "json"), default="table")
     listing.add_argument("--url", help=url_help)
     listing.set_defaults(func=cmd_cases_list)
@@ -305,10 +404,31 @@ def register(sub) -> None:
     respond.add_argument("--url", help=url_help)
     respond.set_defaults(func=cmd_cases_respond)
 
-    close = cases.add_parser("close", help="close a case")
-    close.add_argument("case")
-    close.add_argument("--note", required=True)
-    close.add_argument("--by", default=by_default)
+    from council_social.cases.detail import CLOSE_REASONS
+
+    show = cases.add_parser("show", help="a case as an officer works it: the post, its author, "
+                            "the thread, the triage decision and the history")
+    show.add_argument("case", help="case reference, e.g. CS-000012 or 12")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.add_argument("--url", help=url_help)
+    show.set_defaults(func=cmd_cases_show)
+
+    assign = cases.add_parser("assign", help="give a case to an officer, or to a team's lead")
+    assign.add_argument("case", nargs=1, help="case reference")
+    assign.add_argument("--to", required=True, help="an officer's name or e-mail, or a team key")
+    assign.add_argument("--officer", required=True, help="who is assigning (an officer in council.yaml)")
+    assign.add_argument("--note")
+    assign.add_argument("--url", help=url_help)
+    assign.set_defaults(func=cmd_cases_assign)
+
+    close = cases.add_parser("close", help="close cases that need no reply from the platform")
+    close.add_argument("case", nargs="*", help="case references (several close together)")
+    close.add_argument("--reason", required=True, choices=tuple(CLOSE_REASONS))
+    close.add_argument("--officer", required=True, help="an officer in council.yaml")
+    close.add_argument("--note")
+    close.add_argument("--backlog", action="store_true",
+                       help="every backlog case (received before the platform watched)")
+    close.add_argument("--team", help="with --backlog: only this team's")
     close.add_argument("--url", help=url_help)
     close.set_defaults(func=cmd_cases_close)
 

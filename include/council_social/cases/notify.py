@@ -37,6 +37,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 # event -> (section heading, word in the subject line)
 EVENT_HEADINGS = {
     "opened": ("New cases", "new"),
+    "backlog": ("Backlog: received before the platform watched, on no clock", "backlog"),
+    "assigned": ("Assigned", "assigned"),
     "responded": ("Responded", "responded"),
     "acknowledged": ("FoI requests acknowledged", "FoI acknowledged"),
     "closed": ("Closed", "closed"),

@@ -7,10 +7,22 @@ OUTCOME_KINDS = ("customer_service", "service_conversation", "escalate_comms")
 FLAG_KINDS = ("foi", "emergency")
 
 
+# One item opens at most one case: the most binding promise leads, the others ride along.
+PRECEDENCE = ("emergency", "foi", "escalate_comms", "customer_service", "service_conversation")
+
+
 def kinds_for(outcome: str, flags, enabled) -> list[str]:
-    kinds = [outcome] if outcome in OUTCOME_KINDS else []
-    kinds += [f for f in FLAG_KINDS if f in (flags or [])]
-    return [k for k in kinds if k in enabled]
+    """Every enabled promise a decision makes, most binding first."""
+    promised = {outcome} if outcome in OUTCOME_KINDS else set()
+    promised |= {f for f in FLAG_KINDS if f in (flags or [])}
+    return [k for k in PRECEDENCE if k in promised and k in enabled]
+
+
+def case_kind_for(outcome: str, flags, enabled) -> tuple[str | None, list[str]]:
+    """The one case an item opens, and the other promises it carries (an FoI request inside
+    a complaint is one FoI case that also carries the complaint)."""
+    kinds = kinds_for(outcome, flags, enabled)
+    return (kinds[0], kinds[1:]) if kinds else (None, [])
 
 
 def owning_team(config, kind: str, department: str | None):

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from council_social.store.tables import metadata
 
-STATUSES = ("open", "responded", "closed", "overdue", "escalated")
+STATUSES = ("open", "responded", "closed", "overdue", "escalated", "backlog")
 
 
 def _ts(name: str, nullable: bool = True) -> Column:
@@ -54,7 +54,7 @@ cases = Table(
     _ts("due_at", nullable=False),
     # the second escalation step (head of communications), at a multiple of the target
     _ts("escalate_at", nullable=False),
-    # open | responded | closed | overdue | escalated
+    # open | responded | closed | overdue | escalated | backlog (received before the watch began)
     Column("status", Text, nullable=False),
     _ts("responded_at"),
     Column("responded_by", Text),
@@ -73,7 +73,8 @@ case_events = Table(
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("case_id", BigInteger, ForeignKey("cases.id"), nullable=False),
-    # opened | responded | acknowledged | closed | overdue | escalated | reminder | note
+    # opened | backlog | assigned | responded | acknowledged | closed | overdue | escalated |
+    # reminder | note
     Column("event", Text, nullable=False),
     # when it happened (a reply's created_at, a deadline) ...
     _ts("at", nullable=False),
@@ -105,8 +106,9 @@ case_digests = Table(
     PrimaryKeyConstraint("team", "interval_end"),
 )
 
-# When response cases start: items received before `cases_open_from` never open a case,
-# so a first start or a backfill does not page anyone about history. Written once.
+# When response cases start: items received before `cases_open_from` open `backlog` cases
+# (FoI and emergencies open live ones), so a first start or a backfill pages nobody about
+# history and leaves no promise without a case. Written once.
 case_watch_marks = Table(
     "case_watch_marks",
     metadata,

@@ -20,11 +20,22 @@ from sqlalchemy.dialects.postgresql import insert
 
 from council_social.cases.calendar import WorkingCalendar
 from council_social.cases.events import ACTOR, record_event
-from council_social.cases.routing import closes_case, council_accounts, kinds_for, owning_team
+from council_social.cases.routing import (
+    FLAG_KINDS,
+    OUTCOME_KINDS,
+    case_kind_for,
+    closes_case,
+    council_accounts,
+    owning_team,
+)
 from council_social.cases.tables import case_watch_marks, cases
 
 # Statuses still waiting for a first response.
 AWAITING = ("open", "overdue", "escalated")
+# A promise made before the watch began: listed for the team, on no clock, paging nobody.
+BACKLOG = "backlog"
+# Their deadlines are the law's, counted from receipt whether or not anyone was watching.
+CLOCK_FROM_RECEIPT = ("foi", "emergency")
 LEAD_OFFICER = "lead_officer"
 HEAD_OF_COMMS = "head_of_communications"
 OPEN_FROM_MARK = "cases_open_from"
@@ -43,6 +54,7 @@ def current_rules_version(config) -> str | None:
 class WatchResult:
     now: datetime
     opened: Counter = field(default_factory=Counter)
+    backlog: Counter = field(default_factory=Counter)
     responded: Counter = field(default_factory=Counter)
     closed: Counter = field(default_factory=Counter)
     acknowledged: Counter = field(default_factory=Counter)
@@ -52,7 +64,7 @@ class WatchResult:
     decisions_seen: int = 0
 
     def as_dict(self) -> dict:
-        keys = ("opened", "responded", "closed", "acknowledged", "overdue", "escalated", "reminders")
+        keys = ("opened", "backlog", "responded", "closed", "acknowledged", "overdue", "escalated", "reminders")
         return {
             "now": self.now.isoformat(),
             "decisions_seen": self.decisions_seen,
@@ -107,68 +119,95 @@ def open_from(conn, config) -> datetime | None:
 
 
 def _decisions(conn, config, now: datetime):
-    since = now - timedelta(days=config.cases.open_lookback_days)
+    """Each item's ruling decision that promises a reply and has no case yet."""
     version = current_rules_version(config)
-    params = {"now": now, "since": since, "open_from": open_from(conn, config) or since}
-    where = "item_created_at <= :now AND item_created_at > :since AND item_created_at >= :open_from"
+    params = {"now": now, "outcomes": list(OUTCOME_KINDS), "flags": list(FLAG_KINDS)}
+    where = "item_created_at <= :now"
     if version:
         where += " AND rules_version = :version"
         params["version"] = version
-    # Without a configured version, each item's latest decision (highest rules_version) rules.
+    # Without a configured version, each item's latest decision (highest rules_version) rules;
+    # what it promises is judged after that choice, not before.
     return conn.execute(text(f"""
-        SELECT DISTINCT ON (d.platform, d.external_id)
-               d.platform, d.external_id, d.rules_version, d.outcome, d.flags, d.department,
-               d.topic, d.foi_valid, d.item_created_at,
-               i.author_external_id, i.conversation_id, i.url
-        FROM social.triage_decisions d
-        LEFT JOIN social.items i ON i.platform = d.platform AND i.external_id = d.external_id
-        WHERE {where}
-        ORDER BY d.platform, d.external_id, d.rules_version DESC
+        SELECT latest.*, i.author_external_id, i.conversation_id, i.url
+        FROM (
+            SELECT DISTINCT ON (d.platform, d.external_id)
+                   d.platform, d.external_id, d.rules_version, d.outcome, d.flags, d.department,
+                   d.topic, d.foi_valid, d.item_created_at
+            FROM social.triage_decisions d
+            WHERE {where}
+            ORDER BY d.platform, d.external_id, d.rules_version DESC
+        ) latest
+        LEFT JOIN social.items i ON i.platform = latest.platform
+             AND i.external_id = latest.external_id
+        WHERE (latest.outcome = ANY(:outcomes) OR latest.flags && CAST(:flags AS text[]))
+          AND NOT EXISTS (SELECT 1 FROM social.cases c
+                          WHERE c.platform = latest.platform
+                            AND c.external_id = latest.external_id)
+        ORDER BY latest.item_created_at, latest.platform, latest.external_id
     """), params).mappings().all()
 
 
+def watched_from(conn, config, now: datetime) -> datetime:
+    """Items received from here on open live cases; older ones are history."""
+    since = now - timedelta(days=config.cases.open_lookback_days)
+    start = open_from(conn, config)
+    return max(start, since) if start else since
+
+
 def open_cases(conn, config, calendar: WorkingCalendar, now: datetime, result: WatchResult) -> None:
+    """One case per item that promises a reply.
+
+    Items received since the watch began open live cases. History (before `open_from`, or
+    older than `open_lookback_days`) pages nobody, but is never left without a case: an FoI
+    request or an emergency opens a live case whose clock ran from receipt (overdue at
+    once if its deadline has passed); any other promise opens a `backlog` case, for the team
+    to answer or close with a reason.
+    """
     enabled = set(config.cases.kinds)
     decisions = _decisions(conn, config, now)
     result.decisions_seen = len(decisions)
-    # Most decisions already have their cases: skip them without a round trip each.
-    existing = set(conn.execute(text("""
-        SELECT c.platform, c.external_id, c.kind FROM social.cases c
-        WHERE c.opened_at > :since AND c.opened_at <= :now
-    """), {"since": now - timedelta(days=config.cases.open_lookback_days), "now": now}).tuples())
+    live_from = watched_from(conn, config, now)
     for d in decisions:
-        for kind in kinds_for(d["outcome"], d["flags"], enabled):
-            if (d["platform"], d["external_id"], kind) in existing:
-                continue
-            target = config.response_targets[kind]
-            team = owning_team(config, kind, d["department"])
-            received = d["item_created_at"]
-            row = conn.execute(
-                insert(cases).values(
-                    platform=d["platform"], external_id=d["external_id"], kind=kind,
-                    team=team.key, department=d["department"],
-                    assignee=team.lead_officer.email, assignee_name=team.lead_officer.name,
-                    rules_version=d["rules_version"], outcome=d["outcome"],
-                    flags=list(d["flags"] or []),
-                    opened_at=received,
-                    due_at=calendar.deadline(target, received),
-                    escalate_at=calendar.deadline(
-                        target, received, config.cases.second_escalation_factor),
-                    status="open", recorded_at=now, updated_at=now,
-                    details={
-                        "foi_valid": d["foi_valid"], "topic": d["topic"],
-                        "author_external_id": d["author_external_id"],
-                        "conversation_id": d["conversation_id"], "url": d["url"],
-                    },
-                ).on_conflict_do_nothing(constraint="cases_item_kind_key").returning(cases.c.id)
-            ).first()
-            if row is None:
-                continue
-            record_event(conn, row.id, "opened", at=received, recorded_at=now, actor=ACTOR,
-                         to_status="open", once_key="opened",
-                         detail={"rules_version": d["rules_version"], "outcome": d["outcome"],
-                                 "team": team.key, "assignee": team.lead_officer.email})
-            result.opened[team.key] += 1
+        kind, carried = case_kind_for(d["outcome"], d["flags"], enabled)
+        if kind is None:
+            continue
+        received = d["item_created_at"]
+        backlog = received < live_from and kind not in CLOCK_FROM_RECEIPT
+        target = config.response_targets[kind]
+        team = owning_team(config, kind, d["department"])
+        row = conn.execute(
+            insert(cases).values(
+                platform=d["platform"], external_id=d["external_id"], kind=kind,
+                team=team.key, department=d["department"],
+                assignee=team.lead_officer.email, assignee_name=team.lead_officer.name,
+                rules_version=d["rules_version"], outcome=d["outcome"],
+                flags=list(d["flags"] or []),
+                opened_at=received,
+                due_at=calendar.deadline(target, received),
+                escalate_at=calendar.deadline(
+                    target, received, config.cases.second_escalation_factor),
+                status=BACKLOG if backlog else "open", recorded_at=now, updated_at=now,
+                details={
+                    "foi_valid": d["foi_valid"], "topic": d["topic"],
+                    "author_external_id": d["author_external_id"],
+                    "conversation_id": d["conversation_id"], "url": d["url"],
+                    "carries": [
+                        {"kind": k, "due_at": calendar.deadline(
+                            config.response_targets[k], received).isoformat()}
+                        for k in carried],
+                },
+            ).on_conflict_do_nothing(constraint="cases_item_kind_key").returning(cases.c.id)
+        ).first()
+        if row is None:
+            continue
+        record_event(conn, row.id, BACKLOG if backlog else "opened", at=received,
+                     recorded_at=now, actor=ACTOR, to_status=BACKLOG if backlog else "open",
+                     once_key="opened",
+                     detail={"rules_version": d["rules_version"], "outcome": d["outcome"],
+                             "team": team.key, "assignee": team.lead_officer.email,
+                             "carries": carried})
+        (result.backlog if backlog else result.opened)[team.key] += 1
 
 
 # --- replies -----------------------------------------------------------------------------

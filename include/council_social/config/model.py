@@ -22,6 +22,7 @@ from council_social.config.sections import (
     HouseRule,
     NotificationSettings,
     OfficeHours,
+    Person,
     PromotionSettings,
     ReportsSettings,
     ResponseTarget,
@@ -190,6 +191,23 @@ class CouncilConfig(_Model):
     def web_team_officers(self) -> list[str]:
         """Names of the web team's lead officers and members."""
         return [p.name for t in self.teams_of_kind("web_team") for p in (t.lead_officer, *t.members)]
+
+    def officers(self) -> list[tuple[Person, Team]]:
+        """Every officer named in council.yaml (team leads and members) with their team."""
+        seen: dict[str, tuple[Person, Team]] = {}
+        for t in self.teams:
+            for p in (t.lead_officer, *t.members):
+                seen.setdefault(p.email.lower(), (p, t))
+        return list(seen.values())
+
+    def officer(self, who: str) -> tuple[Person, Team]:
+        """An officer by name or e-mail address (any case); KeyError naming the choices."""
+        wanted = " ".join((who or "").split()).casefold()
+        for person, team in self.officers():
+            if wanted in (person.name.casefold(), person.email.casefold()):
+                return person, team
+        raise KeyError(f"no officer {who!r} in council.yaml's teams; officers are: "
+                       + ", ".join(p.name for p, _ in self.officers()))
 
     def house_rule(self, key: str) -> HouseRule:
         for r in self.house_rules:

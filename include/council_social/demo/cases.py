@@ -15,15 +15,27 @@ def summary_lines(conn) -> list[str]:
 
     rows = conn.execute(text("""
         SELECT team,
-               count(*) AS opened,
+               count(*) FILTER (WHERE status <> 'backlog') AS opened,
+               count(*) FILTER (WHERE status = 'backlog') AS backlog,
                count(responded_at) AS responded,
                count(*) FILTER (WHERE status IN ('overdue', 'escalated')) AS overdue
         FROM social.cases GROUP BY team ORDER BY team
     """)).all()
-    lines = [f"{'cases by team':<22}{'opened':>8}{'responded':>11}{'overdue':>9}"]
-    lines += [f"  {r.team:<20}{r.opened:>8}{r.responded:>11}{r.overdue:>9}" for r in rows]
-    lines.append(f"  {'total':<20}{sum(r.opened for r in rows):>8}"
+    lines = [f"{'cases by team':<22}{'opened':>8}{'backlog':>9}{'responded':>11}{'overdue':>9}"]
+    lines += [f"  {r.team:<20}{r.opened:>8}{r.backlog:>9}{r.responded:>11}{r.overdue:>9}"
+              for r in rows]
+    lines.append(f"  {'total':<20}{sum(r.opened for r in rows):>8}{sum(r.backlog for r in rows):>9}"
                  f"{sum(r.responded for r in rows):>11}{sum(r.overdue for r in rows):>9}")
+    foi = conn.execute(text("""
+        SELECT count(*) AS cases, count(*) FILTER (WHERE d.foi_requests > 0) AS with_case
+        FROM (SELECT DISTINCT platform, external_id FROM social.triage_decisions
+              WHERE 'foi' = ANY(flags)) f
+        CROSS JOIN LATERAL (SELECT count(*) AS foi_requests FROM social.cases c
+                            WHERE c.platform = f.platform AND c.external_id = f.external_id
+                              AND c.kind = 'foi') d
+    """)).one()
+    lines.append(f"  FoI requests triaged {foi.cases}, with an FoI case and its legal deadline "
+                 f"{foi.with_case}; one case per item (an FoI inside a complaint carries it)")
     return lines
 
 

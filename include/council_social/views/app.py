@@ -38,6 +38,7 @@ from council_social.views.triage_queue import (
     OUTCOMES,
     Correction,
     TriageFilter,
+    count_decisions,
     list_decisions,
     record_correction,
 )
@@ -73,6 +74,7 @@ class TriageDecision(BaseModel):
 
 class TriageQueue(BaseModel):
     filters: TriageFilter
+    total: int = Field(description="decisions matching the filters, on every page")
     decisions: list[TriageDecision]
 
 
@@ -88,6 +90,27 @@ class CaseReply(BaseModel):
 
 # An approval refused: not this officer's to make, no such entry, not waiting for one.
 APPROVAL_STATUS = {"who": 403, "missing": 404, "state": 409}
+
+
+class CaseAssignment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: str = Field(min_length=1, max_length=200, description="an officer's name or e-mail, or a team key")
+    officer: str | None = Field(default=None, max_length=200, description=(
+        "who is assigning (an officer in council.yaml); default: the signed-in user"))
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class CaseClosing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Literal["no_reply_needed", "duplicate", "answered_elsewhere"]
+    officer: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class BacklogClosing(CaseClosing):
+    team: str | None = Field(default=None, max_length=100, description="a team key; default every team")
 
 
 class Decision(BaseModel):
@@ -257,24 +280,36 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
 
     # --- triage ------------------------------------------------------------------------------
 
-    def triage_filter(outcome: str | None = None, flag: str | None = None, team: str | None = None,
-                      platform: str | None = None, date_from: date | None = None,
-                      date_to: date | None = None, limit: int = Query(100, ge=1, le=1000)) -> TriageFilter:
-        return TriageFilter(outcome=outcome, flag=flag, team=team, platform=platform, date_from=date_from,
-                            date_to=date_to, limit=limit)
+    def triage_filter(outcome: Literal[OUTCOMES] | Literal[""] | None = None,
+                      flag: Literal[FLAGS] | Literal[""] | None = None, team: str | None = None,
+                      platform: str | None = None, account: str | None = None,
+                      critical: Literal["true", "false", ""] | None = None, unanswered: bool = False,
+                      date_from: date | None = None, date_to: date | None = None,
+                      limit: int = Query(100, ge=1, le=1000),
+                      page: int = Query(1, ge=1, le=100_000)) -> TriageFilter:
+        return TriageFilter(outcome=outcome, flag=flag, team=team, platform=platform, account=account,
+                            critical={"true": True, "false": False}.get(critical or ""),
+                            unanswered=unanswered, date_from=date_from, date_to=date_to, limit=limit,
+                            page=page)
 
     @app.get("/api/triage", response_model=TriageQueue, tags=["triage"],
-             summary="Triage decisions under the current rules, newest first")
+             summary="Triage decisions under the current rules, newest first, a page at a time")
     def api_triage(f: Annotated[TriageFilter, Depends(triage_filter)]):
         with engine().connect() as conn:
-            return {"filters": f, "decisions": list_decisions(conn, config, f)}
+            return {"filters": f, "total": count_decisions(conn, config, f),
+                    "decisions": list_decisions(conn, config, f)}
 
     @app.get("/triage", response_class=HTMLResponse, include_in_schema=False)
     def triage(request: Request, f: Annotated[TriageFilter, Depends(triage_filter)]):
         with engine().connect() as conn:
             rows = list_decisions(conn, config, f)
-        return page(request, "triage.html", "Triage queue", rows=rows, f=f, outcomes=OUTCOMES, flags=FLAGS,
-                    teams=[t.key for t in config.teams], platforms=sorted({a.platform for a in config.accounts}))
+            total = count_decisions(conn, config, f)
+        pages = max(1, -(-total // f.limit))
+        query = {k: v for k, v in request.query_params.items() if k != "page"}
+        return page(request, "triage.html", "Triage queue", rows=rows, f=f, total=total, pages=pages,
+                    query=query, outcomes=OUTCOMES, flags=FLAGS, teams=[t.key for t in config.teams],
+                    accounts=[a.key for a in config.accounts],
+                    platforms=sorted({a.platform for a in config.accounts}))
 
     @app.post("/api/triage/{platform}/{external_id}/correction", status_code=201, tags=["triage"],
               summary="Correct a decision's outcome or criticality (stored as feedback)",
@@ -289,28 +324,52 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
     # --- cases -------------------------------------------------------------------------------
 
     @app.get("/api/cases", tags=["cases"], summary="Open (or overdue) cases by team, and the FoI register")
-    def api_cases(team: str | None = None, overdue: bool = False):
+    def api_cases(team: str | None = None, overdue: bool = False, backlog: bool = False):
         try:
             with engine().connect() as conn:
-                return cases_panel.cases_view(conn, config, now(), team, overdue)
+                return cases_panel.cases_view(conn, config, now(), team, overdue, backlog)
         except Unavailable as exc:
             raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
 
     @app.get("/cases", response_class=HTMLResponse, include_in_schema=False)
-    def cases(request: Request, team: str | None = None, overdue: bool = False):
+    def cases(request: Request, who: Officer, team: str | None = None, overdue: bool = False,
+              backlog: bool = False):
         try:
             with engine().connect() as conn:
-                data = cases_panel.cases_view(conn, config, now(), team, overdue)
+                data = cases_panel.cases_view(conn, config, now(), team, overdue, backlog)
         except Unavailable as exc:
             return unavailable(request, "Cases", str(exc))
         return page(request, "cases.html", "Cases", team=team or "", overdue=overdue,
-                    team_keys=[t.key for t in config.teams], **data)
+                    showing_backlog=backlog, signed_in=who, team_keys=[t.key for t in config.teams],
+                    **cases_panel.allocation_choices(config), **data)
 
-    @app.get("/api/cases/{case_id}", tags=["cases"], summary="A case and its event history")
+    @app.post("/api/cases/backlog/close", tags=["cases"], dependencies=[Depends(same_origin)],
+              summary="Close a team's (or every) backlog case with one reason")
+    def api_backlog_close(body: BacklogClosing, who: Officer):
+        from council_social.cases.allocate import Refused
+
+        if body.team:
+            try:
+                config.team(body.team)
+            except KeyError as exc:
+                raise HTTPException(status_code=422, detail=exc.args[0]) from None
+        try:
+            with engine().begin() as conn:
+                closed = cases_panel.close_backlog(
+                    conn, config, team=body.team, reason=body.reason, note=body.note, at=now(),
+                    officer=cases_panel.acting_officer(config, body.officer, who))
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
+        except Refused as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        return {"closed": closed, "team": body.team, "reason": body.reason}
+
+    @app.get("/api/cases/{case_id}", tags=["cases"],
+             summary="A case as an officer works it: post, author, thread, decision, history")
     def api_case(case_id: int):
         try:
             with engine().connect() as conn:
-                found = cases_panel.case_history(conn, case_id)
+                found = cases_panel.case_history(conn, config, case_id)
         except Unavailable as exc:
             raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
         if found is None:
@@ -318,15 +377,47 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
         return found
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-    def case(request: Request, case_id: int):
+    def case(request: Request, case_id: int, who: Officer):
         try:
             with engine().connect() as conn:
-                found = cases_panel.case_history(conn, case_id)
+                found = cases_panel.case_history(conn, config, case_id)
         except Unavailable as exc:
             return unavailable(request, "Cases", str(exc))
         if found is None:
             raise HTTPException(status_code=404, detail="no such case")
-        return page(request, "case.html", f"Case {found['case']['ref']}", **found)
+        return page(request, "case.html", f"Case {found['case']['ref']}", tz=config.tz,
+                    signed_in=who, **cases_panel.allocation_choices(config), **found)
+
+    def allocate(case_id: int, who: str, act) -> dict:
+        from council_social.cases.allocate import Refused
+
+        try:
+            with engine().begin() as conn:
+                return {"case_id": case_id, "done": act(conn, now())}
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"cases not yet available: {exc}") from None
+        except Refused as exc:
+            status = 404 if str(exc).startswith("no case") else (
+                409 if "already" in str(exc) else 422)
+            raise HTTPException(status_code=status, detail=str(exc)) from None
+
+    @app.post("/api/cases/{case_id}/assign", tags=["cases"], dependencies=[Depends(same_origin)],
+              summary="Give a case to an officer (their team owns it) or to a team's lead officer")
+    def api_case_assign(case_id: int, body: CaseAssignment, who: Officer):
+        from council_social.cases.allocate import assign
+
+        return allocate(case_id, who, lambda conn, at: assign(
+            conn, config, case_id, to=body.to, note=body.note, at=at,
+            officer=cases_panel.acting_officer(config, body.officer, who)))
+
+    @app.post("/api/cases/{case_id}/close", tags=["cases"], dependencies=[Depends(same_origin)],
+              summary="Close a case that needs no reply, with the reason")
+    def api_case_close(case_id: int, body: CaseClosing, who: Officer):
+        from council_social.cases.allocate import close_with_reason
+
+        return allocate(case_id, who, lambda conn, at: close_with_reason(
+            conn, config, case_id, reason=body.reason, note=body.note, at=at,
+            officer=cases_panel.acting_officer(config, body.officer, who)))
 
     @app.post("/api/cases/{case_id}/reply", status_code=201, tags=["cases"],
               summary="Record a reply made elsewhere (phone, email, another account)",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from council_social.views.availability import Unavailable, need
 
 MODULES = ("council_social.cases.tables", "council_social.cases.watch", "council_social.cases.queries",
-           "council_social.cases.foi")
+           "council_social.cases.foi", "council_social.cases.detail", "council_social.cases.allocate")
 TABLES = ("cases", "case_events")
 OPEN_STATUSES = ["open", "overdue", "escalated"]
 
@@ -26,13 +26,17 @@ def _time_left(due_at: datetime, now: datetime) -> str:
     return sign + parts
 
 
-def cases_view(conn, config, now: datetime, team: str | None = None, overdue_only: bool = False) -> dict:
+def cases_view(conn, config, now: datetime, team: str | None = None, overdue_only: bool = False,
+               backlog: bool = False) -> dict:
     need(conn, MODULES, TABLES)
+    from sqlalchemy import text
+
     from council_social.cases.foi import register
     from council_social.cases.queries import list_cases
 
-    rows = list_cases(conn, team=team or None, overdue=overdue_only,
-                      statuses=None if overdue_only else OPEN_STATUSES)
+    statuses = ["backlog"] if backlog else (None if overdue_only else OPEN_STATUSES)
+    rows = list_cases(conn, team=team or None, overdue=overdue_only and not backlog,
+                      statuses=statuses)
     by_team: dict[str, list] = {}
     for r in rows:
         r["time_left"] = _time_left(r["due_at"], now)
@@ -42,22 +46,54 @@ def cases_view(conn, config, now: datetime, team: str | None = None, overdue_onl
         "teams": [{"team": t, "cases": by_team[t], "overdue": sum(c["late"] for c in by_team[t])}
                   for t in sorted(by_team)],
         "foi_register": register(conn, config, now, include_closed=False),
+        "backlog": [dict(r) for r in conn.execute(text(
+            "SELECT team, count(*) AS cases FROM social.cases WHERE status = 'backlog'"
+            " GROUP BY team ORDER BY team")).mappings()],
         "as_of": now,
     }
 
 
-def case_history(conn, case_id: int) -> dict | None:
+def close_backlog(conn, config, *, team: str | None, reason: str, officer: str,
+                  note: str | None, at: datetime) -> int:
+    """Close a team's (or every) backlog case with one reason; returns how many."""
     need(conn, MODULES, TABLES)
-    from council_social.cases.events import case_ref
-    from council_social.cases.tables import case_events, cases
+    from council_social.cases.allocate import backlog_ids, close_with_reason
 
-    case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
-    if case is None:
-        return None
-    events = conn.execute(select(case_events).where(case_events.c.case_id == case_id)
-                          .order_by(case_events.c.at, case_events.c.id)).mappings().all()
-    return {"case": {**dict(case), "ref": case_ref(case["kind"], case["id"])},
-            "events": [dict(e) for e in events]}
+    ids = backlog_ids(conn, team)
+    for case_id in ids:
+        close_with_reason(conn, config, case_id, reason=reason, officer=officer, note=note, at=at)
+    return len(ids)
+
+
+def case_history(conn, config, case_id: int) -> dict | None:
+    """The case as an officer works it (`cases.detail`), with `events` for older callers."""
+    need(conn, MODULES, TABLES)
+    from council_social.cases.detail import case_detail
+
+    found = case_detail(conn, config, case_id)
+    if found is not None:
+        found["events"] = found["history"]
+    return found
+
+
+def allocation_choices(config) -> dict:
+    """What the case page's forms offer: officers, teams and close reasons."""
+    from council_social.cases.detail import CLOSE_REASONS
+
+    return {
+        "officers": [{"name": p.name, "email": p.email, "team": t.name} for p, t in config.officers()],
+        "team_choices": [{"key": t.key, "name": t.name} for t in config.teams],
+        "close_reasons": CLOSE_REASONS,
+    }
+
+
+def acting_officer(config, chosen: str | None, signed_in: str) -> str:
+    """The officer a page action is recorded under: the one chosen on the form, else the
+    signed-in user when council.yaml names them. Refused (Refused) otherwise."""
+    from council_social.cases.allocate import officer_of
+
+    person, _ = officer_of(config, chosen or signed_in)
+    return person.name
 
 
 def record_reply(conn, case_id: int, *, at: datetime, channel: str, officer: str, note: str | None,
@@ -78,4 +114,5 @@ def record_reply(conn, case_id: int, *, at: datetime, channel: str, officer: str
                    channel=channel, detail={"note": note} if note else {})
 
 
-__all__ = ["Unavailable", "case_history", "cases_view", "record_reply"]
+__all__ = ["Unavailable", "acting_officer", "allocation_choices", "case_history", "cases_view",
+           "record_reply"]

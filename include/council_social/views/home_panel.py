@@ -49,30 +49,22 @@ def _cases(conn, config, now: datetime) -> dict:
 
 
 def _critical(conn, config, now: datetime) -> dict:
+    """Critical items of the last CRITICAL_DAYS local days that need an answer and have none:
+    exactly the rows of the queue's link (its filters, one query)."""
     need(conn, ("council_social.triage.tables", "council_social.cases.tables"),
          ("triage_decisions", "cases"))
-    own = [str(a.external_id) for a in config.accounts if a.external_id]
-    rows = conn.execute(text("""
-        SELECT d.platform, d.external_id, d.item_created_at, d.outcome, d.department, i.text
-        FROM social.triage_decisions d
-        LEFT JOIN social.items i ON i.platform = d.platform AND i.external_id = d.external_id
-        WHERE d.rules_version = :rules AND d.critical AND d.item_created_at >= :since
-          -- monitor means nothing to answer: the council's own posts, abuse
-          AND d.outcome <> 'monitor'
-          AND NOT EXISTS (SELECT 1 FROM social.cases c
-                          WHERE c.platform = d.platform AND c.external_id = d.external_id)
-          AND NOT EXISTS (SELECT 1 FROM social.items r
-                          WHERE r.platform = d.platform AND r.in_reply_to_external_id = d.external_id
-                            AND r.author_external_id = ANY(:own))
-        ORDER BY d.item_created_at DESC
-    """), {"rules": config.triage.rules_version, "since": now - timedelta(days=CRITICAL_DAYS),
-           "own": own}).mappings().all()
+    from council_social.views.triage_queue import TriageFilter, count_decisions, list_decisions
+
+    first_day = now.astimezone(config.tz).date() - timedelta(days=CRITICAL_DAYS - 1)
+    queue = TriageFilter(critical=True, unanswered=True, date_from=first_day, limit=20)
+    rows = list_decisions(conn, config, queue)
     items = []
-    for r in rows[:20]:
+    for r in rows:
         day = r["item_created_at"].astimezone(config.tz).date()
         items.append({**r, "link": _link("/triage", platform=r["platform"], date_from=day, date_to=day)
                       + f"#d-{r['platform']}-{r['external_id']}"})
-    return {"count": len(rows), "rows": items, "link": "/triage"}
+    link = _link("/triage", critical="true", unanswered="true", date_from=first_day.isoformat())
+    return {"count": count_decisions(conn, config, queue), "rows": items, "link": link}
 
 
 def _alerts(conn, config, now: datetime) -> dict:

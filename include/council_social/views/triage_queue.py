@@ -20,11 +20,16 @@ class TriageFilter(BaseModel):
     flag: str | None = None
     team: str | None = None
     platform: str | None = None
+    account: str | None = None
+    critical: bool | None = None
+    # Needs an answer and has none: not `monitor`, no case, no reply from a council account.
+    unanswered: bool = False
     date_from: date | None = None
     date_to: date | None = None
     limit: int = Field(default=100, ge=1, le=1000)
+    page: int = Field(default=1, ge=1, le=100_000)
 
-    @field_validator("outcome", "flag", "team", "platform", mode="before")
+    @field_validator("outcome", "flag", "team", "platform", "account", mode="before")
     @classmethod
     def _blank_is_none(cls, v):
         return None if v in ("", None) else v
@@ -51,9 +56,17 @@ class Correction(BaseModel):
         return self
 
 
-def list_decisions(conn, config, f: TriageFilter) -> list[dict]:
+UNANSWERED = """d.outcome <> 'monitor'
+    AND NOT EXISTS (SELECT 1 FROM social.cases c
+                    WHERE c.platform = d.platform AND c.external_id = d.external_id)
+    AND NOT EXISTS (SELECT 1 FROM social.items r
+                    WHERE r.platform = d.platform AND r.in_reply_to_external_id = d.external_id
+                      AND r.author_external_id = ANY(:own))"""
+
+
+def _where(config, f: TriageFilter) -> tuple[list[str], dict]:
     where = ["d.rules_version = :rules"]
-    params: dict = {"rules": config.triage.rules_version, "limit": f.limit}
+    params: dict = {"rules": config.triage.rules_version}
     if f.outcome:
         where.append("d.outcome = :outcome")
         params["outcome"] = f.outcome
@@ -72,6 +85,28 @@ def list_decisions(conn, config, f: TriageFilter) -> list[dict]:
     if f.date_to:
         where.append("d.item_created_at < :end")
         params["end"] = datetime.combine(f.date_to + timedelta(days=1), time(0), config.tz)
+    if f.account:
+        where.append("EXISTS (SELECT 1 FROM social.items a_i WHERE a_i.platform = d.platform"
+                     " AND a_i.external_id = d.external_id AND a_i.account_key = :account)")
+        params["account"] = f.account
+    if f.critical is not None:
+        where.append("d.critical = :critical")
+        params["critical"] = f.critical
+    if f.unanswered:
+        where.append(UNANSWERED)
+        params["own"] = [str(a.external_id) for a in config.accounts if a.external_id]
+    return where, params
+
+
+def count_decisions(conn, config, f: TriageFilter) -> int:
+    where, params = _where(config, f)
+    return conn.execute(text(
+        f"SELECT count(*) FROM social.triage_decisions d WHERE {' AND '.join(where)}"), params).scalar()
+
+
+def list_decisions(conn, config, f: TriageFilter) -> list[dict]:
+    where, params = _where(config, f)
+    params |= {"limit": f.limit, "offset": (f.page - 1) * f.limit}
     rows = conn.execute(text(f"""
         SELECT d.platform, d.external_id, d.rules_version, d.outcome, d.flags, d.intent, d.topic,
                d.department, d.criticality, d.critical, d.influence, d.importance, d.rule_path,
@@ -90,7 +125,7 @@ def list_decisions(conn, config, f: TriageFilter) -> list[dict]:
             ORDER BY tc.corrected_at DESC, tc.id DESC LIMIT 1) c ON true
         WHERE {" AND ".join(where)}
         ORDER BY d.item_created_at DESC, d.platform, d.external_id
-        LIMIT :limit
+        LIMIT :limit OFFSET :offset
     """), params).mappings()
     return [dict(r) for r in rows]
 

@@ -21,11 +21,12 @@ class CaseSettings(_Model):
     # Bank holidays from the `holidays` package; England and Wales share ENG's list.
     holiday_country: NonBlank = "GB"
     holiday_subdivision: NonBlank | None = "ENG"
-    # Decisions about items older than this open no case (a re-triage backfill of last
-    # year must not page anyone).
+    # Items older than this are history even after `open_from`: a re-triage backfill of
+    # last year pages nobody (its promises open `backlog` cases; FoI and emergencies open
+    # live cases, their legal clocks counted from receipt).
     open_lookback_days: float = Field(default=7, gt=0)
-    # Items received before this open no case (no flood of history on first start, none
-    # from a backfill). None -> the start of the first response_watch run, stored then.
+    # Items received before this are history, as above (no flood of pages on first start).
+    # None -> the start of the first response_watch run, stored then.
     open_from: AwareDatetime | None = None
     # The head of communications hears at this multiple of the target.
     second_escalation_factor: float = Field(default=2, gt=1)

@@ -1,0 +1,101 @@
+"""Officers allocate cases: take one, hand it on to an officer or a team, or close it because
+no reply is owed. Each step is a case event (the case's history and the audit) naming the
+officer who took it; only officers named in council.yaml may."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from sqlalchemy import select
+
+from council_social.cases.detail import CLOSE_REASONS
+from council_social.cases.events import case_ref, record_event
+from council_social.cases.tables import cases
+from council_social.cases.watch import BACKLOG, close, lock
+
+NOTE_LIMIT = 2000
+
+
+class Refused(ValueError):
+    """An allocation the rules do not allow; the message says why, in one line."""
+
+
+def visible_words(value: str | None, what: str) -> str:
+    """`value` trimmed; refused when it holds no letter or digit (a blank, a zero-width
+    space) or when it is longer than a note may be."""
+    cleaned = " ".join((value or "").split())
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
+        raise Refused(f"{what} must contain words, not only spaces or invisible characters")
+    if len(cleaned) > NOTE_LIMIT:
+        raise Refused(f"{what} is longer than {NOTE_LIMIT} characters")
+    return cleaned
+
+
+def officer_of(config, who: str):
+    try:
+        return config.officer(who)
+    except KeyError as exc:
+        raise Refused(exc.args[0]) from None
+
+
+def _open_case(conn, case_id: int) -> dict:
+    case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+    if case is None:
+        raise Refused(f"no case {case_id}")
+    if case["status"] == "closed":
+        raise Refused(f"case {case_ref(case['kind'], case_id)} is already closed")
+    return dict(case)
+
+
+def resolve_assignee(config, to: str):
+    """A team key (its lead officer takes it) or an officer's name or e-mail -> (person, team)."""
+    try:
+        team = config.team(to.strip())
+        return team.lead_officer, team
+    except KeyError:
+        pass
+    try:
+        return config.officer(to)
+    except KeyError:
+        raise Refused(f"--to {to!r} is neither a team nor an officer in council.yaml; teams are: "
+                      + ", ".join(t.key for t in config.teams)) from None
+
+
+def assign(conn, config, case_id: int, *, to: str, officer: str, note: str | None,
+           at: datetime) -> str:
+    """Give the case to an officer (their team owns it from now) or to a team's lead."""
+    by, _ = officer_of(config, officer)
+    note = visible_words(note, "--note") if note is not None else None
+    person, team = resolve_assignee(config, to)
+    lock(conn)
+    case = _open_case(conn, case_id)
+    if case["assignee"].casefold() == person.email.casefold() and case["team"] == team.key:
+        raise Refused(f"case {case_ref(case['kind'], case_id)} is already with {person.name}")
+    record_event(conn, case_id, "assigned", at=at, recorded_at=at, actor=f"officer:{by.name}",
+                 from_status=case["status"], to_status=case["status"],
+                 detail={"to": person.email, "to_name": person.name, "team": team.key,
+                         "from": case["assignee"], "from_team": case["team"], "note": note})
+    conn.execute(cases.update().where(cases.c.id == case_id).values(
+        assignee=person.email, assignee_name=person.name, team=team.key, updated_at=at))
+    return f"assigned to {person.name} ({team.name})"
+
+
+def close_with_reason(conn, config, case_id: int, *, reason: str, officer: str,
+                      note: str | None, at: datetime) -> str:
+    by, _ = officer_of(config, officer)
+    if reason not in CLOSE_REASONS:
+        raise Refused(f"--reason {reason!r} is not one of: {', '.join(CLOSE_REASONS)}")
+    note = visible_words(note, "--note") if note is not None else None
+    lock(conn)
+    case = _open_case(conn, case_id)
+    close(conn, case_id, status=case["status"], at=at, recorded_at=at, actor=f"officer:{by.name}",
+          detail={"reason": reason, "note": note})
+    return f"closed: {CLOSE_REASONS[reason]}"
+
+
+def backlog_ids(conn, team: str | None = None) -> list[int]:
+    query = select(cases.c.id).where(cases.c.status == BACKLOG).order_by(cases.c.opened_at, cases.c.id)
+    if team:
+        query = query.where(cases.c.team == team)
+    return list(conn.execute(query).scalars())
