@@ -47,6 +47,7 @@ class Tag(StrEnum):
     ARCHIVE = "archive"
     TRIAGE = "triage"
     REPORTS = "reports"
+    PROMOTION = "promotion"
 
 
 def tags(*extra: Tag) -> list[str]:

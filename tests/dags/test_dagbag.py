@@ -13,7 +13,7 @@ from council_social.local_airflow import DAGS_FOLDER
 
 EXPECTED_DAGS = {"ingest_twitter", "process_items", "retrain_criticality", "response_watch", "archive", "archive_retention",
                  "communications_grid", "publish_posts", "reports", "reports_weekly",
-                 "influence_daily", "reprocess", "send_replies"}
+                 "influence_daily", "reprocess", "send_replies", "promotion"}
 # Generated from config by dags/ingest_channels.py (one factory file, one DAG per channel).
 CHANNEL_DAGS = {f"ingest_{p}" for p in ("twitter", "facebook", "instagram", "youtube", "flickr",
                                         "linkedin", "feed", "eventbrite")}

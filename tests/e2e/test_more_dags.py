@@ -113,3 +113,24 @@ def test_archive_retention_keeps_a_sound_archive_and_fails_on_a_damaged_one(dags
         task.retries = 0
     assert run_dag(dags["archive_retention"], sunday) == "failed"
     assert path.exists() and count(clean_db, "SELECT count(*) FROM social.retention_log") == 0
+
+
+def test_promotion_dag_runs_its_day(dags, env, clean_db, config, simulator):
+    """The daily promotion DAG through Airflow: followers fetched and stored, the follow-back
+    list written, its other steps succeed on the day (a rerun changes nothing)."""
+    from council_social.airflow import run_dag
+
+    # The interval starts on the simulator's day (01:00 UTC to 01:00 UTC).
+    end = datetime.combine(SIM_NOW.date() + timedelta(days=1), time(1), SIM_NOW.tzinfo)
+    assert run_dag(dags["promotion"], end) == "success"
+    main = next(a for a in config.accounts_for("twitter") if a.main)
+    fans = len(simulator.model.followers_of(main.external_id))
+    assert count(clean_db, "SELECT count(*) FROM social.promotion_follows WHERE account_key = :a"
+                           " AND direction = 'followers'", a=main.key) == fans
+    assert count(clean_db, "SELECT count(*) FROM social.raw_pages WHERE endpoint = 'followers'") > 0
+    listed = count(clean_db, "SELECT count(*) FROM social.promotion_follow_suggestions"
+                             " WHERE day = :d AND account_key = :a", d=SIM_NOW.date(), a=main.key)
+    assert 0 < listed <= config.promotion.follow_back_limit
+    assert run_dag(dags["promotion"], end) == "success"
+    assert count(clean_db, "SELECT count(*) FROM social.promotion_follow_suggestions"
+                           " WHERE day = :d AND account_key = :a", d=SIM_NOW.date(), a=main.key) == listed

@@ -83,7 +83,7 @@ def test_the_airflow_plugin_requires_airflow_login():
     assert [v["url_route"] for v in cls.external_views] == [
         "council-social-home", "council-social-triage", "council-social-cases", "council-social-grid",
         "council-social-archive", "council-social-reports", "council-social-accounts",
-        "council-social-moderation"]
+        "council-social-moderation", "council-social-promotion"]
     assert cls.external_views[0]["href"] == "council-social/"  # the home page comes first
     assert all(not v["href"].startswith("/") for v in cls.external_views)
     for path in ("/api/triage", "/docs", "/openapi.json"):

@@ -63,6 +63,7 @@ def _serve(engine, config, tmp_path_factory):
         case_id = seed(conn, config)
         _week_of_metrics(conn)
         _governance(conn, config)
+        _promotion(conn)
     _moderation(engine, config)
     app = create_app(lambda: engine, config=config, officer=lambda: "Browser Officer", clock=lambda: NOW)
     with socket.socket() as s:
@@ -98,6 +99,44 @@ def _governance(conn, config) -> None:
     store_request(conn, config, {"service": "libraries", "platform": "instagram", "handle": "BrentReads",
                                  "requested_by": "Lily", "audience": "families", "objectives": "events",
                                  "why_own_account": "weekly events", "content_commitment": "3 a week"}, NOW)
+
+
+def _promotion(conn) -> None:
+    """A follow-back suggestion with a hostile handle, a trend, a campaign week, a drawn
+    competition and a consistency alert, so the Promotion page has every section filled."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import insert
+
+    from council_social.promotion.tables import (
+        campaign_weeks,
+        competitions,
+        follow_suggestions,
+        local_trends,
+    )
+    from council_social.reports.tables import alerts
+
+    conn.execute(insert(follow_suggestions).values(
+        day=date(2026, 11, 25), account_key="brent-council", user_external_id="u1", handle=SCRIPT_HANDLE,
+        influence=42, reasons=["follows us", "local", "influence 42"], rank=1))
+    conn.execute(insert(local_trends).values(
+        day=date(2026, 11, 25), area="Harlesden", hashtag="harlesdenrecycling", count=6, baseline_mean=0.1,
+        rise=60.0, topic="bins-recycling", suggested_account="brent-council", planner_entry="trend-x", posts=[]))
+    conn.execute(insert(campaign_weeks).values(
+        week_start=date(2026, 11, 23), tag="BrentRecycles", campaign="Recycling week", posts=5, council_posts=1,
+        reach=12, engagement=40, resident_authors=4))
+    conn.execute(insert(competitions).values(
+        key="winter", account_key="brent-council", spec={"closes": "2026-11-20T17:00:00+00:00"}, status="drawn",
+        entries=[{}, {}], eligible=["a 1"], published_value="9", seed="ab" * 32,
+        winner={"handle": "<b>winner</b>", "post_id": "1"}, archive={"warc": "promotion/competitions/winter/draw.warc.gz"},
+        opened_at=NOW - timedelta(days=10), drawn_at=NOW))
+    conn.execute(insert(alerts).values(
+        kind="inconsistent_message", subject="planner:fair", window_start=NOW - timedelta(hours=2),
+        window_end=NOW, team="communications", observed=1, detail={}, raised_for=NOW,
+        message="inconsistent messaging in planner:fair: dates: twitter says 13 March, facebook says 12 March"))
+
+
+SCRIPT_HANDLE = '<script>document.title="pwned"</script>'
 
 
 def _moderation(engine, config) -> None:
@@ -156,11 +195,26 @@ def test_a_planted_script_never_runs(server, tmp_path):
     assert not re.search(r"<img[^>]*onerror", page)
 
 
-@pytest.mark.parametrize("view", ["", "triage", "cases", "grid", "archive", "reports"])
+@pytest.mark.parametrize("view", ["", "triage", "cases", "grid", "archive", "reports", "promotion"])
 def test_each_view_loads_and_is_screenshotted(server, tmp_path, view):
     page = dom(tmp_path, f"{server}/{view}")
     assert "<h1>" in page and "Not yet available" not in page and "Internal Server Error" not in page
     screenshot(tmp_path, f"{server}/{view}", view or "index", 2600 if view == "reports" else 900)
+
+
+def test_the_promotion_page_escapes_handles_and_dismisses(server, tmp_path):
+    page = dom(tmp_path, f"{server}/promotion")
+    assert "&lt;script&gt;document.title" in page and not re.search(r"<script>document\.title", page)
+    assert "#harlesdenrecycling" in page and "&lt;b&gt;winner&lt;/b&gt;" in page
+    assert "facebook says 12 March" in page and "#BrentRecycles" in page
+    request = urllib.request.Request(
+        f"{server}/api/promotion/follow-back/brent-council/u1/dismiss", method="POST",
+        data=json.dumps({"reason": "not a resident"}).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+    page = dom(tmp_path, f"{server}/promotion")
+    assert "&lt;script&gt;document.title" not in page and "No suggestions" in page
+    screenshot(tmp_path, f"{server}/promotion", "promotion", 1800)
 
 
 def test_filter_by_query_string(server, tmp_path):
@@ -197,7 +251,8 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = ["", "triage", "triage?outcome=webteam_respond", "cases", "cases?backlog=true", "cases/{case_id}",
          "grid", "archive",
-         "archive?q=parking", "reports", "accounts", "accounts?dormant=true", "moderation", "quarantine"]
+         "archive?q=parking", "reports", "accounts", "accounts?dormant=true", "moderation", "quarantine",
+         "promotion"]
 
 
 @pytest.fixture(scope="module")

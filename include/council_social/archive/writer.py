@@ -254,3 +254,28 @@ def build_export_file(exchanges: list[Exchange], bodies: dict[int, bytes] | None
         records += [(t, rid, rec, ex.id, klass)
                     for t, rid, rec in _records_for(writer, ex, body, extra, salt)]
     return _serialise(records)
+
+
+def build_resource_file(description: str, when: datetime,
+                        resources: list[tuple[str, str, bytes]]) -> WarcFile:
+    """A WARC of documents the council made itself (e.g. a competition's rules, entry list
+    and draw): one `resource` record per (uri, content type, bytes), ids from the content,
+    so the same documents give the same bytes."""
+    if not resources:
+        raise ValueError("no resources to archive")
+    writer = _Writer(io.BytesIO(), gzip=True, warc_version="1.1")
+    content = hashlib.sha256(b"".join(hashlib.sha256(body).digest()
+                                      for _, _, body in resources)).hexdigest()
+    info_id = _record_id("warcinfo", "resources", description, content)
+    records: list[tuple[str, str, Any, int | None, str]] = [(
+        "warcinfo", info_id, _warcinfo(writer, info_id, when, {
+            "software": SOFTWARE, "format": "WARC File Format 1.1",
+            "description": description, "resources": str(len(resources))}), None, "other")]
+    for uri, content_type, body in resources:
+        rid = _record_id("resource", uri, hashlib.sha256(body).hexdigest())
+        records.append(("resource", rid, writer.create_warc_record(
+            uri, "resource", payload=io.BytesIO(body), length=len(body),
+            warc_content_type=content_type,
+            warc_headers_dict={"WARC-Record-ID": rid, "WARC-Date": _warc_date(when)}),
+            None, "other"))
+    return _serialise(records)

@@ -71,6 +71,19 @@ class FetchStopped(Exception):
     """Ends a paged fetch early; carries the stop reason."""
 
 
+class _Reached(Exception):
+    """Ends a follows walk at the watermark."""
+
+
+FOLLOW_DIRECTIONS = ("followers", "following")
+
+
+@dataclass
+class FollowsResult(FetchResult):
+    users: list[AuthorRecord] = field(default_factory=list)
+    reached_watermark: bool = False
+
+
 def tweepy_client(base_url: str, bearer_token: str,
                   timeout: tuple[float, float] = (10.0, 60.0)) -> tweepy.Client:
     """A tweepy Client whose requests go to `base_url` with `bearer_token`.
@@ -167,6 +180,60 @@ class TwitterConnector:
         result.complete = True
         # None after a complete but empty fetch: the caller keeps its old watermark.
         result.newest_id = str(newest) if newest is not None else None
+        return result
+
+    def fetch_follows(self, account: AccountLike, direction: str, *,
+                      stop_at_id: str | None = None) -> FollowsResult:
+        """Page `GET /2/users/:id/followers` (or `/following`) with tweepy's Paginator,
+        newest first, keeping every page. `stop_at_id` (the newest follower seen last
+        time: the watermark) ends the walk once reached; without it the walk is the whole
+        list. An early stop (429 past the wait budget, max_pages) leaves `complete` False
+        and `newest_id` None, so the watermark stays where it was."""
+        if direction not in FOLLOW_DIRECTIONS:
+            raise ValueError(f"direction must be one of {FOLLOW_DIRECTIONS}, got {direction!r}")
+        user_id = self._user_id(account)
+        call = (self.client.get_users_followers if direction == "followers"
+                else self.client.get_users_following)
+        label = f"users/{user_id}/{direction}"
+        params = {"id": user_id, "max_results": max(1, min(1000, self.page_size)),
+                  "user_fields": USER_FIELDS}
+        result = FollowsResult(pages=[], newest_id=None, complete=False, stopped_reason=None)
+        state: dict[str, Any] = {"reached": False, "next_token": None}
+
+        @functools.wraps(call)  # the Paginator picks `pagination_token` by the method's name
+        def page(**kwargs: Any) -> requests.Response:
+            if state["reached"]:
+                raise _Reached
+            resp, stop = self._get(call, kwargs, account, label, result)
+            if stop is not None:
+                raise FetchStopped(stop)
+            result.pages.append(self._raw_page(account.key, label, resp))
+            users, next_token, problem = parse_follows_page(resp.content)
+            if problem is not None:
+                raise FetchStopped(f"bad_page: {problem}")
+            state["next_token"] = next_token
+            for u in users:
+                if stop_at_id is not None and u.external_id == stop_at_id:
+                    state["reached"] = True
+                    break
+                result.users.append(u)
+            return resp
+
+        try:
+            for _ in tweepy.Paginator(page, limit=self.max_pages, **params):
+                if state["reached"]:
+                    break
+        except _Reached:
+            pass
+        except FetchStopped as stop:
+            result.stopped_reason = str(stop)
+            return result
+        if state["next_token"] and not state["reached"]:
+            result.stopped_reason = "max_pages"
+            return result
+        result.complete = True
+        result.reached_watermark = state["reached"]
+        result.newest_id = result.users[0].external_id if result.users else stop_at_id
         return result
 
     def lookup(self, account_key: str, ids: list[str], *, endpoint: str = "tweets/lookup",
@@ -355,6 +422,24 @@ def _item(t: Any, index: int, authors: dict[str, AuthorRecord]) -> ItemRecord:
              if author is not None and author.username and tid else None),
         metrics=metrics, raw=t,
     )
+
+
+def parse_follows_page(body: bytes) -> tuple[list[AuthorRecord], str | None, str | None]:
+    """A followers/following page: (users in order, next_token, problem or None)."""
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return [], None, "body is not UTF-8 JSON"
+    if not isinstance(doc, dict):
+        return [], None, "top level is not a JSON object"
+    meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
+    data = doc.get("data", [])
+    if "data" not in doc and "meta" not in doc:
+        return [], None, f"no data and no meta: {_detail(body)}"
+    if not isinstance(data, list):
+        return [], None, "data is not a list"
+    users = [a for u in data if isinstance(u, dict) and (a := _author(u)) is not None]
+    return users, _str(meta.get("next_token")), None
 
 
 def parse_twitter_page(body: bytes, *, account_key: str | None = None) -> ParsedPage:

@@ -23,6 +23,7 @@ from council_social.config.sections import (
     NotificationSettings,
     OfficeHours,
     Person,
+    PromotionSettings,
     ReportsSettings,
     ResponseTarget,
     SimulatorSettings,
@@ -64,6 +65,7 @@ class CouncilConfig(_Model):
     reports: ReportsSettings = Field(default_factory=ReportsSettings)
     governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
     house_rules: list[HouseRule] = Field(default_factory=list)
+    promotion: PromotionSettings = Field(default_factory=PromotionSettings)
 
     _source_path: Path | None = PrivateAttr(default=None)
 
@@ -122,6 +124,10 @@ class CouncilConfig(_Model):
             if key not in account_keys:
                 problems.append((("grid", "posts_per_day_by_account", key),
                                  f"unknown account {key!r}", key))
+        for i, c in enumerate(self.promotion.campaigns):
+            if c.service not in known:
+                problems.append((("promotion", "campaigns", i, "service"),
+                                 f"unknown team {c.service!r}; teams are: {choices}", c.service))
         for i, key in _duplicates([r.key for r in self.house_rules]).items():
             problems.append((("house_rules", i, "key"), f"duplicate house rule {key!r}", key))
         for i, shift in enumerate(self.grid.cover_rota):

@@ -39,6 +39,8 @@ DEMO_STAGES: list[str] = [
     "council_social.demo.cases",
     # after cases: answer one of them from the case, through the simulator
     "council_social.demo.replies",
+    # before reports: the weekly report shows the campaign hashtags
+    "council_social.demo.promotion",
     "council_social.demo.reports",
     # after reports (dormant-account alerts): account governance, moderation, the home page
     "council_social.demo.governance",
@@ -99,6 +101,7 @@ def run_demo(hours: int = 24, config_path: str | None = None) -> int:
 
 
 def _run(config, hours: int, run: DemoRun, cleanup: contextlib.ExitStack) -> int:
+    from council_social.demo.promotion import simulator_hashtags
     from council_social.local_airflow import airflow_environment, prepare
     from council_social.simulator.server import start_simulator
     from council_social.store.engine import DATABASE_URL_ENV, EmbeddedDatabase, describe
@@ -127,6 +130,7 @@ def _run(config, hours: int, run: DemoRun, cleanup: contextlib.ExitStack) -> int
     simulator = start_simulator(
         accounts, seed=config.simulator.seed, mentions_per_hour=config.simulator.mentions_per_hour,
         bearer_token=config.simulator.bearer_token, now=lambda: end,
+        local_hashtags=simulator_hashtags(config),  # residents use the campaign tags
     )
     cleanup.callback(simulator.stop)
     _say(f"[sim] X API v2 simulator on {simulator.base_url} (seed {config.simulator.seed})")

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 PAGES_PER_CHUNK = 200
 TRIAGE_BATCH = 20_000
 
+RELATIONSHIP_ENDPOINTS = frozenset({"followers", "following"})
+
 
 def limits_from(config) -> ValidationLimits:
     v = config.validation
@@ -61,6 +63,8 @@ def process_interval(engine: Engine, config, start: datetime, end: datetime, *,
         if supersede_contained:
             items_repo.delete_contained_batches(conn, start, end)
         refs = ingest_repo.raw_page_refs_for_interval(conn, start, end)
+        # Follower lists (promotion) are pages of people, not posts: archived, not items.
+        refs = [r for r in refs if r.endpoint not in RELATIONSHIP_ENDPOINTS]
         pages = [r for r in refs if r.endpoint != RECHECK_ENDPOINT]
         rechecks = [r for r in refs if r.endpoint == RECHECK_ENDPOINT]
         first = _store_pages(conn, config, pages, pages_per_chunk)

@@ -50,6 +50,15 @@ def _reply_figures(conn, config, start: datetime, end: datetime) -> dict | None:
     return reply_figures(conn, config, start, end)
 
 
+def _campaigns(conn, week_start: date) -> list[dict]:
+    """The council's own hashtags (promotion), when that capability's table is there."""
+    if conn.exec_driver_sql("SELECT to_regclass('social.promotion_campaign_weeks')").scalar() is None:
+        return []
+    from council_social.promotion.report import campaign_rows
+
+    return campaign_rows(conn, week_start)
+
+
 def weekly_context(conn, config, week_start: date) -> dict:
     week_start = monday_of(week_start)
     week_end = week_start + timedelta(days=6)
@@ -86,6 +95,7 @@ def weekly_context(conn, config, week_start: date) -> dict:
         "replies": _reply_figures(conn, config, start, end),
         "charts": [{"name": n, "title": TITLES[n]} for n in CHARTS],
         "rows": rows,
+        "campaigns": _campaigns(conn, week_start),
     }
 
 
@@ -103,7 +113,12 @@ def render_page(context: dict, chart_src) -> str:
 
 
 def chart_pngs(context: dict) -> dict[str, bytes]:
-    return {name: render_chart(name, context["rows"]) for name in CHARTS}
+    pngs = {name: render_chart(name, context["rows"]) for name in CHARTS}
+    if context.get("campaigns"):
+        from council_social.promotion.report import CHART_NAME, campaign_chart
+
+        pngs[CHART_NAME] = campaign_chart(context["campaigns"])
+    return pngs
 
 
 def folder_for(config, week_start: date) -> Path:

@@ -231,12 +231,13 @@ class SimulatorHandle:
 
 def _build(accounts: Sequence[AccountLike], *, host: str, port: int, seed: int,
            mentions_per_hour: float, bearer_token: str, now: NowArg,
-           rate_limits: dict[str, int] | None) -> SimulatorServer:
+           rate_limits: dict[str, int] | None,
+           local_hashtags: Sequence[str] = ()) -> SimulatorServer:
     host = _check_loopback(host)
     spec = _channel_spec()
     # The residents talk about the configured council's places, not Brent's.
     model = TrafficModel(accounts, seed=seed, mentions_per_hour=mentions_per_hour,
-                         locale=spec.locale)
+                         locale=spec.locale, local_hashtags=local_hashtags)
     api = TwitterApi(model, bearer_token=bearer_token, now=_clock(now),
                      rate_limits=rate_limits)
     server = SimulatorServer((host, port), api)
@@ -259,10 +260,11 @@ def start_simulator(accounts: Sequence[AccountLike], *, seed: int,
                     mentions_per_hour: float = 6.0,
                     bearer_token: str = DEFAULT_BEARER_TOKEN, host: str = "127.0.0.1",
                     port: int = 0, now: NowArg = None,
-                    rate_limits: dict[str, int] | None = None) -> SimulatorHandle:
+                    rate_limits: dict[str, int] | None = None,
+                    local_hashtags: Sequence[str] = ()) -> SimulatorHandle:
     server = _build(accounts, host=host, port=port, seed=seed,
                     mentions_per_hour=mentions_per_hour, bearer_token=bearer_token, now=now,
-                    rate_limits=rate_limits)
+                    rate_limits=rate_limits, local_hashtags=local_hashtags)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="x-simulator", daemon=True)
     thread.start()

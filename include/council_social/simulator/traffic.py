@@ -290,8 +290,11 @@ class TrafficModel:
 
     def __init__(self, accounts: Sequence[AccountLike], seed: int,
                  mentions_per_hour: float = 6.0, n_residents: int = 300,
-                 locale: Locale | None = None):
+                 locale: Locale | None = None, local_hashtags: Sequence[str] = ()):
         self.seed = seed
+        # Campaign tags residents use now and then, plus a local tag of the day (promotion);
+        # empty leaves the traffic exactly as without them.
+        self.local_hashtags = tuple(local_hashtags)
         self.locale = locale or BRENT
         self.mentions_per_hour = float(mentions_per_hour)
         accts = [a for a in accounts if getattr(a, "platform", "twitter") == "twitter"]
@@ -379,6 +382,31 @@ class TrafficModel:
     def user_by_username(self, username: str) -> SimUser | None:
         return self._by_name.get(username.lower().lstrip("@"))
 
+    # ---------------------------------------------------------------- follows
+    def followers_of(self, user_id: str) -> list[SimUser]:
+        """Who follows a council account, newest follower first (a fixed function of the
+        seed): about half the residents follow the main account, fewer a service's."""
+        account = self.user_by_id(user_id)
+        if account is None or account.role != "council":
+            return []
+        share = 0.5 if account.followers_count >= 60_000 else 0.15
+        users = [u for u in (*self.residents, *self.specials)
+                 if _rng(self.seed, "follows", u.id, account.id).random() < share]
+        return sorted(users, key=lambda u: _stable_id(self.seed, "followed-at", u.id, account.id),
+                      reverse=True)
+
+    def following_of(self, user_id: str) -> list[SimUser]:
+        """Whom a council account follows: the other council accounts, the press and
+        councillors, and a few residents."""
+        account = self.user_by_id(user_id)
+        if account is None or account.role != "council":
+            return []
+        users = [u for u in self.council if u.id != account.id]
+        users += [u for u in self.specials if u.role in ("journalist", "councillor")]
+        users += [u for u in self.residents
+                  if _rng(self.seed, "following", u.id, account.id).random() < 0.05]
+        return users
+
     # ----------------------------------------------------------------- tweets
     def hourly_rate(self, bucket_start: datetime) -> float:
         """Expected mentions in the hour: quiet at night, peaks lunch and evening."""
@@ -465,7 +493,42 @@ class TrafficModel:
         for _ in range(n):
             ms = start_ms + r.randint(0, HOUR * 1000 - 1)
             out.extend(self._mention_thread(r, ms, new_id, at, metrics))
+        if self.local_hashtags:  # after every other draw: their ids and texts stay the same
+            out.extend(self._hashtag_posts(bucket, start_ms, local_hour, new_id, at))
         return tuple(out)
+
+    def _hashtag_posts(self, bucket: int, start_ms: int, local_hour: int, new_id, at
+                       ) -> list[SimTweet]:
+        """Residents using the council's campaign tags, and a local tag of the day (a place
+        and a topic, e.g. #HarlesdenRecycling) that rises on its day only."""
+        h = _rng(self.seed, "hashtags", bucket)
+        day = bucket // 24
+        d = _rng(self.seed, "tag-of-the-day", day)
+        place = d.choice(self.locale.places)
+        thing = d.choice(("Recycling", "Library", "Parking", "Potholes"))
+        tag_of_day = f"{place.replace(' ', '').replace(chr(39), '')}{thing}"
+        main = self.council[self._main_idx]
+        out = []
+        busy = 8 <= local_hour <= 21
+        for tag, lam in ((None, 0.6 if busy else 0.1), (tag_of_day, 1.2 if busy else 0.2)):
+            for _ in range(self._poisson(h, lam)):
+                author = self._pick_resident(h)
+                where = place if tag else h.choice(self.locale.places)
+                use = tag or h.choice(self.local_hashtags)
+                text = h.choice((
+                    "@{m} Great turnout in {p} today #{t}",
+                    "Anyone else in {p} joining in? @{m} #{t}",
+                    "@{m} {p} is doing its bit #{t}",
+                )).format(m=main.username, p=where, t=use)
+                ms = start_ms + h.randint(0, HOUR * 1000 - 1)
+                tid = new_id(ms)
+                out.append(SimTweet(tid, author.id, text, at(ms), tid, "general",
+                                    mentioned_user_ids=(main.id,),
+                                    public_metrics={"retweet_count": h.randint(0, 4),
+                                                    "reply_count": h.randint(0, 3),
+                                                    "like_count": h.randint(0, 12),
+                                                    "quote_count": h.randint(0, 1)}))
+        return out
 
     def _mention_thread(self, r, ms, new_id, at, metrics) -> list[SimTweet]:
         target = self.council[self._main_idx] if r.random() < 0.6 else r.choice(self.council)

@@ -28,6 +28,7 @@ DEFAULT_RATE_LIMITS = {
     "search_recent": 450,
     "users": 300,
     "tweets_lookup": 3500,
+    "follows": 15,  # GET /2/users/:id/followers and /following: 15 per 15 minutes
 }
 SEARCH_LOOKBACK = timedelta(days=7)
 MENTIONS_CAP = 800  # X serves at most the most recent 800 mentions
@@ -45,6 +46,8 @@ NOT_FOUND_ROUTE = {"errors": [{"message": "The requested resource could not be f
 USER_ROUTES = (
     (re.compile(r"^/2/users/(\d+)/mentions$"), "mentions"),
     (re.compile(r"^/2/users/(\d+)/tweets$"), "user_tweets"),
+    (re.compile(r"^/2/users/(\d+)/followers$"), "followers"),
+    (re.compile(r"^/2/users/(\d+)/following$"), "following"),
     (re.compile(r"^/2/tweets/search/recent$"), "search_recent"),
     (re.compile(r"^/2/users/by/username/(\w{1,15})$"), "user_by_username"),
     (re.compile(r"^/2/users/(\d+)$"), "user_by_id"),
@@ -53,7 +56,8 @@ USER_ROUTES = (
 )
 RATE_KEY = {"mentions": "mentions", "user_tweets": "user_tweets",
             "search_recent": "search_recent", "user_by_username": "users",
-            "user_by_id": "users", "users_by_ids": "users", "tweets_by_ids": "tweets_lookup"}
+            "user_by_id": "users", "users_by_ids": "users", "tweets_by_ids": "tweets_lookup",
+            "followers": "follows", "following": "follows"}
 
 
 class _BadRequest(Exception):
@@ -396,6 +400,41 @@ class TwitterApi:
         if ref_tweets:
             out["tweets"] = [t.to_api(_csv(q, "tweet.fields")) for t in ref_tweets]
         return out
+
+    # --------------------------------------------------------------- follows
+    def _followers(self, m: re.Match, q: dict[str, list[str]]) -> dict[str, Any]:
+        return self._follow_page(m, q, self.model.followers_of)
+
+    def _following(self, m: re.Match, q: dict[str, list[str]]) -> dict[str, Any]:
+        return self._follow_page(m, q, self.model.following_of)
+
+    def _follow_page(self, m: re.Match, q: dict[str, list[str]],
+                     users_of: Callable[[str], list[SimUser]]) -> dict[str, Any]:
+        """X's follows lookup: users newest first, up to max_results (1..1000, default
+        100) a page, `meta.next_token` while more remain, `pagination_token` to go on."""
+        if self.model.user_by_id(m.group(1)) is None:
+            return {"errors": [_not_found_user(m.group(1), "id")]}
+        raw = (q.get("max_results") or ["100"])[-1]
+        if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+            raise _invalid("max_results", raw, f"The `max_results` query parameter value "
+                           f"[{raw}] is not between 1 and 1000")
+        size = int(raw)
+        offset = 0
+        if q.get("pagination_token"):
+            token = q["pagination_token"][-1]
+            offset = decode_token(token) if token else None
+            if offset is None:
+                raise _invalid("pagination_token", token, "Invalid pagination token")
+        users = users_of(m.group(1))
+        page = users[offset:offset + size]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if offset + size < len(users):
+            meta["next_token"] = encode_token(offset + size)
+        if offset:
+            meta["previous_token"] = encode_token(max(0, offset - size))
+        if not page:
+            return {"meta": meta}
+        return {"data": [u.to_api(_csv(q, "user.fields")) for u in page], "meta": meta}
 
     # ----------------------------------------------------------------- users
     def _user_by_id(self, m: re.Match, q: dict[str, list[str]]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ TABLE_MODULES: list[str] = [
     "council_social.archive.verify_log",
     "council_social.governance.tables",
     "council_social.moderation.tables",
+    "council_social.promotion.tables",
 ]
 
 

@@ -28,6 +28,7 @@ from council_social.views import (
     cases_panel,
     grid_panel,
     home_panel,
+    promotion_panel,
     reply_panel,
     reports_panel,
 )
@@ -45,7 +46,8 @@ from council_social.views.triage_queue import (
 
 HERE = Path(__file__).parent
 VIEWS = (("triage", "Triage queue"), ("cases", "Cases"), ("grid", "Grid"), ("archive", "Archive"),
-         ("reports", "Reports"), ("accounts", "Accounts"), ("moderation", "Moderation"))
+         ("reports", "Reports"), ("accounts", "Accounts"), ("moderation", "Moderation"),
+         ("promotion", "Promotion"))
 
 
 class TriageDecision(BaseModel):
@@ -225,6 +227,40 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
         with engine().begin() as conn:
             data = list_accounts(conn, config, now(), dormant_only=dormant)
         return page(request, "accounts.html", "Accounts", dormant=dormant, **data)
+
+    # --- promotion -------------------------------------------------------------------------
+
+    @app.get("/api/promotion", tags=["promotion"],
+             summary="Follow-back suggestions, local trends, campaign hashtags, competitions")
+    def api_promotion():
+        try:
+            with engine().connect() as conn:
+                return promotion_panel.promotion_view(conn, config, today())
+        except Unavailable as exc:
+            raise HTTPException(status_code=503, detail=f"promotion not yet available: {exc}") from None
+
+    @app.get("/promotion", response_class=HTMLResponse, include_in_schema=False)
+    def promotion(request: Request):
+        try:
+            with engine().connect() as conn:
+                data = promotion_panel.promotion_view(conn, config, today())
+        except Unavailable as exc:
+            return unavailable(request, "Promotion", str(exc))
+        return page(request, "promotion.html", "Promotion", **data)
+
+    @app.post("/api/promotion/follow-back/{account}/{user_id}/{action}", status_code=201,
+              tags=["promotion"], dependencies=[Depends(same_origin)],
+              summary="Record that a suggestion was followed on the platform, or dismiss it")
+    def api_promotion_decide(account: str, user_id: str, action: Literal["followed", "dismiss"],
+                             who: Officer, body: Decision | None = None):
+        reason = body.reason if body else None
+        try:
+            decision = promotion_panel.decide(engine(), config, account, user_id,
+                                              "followed" if action == "followed" else "dismissed",
+                                              who, reason, now())
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        return {"decision": decision}
 
     @app.get("/api/moderation", tags=["moderation"], summary="The moderation log, newest first")
     def api_moderation(action: Literal["hide", "report", "delete"] | None = None):
@@ -542,6 +578,11 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
         from council_social.reports.charts import CHARTS, render_chart
         from council_social.reports.weekly import week_rows
 
+        if name == "campaigns":  # the council's own hashtags (promotion)
+            from council_social.promotion.report import campaign_chart, campaign_rows
+
+            with engine().connect() as conn:
+                return Response(campaign_chart(campaign_rows(conn, week)), media_type="image/png")
         if name not in CHARTS:
             raise HTTPException(status_code=404, detail="no such chart")
         with engine().connect() as conn:

@@ -22,6 +22,7 @@ from council_social.config.sections.council import (
 )
 from council_social.config.sections.governance import GovernanceSettings, HouseRule
 from council_social.config.sections.grid import CoverShift, GridSettings, PreElectionPeriod
+from council_social.config.sections.promotion import Campaign, PromotionSettings
 from council_social.config.sections.reports import ReportsSettings
 from council_social.config.sections.runtime import SimulatorSettings, StorageSettings
 from council_social.config.sections.triage import InfluenceWeights, TriageSettings
@@ -31,6 +32,7 @@ __all__ = [
     "ArchiveRetention",
     "ArchiveSettings",
     "Baseline",
+    "Campaign",
     "CaseSettings",
     "ChannelSettings",
     "Channels",
@@ -46,6 +48,7 @@ __all__ = [
     "OutOfHoursRota",
     "Person",
     "PreElectionPeriod",
+    "PromotionSettings",
     "ReportsSettings",
     "ResponseTarget",
     "SimulatorSettings",
