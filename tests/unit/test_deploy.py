@@ -71,3 +71,15 @@ def test_stop_also_ends_a_process_that_left_its_group(tmp_path):
         time.sleep(0.2)
     processes.stop(tmp_path, ["triggerer"], timeout=4)
     assert processes.survivors(tmp_path) == []
+
+
+def test_dag_files_are_parsed_when_they_change_not_every_30_seconds(tmp_path, monkeypatch):
+    from council_social.deploy.up import airflow_env
+
+    monkeypatch.delenv("AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL", raising=False)
+    settings = UpSettings.from_env({"UP_DIR": str(tmp_path)})
+    env = airflow_env(settings, "postgresql://a@h/airflow", "postgresql://a@h/council")
+    assert int(env["AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL"]) >= 300
+    monkeypatch.setenv("AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL", "45")
+    env = airflow_env(settings, "postgresql://a@h/airflow", "postgresql://a@h/council")
+    assert env["AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL"] == "45"

@@ -70,6 +70,8 @@ def test_airflow_services_share_the_common_image_and_executor(services):
         env = env_of(svc)
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
         assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false", name
+        # Parsed when changed, not every 30 s (issue 29).
+        assert int(env["AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL"]) >= 300, name
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == (
             "http://airflow-apiserver:8080/execution/"
         )

@@ -131,29 +131,48 @@ class CriticalityModel:
         path.write_text(json.dumps(self.to_json(), separators=(",", ":")), encoding="utf-8")
 
     def _parts(self):
-        import numpy as np
+        """The fitted vectorizers and coefficients; scikit-learn only for settings
+        `tfidf` does not reproduce (loading it costs a process seconds)."""
+        from council_social.triage import tfidf
 
         if self._fitted is None:
             if self.dense != list(DENSE):
                 raise ValueError(f"model {self.version} was trained on other features; retrain it")
-            vecs = [make_vectorizer(v["settings"], v["vocabulary"], v["idf"])
-                    for v in self.vectorizers]
-            self._fitted = vecs, np.asarray(self.coef)
+            if all(tfidf.supports(v["settings"]) for v in self.vectorizers):
+                vecs = [tfidf.TfidfFeatures(v["settings"], v["vocabulary"], v["idf"])
+                        for v in self.vectorizers]
+            else:
+                vecs = [make_vectorizer(v["settings"], v["vocabulary"], v["idf"])
+                        for v in self.vectorizers]
+            self._fitted = vecs, list(self.coef)
         return self._fitted
 
-    def decision(self, texts: list[str], dense) -> Any:
+    def decision(self, texts: list[str], dense) -> list[float]:
         """x . coef + intercept per text (before calibration)."""
-        from scipy.sparse import csr_matrix, hstack
-
         vecs, coef = self._parts()
         plain = [normalise(t) for t in texts]
-        x = hstack([*(v.transform(plain) for v in vecs), csr_matrix(dense)]).tocsr()
-        return x @ coef + self.intercept
+        if not all(hasattr(v, "weights") for v in vecs):
+            import numpy as np
+            from scipy.sparse import csr_matrix, hstack
+
+            x = hstack([*(v.transform(plain) for v in vecs), csr_matrix(dense)]).tocsr()
+            return (x @ np.asarray(coef) + self.intercept).tolist()
+        offsets, width = [], 0
+        for v in vecs:
+            offsets.append(width)
+            width += len(v.idf)
+        out = []
+        for text, extra in zip(plain, dense, strict=True):
+            z = self.intercept + sum(c * x for c, x in zip(coef[width:], extra, strict=True))
+            for v, offset in zip(vecs, offsets, strict=True):
+                z += sum(coef[offset + j] * w for j, w in v.weights(text).items())
+            out.append(z)
+        return out
 
     def text_probabilities(self, texts: list[str], dense) -> list[float]:
         """Calibrated P(critical | text) for a batch."""
         a, b = self.platt
-        return [sigmoid(a * z + b) for z in self.decision(texts, dense).tolist()]
+        return [sigmoid(a * z + b) for z in self.decision(texts, dense)]
 
     def combine(self, p_text: float, cues: float, praise: float) -> float:
         if self.combiner.get("kind") == "logistic":
