@@ -90,6 +90,8 @@ class AnchorLog:
     problems: list[str] = field(default_factory=list)
     # sha256 of the last line, which the next appended line names as its `prev`
     last_digest: str | None = None
+    # not a regular file, or unreadable: its one problem says so, nothing else is compared
+    refused: bool = False
 
     @property
     def head(self) -> dict | None:
@@ -114,7 +116,7 @@ def read_anchor(path: Path) -> AnchorLog:
     except FileNotFoundError:
         return log
     except OSError as exc:
-        log.exists = True
+        log.exists = log.refused = True
         log.problems.append(str(exc) if isinstance(exc, NotRegular)
                             else f"cannot be read: {exc.strerror or exc}")
         return log
@@ -191,8 +193,9 @@ def read_email(path: Path) -> AnchorLog:
         log.problems.append("chain-head e-mail not found")
         return log
     except OSError as exc:
-        log.exists = True
-        log.problems.append(str(exc))
+        log.exists = log.refused = True
+        log.problems.append(str(exc) if isinstance(exc, NotRegular)
+                            else f"cannot be read: {exc.strerror or exc}")
         return log
     log.exists = True
     with os.fdopen(fd, "rb") as fh:

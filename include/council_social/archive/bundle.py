@@ -154,7 +154,7 @@ def verify_bundle(path: Path, anchors: list[Path] | None = None) -> BundleCheck:
             listed = manifest["files"]
             if not isinstance(listed, dict):
                 raise TypeError
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, zipfile.BadZipFile, OSError):
             raise BundleError(f"{path}: manifest.json is not a bundle manifest") from None
         for name in sorted(names - set(listed) - {"manifest.json"}):
             check.fail(name, "in the bundle but not in manifest.json")
@@ -168,8 +168,13 @@ def verify_bundle(path: Path, anchors: list[Path] | None = None) -> BundleCheck:
                 check.fail(name, f"sha256 {digest} ({size} bytes) is not manifest.json's "
                                  f"{expected.get('sha256')} ({expected.get('bytes')} bytes)")
         records = manifest.get("records") or []
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise BundleError(f"{path}: manifest.json's records are not a list of records")
         if "records.warc.gz" in names and records:
-            _check_records(check, bundle, records)
+            try:
+                _check_records(check, bundle, records)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                check.fail("records.warc.gz", f"cannot be read from the zip: {exc}")
     if anchors:
         _check_sources(check, records, anchors)
     return check

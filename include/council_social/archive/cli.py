@@ -67,9 +67,15 @@ def cmd_export(args) -> int:
     folder = Path(args.out).expanduser().parent
     if not folder.is_dir():
         raise CliError(f"{folder}: no such folder to write the bundle into")
+    from council_social.archive.bundle import BundleError
+
     config, engine = _context(args)
-    summary = export_bundle(engine, config, _query(args, args.query), args.out,
-                            redact=args.redact)
+    try:
+        summary = export_bundle(engine, config, _query(args, args.query), args.out,
+                                redact=args.redact)
+    except BundleError as exc:  # the archive does not verify: exit 1, no bundle
+        print(f"council-social: {exc}", file=sys.stderr)
+        return 1
     print(f"wrote {summary.path}: {summary.items} items, {summary.exchanges} API exchanges "
           f"({summary.warc_records} WARC records){', redacted' if summary.redacted else ''}")
     return 0

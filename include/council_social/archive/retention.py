@@ -119,14 +119,14 @@ def expire_files(engine: Engine, root, retention, as_of: datetime, anchor,
             expired.append({**row, "chain_position": f["chain_position"]})
         # In the anchor log before the commit: a file only ever goes with its event there.
         anchor_expiries(conn, anchor, expired, by, as_of)
-    _delete_expired(engine, root, anchor)
+    delete_expired(engine, root, anchor)
     for row in expired:
         log.warning("retention: removed %s (%s records, %s bytes, sha256 %s, kept until %s)",
                     row["path"], row["records"], row["bytes"], row["sha256"], row["retain_until"])
     return RetentionOutcome(expired, held, kept)
 
 
-def _delete_expired(engine: Engine, root, anchor) -> None:
+def delete_expired(engine: Engine, root, anchor) -> None:
     """Delete the files the anchor log expired that are still there (a failed delete is
     retried next week); a hold placed since, or a path outside the root, stops the run."""
     events = read_anchor(anchor).expired

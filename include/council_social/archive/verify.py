@@ -168,6 +168,8 @@ def check_anchor(report: VerifyReport, files: list, logs: list[AnchorLog]) -> di
         for problem in log.problems:
             report.problems.append(Problem(str(log.path), f"{what}: {problem}"))
     by_position = {row["chain_position"]: row for row in files}
+    if primary.refused:
+        return {}
     if not primary.exists:
         if files:
             report.problems.append(Problem(str(primary.path), (

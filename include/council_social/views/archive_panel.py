@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from council_social.views.availability import need
+from council_social.views.availability import Unavailable, need
 
 MODULES = ("council_social.archive.search", "council_social.archive.export",
            "council_social.archive.verify", "council_social.archive.storage")
@@ -47,7 +47,11 @@ def verify_status(engine, config) -> dict | None:
 def export_zip(engine, config, query, out_path) -> dict:
     with engine.connect() as conn:
         need(conn, MODULES, TABLES)
+    from council_social.archive.bundle import BundleError
     from council_social.archive.export import export_bundle
 
-    summary = export_bundle(engine, config, query, out_path, redact=False)
+    try:
+        summary = export_bundle(engine, config, query, out_path, redact=False)
+    except BundleError as exc:  # the archive does not verify: no bundle from it
+        raise Unavailable(str(exc)) from None
     return getattr(summary, "__dict__", {"summary": str(summary)})
