@@ -34,10 +34,12 @@ def record_run(engine, report, at: datetime | None = None) -> None:
         conn.execute(archive_verify_runs.insert().values(
             verified_at=at or datetime.now(UTC), root=str(report.root), ok=report.ok,
             files=report.files, records=report.records, problems=len(report.problems),
-            detail={"bytes": report.bytes, "expired": report.expired,
-                    "anchored": report.anchored, "anchors": list(report.anchors),
+            detail={"bytes": getattr(report, "bytes", None),
+                    "expired": getattr(report, "expired", 0),
+                    "anchored": getattr(report, "anchored", None),
+                    "anchors": list(getattr(report, "anchors", [])),
                     "problems": [str(p) for p in report.problems[:SHOWN_PROBLEMS]],
-                    "unanchored": report.unanchored[:SHOWN_PROBLEMS]}))
+                    "unanchored": list(getattr(report, "unanchored", []))[:SHOWN_PROBLEMS]}))
 
 
 def last_run(conn) -> dict | None:

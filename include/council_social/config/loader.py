@@ -94,7 +94,8 @@ def _refuse_anchor_beside_archive(config: CouncilConfig, name: str) -> None:
     anchor = anchor_path(config).resolve()
     root = archive_root(config)
     inside_root = isinstance(root, Path) and anchor.is_relative_to(root.resolve())
-    if inside_root or ".data" in anchor.parts:
+    # `.data-anchor` (the one-machine default) is a container's own folder just as much
+    if inside_root or any(part.startswith(".data") for part in anchor.parts):
         where = "the archive root" if inside_root else "a local .data folder"
         raise ConfigError(
             f"{name}: the archive anchor log {anchor} is inside {where}; in production "
