@@ -20,12 +20,16 @@ ended:
 3. `mail_chain_head` mails the anchor's head to `archive.records_officer_email`
    (once per day and head), an independent copy `archive verify` can be
    checked against.
+4. `verify_archive` re-hashes every file and record against the manifest and
+   the anchor log; the Archive page shows this last result.
 
 **Owner:** web team. **When it fails:** a failed `write_warc` wrote no
 manifest row; clear it. "already exists with different content" means a file
 under the archive root does not match the store: do not delete it, run
 `council-social archive verify` and escalate to the records manager. A failed
-re-check loses nothing; the next run re-checks the same window.
+re-check loses nothing; the next run re-checks the same window. A failed
+`verify_archive` names each damaged file or record: restore it from backup and
+escalate to the records manager; never re-write it.
 """
 
 from __future__ import annotations
@@ -102,5 +106,13 @@ with DAG(
                                default_from_email(settings), sender, datetime.now(UTC))
         return {"mailed": mailed, "transport": transport}
 
+    # all_done: a day whose write failed is still checked; the page shows this result.
+    @task(trigger_rule="all_done")
+    def verify_archive() -> dict:
+        from council_social.airflow import engine
+        from council_social.archive.verify import verify_configured
+
+        return verify_configured(engine(), config())
+
     written = recheck_recent_items() >> write_warc.expand(platform=list(config().channels.configured()))
-    written >> mail_chain_head()
+    written >> mail_chain_head() >> verify_archive()

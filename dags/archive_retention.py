@@ -7,8 +7,10 @@ retention (`archive.retention` in council.yaml, default six years per record
 class, counted from the file's day) ended by the end of the data interval,
 unless a legal hold covers any item in them. The items of every open FoI
 case are put on hold first, and holds of closed FoI cases released.
-Each removal is logged in `social.retention_log`; manifest rows stay so the
-chain still verifies.
+Each removal is logged in `social.retention_log` and as an expiry event in
+the anchor log (who, when, which rule, the file's sha256); manifest rows stay
+so the chain still verifies. A path outside the archive root, or a hold found
+when a file is about to go, stops the run with one line.
 
 **Owner:** web team (records manager). **When it fails:** if `verify_archive`
 failed, nothing was expired: its log names each damaged file and record;
@@ -37,19 +39,14 @@ with DAG(
     @task
     def verify_archive() -> dict:
         from council_social.airflow import engine
-        from council_social.archive.anchor import anchor_path
-        from council_social.archive.storage import archive_root
-        from council_social.archive.verify import verify_archive as verify
+        from council_social.archive.verify import verify_configured
 
-        report = verify(engine(), archive_root(config()), anchor_path(config()))
-        if not report.ok:
-            raise RuntimeError("archive verification failed: "
-                               + "; ".join(str(p) for p in report.problems[:20]))
-        return {"files": report.files, "records": report.records, "expired": report.expired}
+        return verify_configured(engine(), config())
 
     @task
-    def expire_files(verified: dict, data_interval_end=None) -> dict:
+    def expire_files(verified: dict, data_interval_end=None, run_id=None) -> dict:
         from council_social.airflow import engine
+        from council_social.archive.anchor import anchor_path
         from council_social.archive.holds import sync_foi_holds
         from council_social.archive.retention import expire_files as expire
         from council_social.archive.storage import archive_root
@@ -57,7 +54,8 @@ with DAG(
         with engine().begin() as conn:  # open FoI cases hold their items first
             holds = sync_foi_holds(conn, data_interval_end)
         outcome = expire(engine(), archive_root(config()), config().archive.retention,
-                         data_interval_end)
+                         data_interval_end, anchor_path(config()),
+                         by=f"archive_retention run {run_id}")
         return {"foi_holds": holds, "expired": [r["path"] for r in outcome.expired],
                 "held": [h["path"] for h in outcome.held], "kept": outcome.kept}
 

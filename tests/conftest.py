@@ -27,7 +27,8 @@ os.environ.update({
 os.environ.pop("COUNCIL_SOCIAL_DATABASE_URL", None)
 os.environ.pop("COUNCIL_SOCIAL_CONFIG", None)
 # A shell set up for `make up` or compose must not move the tests' storage or refuse it.
-for _name in ("COUNCIL_SOCIAL_STORAGE_ROOT", "COUNCIL_SOCIAL_ENV", "COUNCIL_SOCIAL_ARCHIVE_ROOT"):
+for _name in ("COUNCIL_SOCIAL_STORAGE_ROOT", "COUNCIL_SOCIAL_ENV", "COUNCIL_SOCIAL_ARCHIVE_ROOT",
+              "COUNCIL_SOCIAL_ARCHIVE_ANCHOR"):
     os.environ.pop(_name, None)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

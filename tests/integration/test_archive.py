@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 from warcio.archiveiterator import ArchiveIterator
 
+from council_social.archive.anchor import read_anchor
 from council_social.archive.export import export_bundle
 from council_social.archive.holds import place_hold, release_hold
 from council_social.archive.manifest import archive_day, archive_interval
@@ -184,12 +185,13 @@ def _zip(path) -> dict[str, bytes]:
 
 
 def test_an_export_matches_its_search(landed, tmp_path, config):
-    archive_day(landed, tmp_path / "archive", "twitter", DAY, SIM_NOW)
+    root, anchor = tmp_path / "archive", tmp_path / "anchor.log"
+    archive_day(landed, root, "twitter", DAY, SIM_NOW, anchor)
     query = SearchQuery(words="bin", date_from=DAY - timedelta(days=1), date_to=DAY)
     with landed.connect() as conn:
         found = search_items(conn, query)
     assert found
-    summary = export_bundle(landed, config, query, tmp_path / "foi.zip")
+    summary = export_bundle(landed, config, query, tmp_path / "foi.zip", root=root, anchor=anchor)
     files = _zip(tmp_path / "foi.zip")
     assert sorted(files) == ["README.txt", "item_versions.csv", "items.csv", "manifest.json",
                              "records.warc.gz"]
@@ -224,6 +226,9 @@ def test_a_redacted_export_names_only_council_accounts(landed, tmp_path, config,
     from council_social.cli import main
 
     monkeypatch.setenv("COUNCIL_SOCIAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("COUNCIL_SOCIAL_ARCHIVE_ROOT", str(tmp_path / "archive"))
+    monkeypatch.setenv("COUNCIL_SOCIAL_ARCHIVE_ANCHOR", str(tmp_path / "anchor.log"))
+    archive_day(landed, tmp_path / "archive", "twitter", DAY, SIM_NOW, tmp_path / "anchor.log")
     out = tmp_path / "redacted.zip"
     assert main(["archive", "export", "--from", str(DAY - timedelta(days=1)), "--to", str(DAY),
                  "--query", "bin", "--redact", str(out)]) == 0
@@ -238,7 +243,9 @@ def test_a_redacted_export_names_only_council_accounts(landed, tmp_path, config,
         for name in (person.username, person.display_name):
             assert f'"{name}"' not in warc_text and f",{name}," not in csv_text
     assert "person-1" in csv_text and "Redaction" in files["README.txt"].decode()
-    assert json.loads(files["manifest.json"])["redacted"] is True
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["redacted"] is True and manifest["records"]
+    assert all(r["redacted"] and r["chain_position"] == 1 for r in manifest["records"])
 
 
 def test_recheck_keeps_edits_as_versions_and_deletions_as_tombstones(landed, config, simulator):
@@ -288,29 +295,32 @@ def test_recheck_keeps_edits_as_versions_and_deletions_as_tombstones(landed, con
 
 
 def test_retention_never_removes_held_items(landed, tmp_path, config):
-    day_file = archive_day(landed, tmp_path, "twitter", DAY, SIM_NOW)
+    anchor = tmp_path / "anchor.log"
+    day_file = archive_day(landed, tmp_path, "twitter", DAY, SIM_NOW, anchor)
     item = rows(landed, "SELECT external_id FROM social.items ORDER BY external_id LIMIT 1")[0]
     retention = config.archive.retention
     with landed.begin() as conn:
         place_hold(conn, "twitter", item.external_id, "FoI request", "FOI-2032-001", at=SIM_NOW)
-    early = expire_files(landed, tmp_path, retention, SIM_NOW + timedelta(days=365))
+    early = expire_files(landed, tmp_path, retention, SIM_NOW + timedelta(days=365), anchor)
     assert early.expired == [] and early.kept == 1
     past = datetime(2033, 1, 1, tzinfo=UTC)  # six years on
-    held = expire_files(landed, tmp_path, retention, past)
+    held = expire_files(landed, tmp_path, retention, past, anchor)
     assert held.expired == [] and [h["path"] for h in held.held] == [day_file.path]
     assert (tmp_path / day_file.path).exists()
     with landed.begin() as conn:
         assert release_hold(conn, "twitter", item.external_id, "FOI-2032-001", at=past) == 1
-    gone = expire_files(landed, tmp_path, retention, past)
+    gone = expire_files(landed, tmp_path, retention, past, anchor)
     assert [r["path"] for r in gone.expired] == [day_file.path]
     assert not (tmp_path / day_file.path).exists()
     log = rows(landed, "SELECT path, sha256, records, retain_until FROM social.retention_log")
     assert [(r.path, r.sha256, r.records) for r in log] == [
         (day_file.path, day_file.sha256, day_file.records)]
     assert log[0].retain_until == date(2032, 11, 25)
-    report = verify_archive(landed, tmp_path)
+    report = verify_archive(landed, tmp_path, anchor)
     assert report.ok and report.expired == 1
-    assert expire_files(landed, tmp_path, retention, past).expired == []  # idempotent
+    [event] = read_anchor(anchor).expired.values()  # the expiry is in the anchor's chain
+    assert event["sha256"] == day_file.sha256 and "kept until 2032-11-25" in event["rule"]
+    assert expire_files(landed, tmp_path, retention, past, anchor).expired == []  # idempotent
 
 
 def test_open_foi_cases_hold_their_items_and_closed_ones_release(clean_db, monkeypatch):

@@ -246,3 +246,362 @@ def test_the_head_is_mailed_once_a_day(archive):
                      now) is None
     assert len(outbox.sent) == 1 and read_anchor(anchor).head["position"] == 3
     assert verify_archive(engine, root, anchor).ok
+
+
+# --- issue 24: each tamper fails `archive verify` with the configured anchor and with a copy.
+
+def verify_with(capsys, database_url, monkeypatch, root, anchor, copy=None):
+    """`archive verify` with the configured (default) anchor, or with the log and a copy."""
+    monkeypatch.setenv("COUNCIL_SOCIAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("COUNCIL_SOCIAL_ARCHIVE_ANCHOR", str(anchor))
+    extra = ["--anchor", str(anchor), "--anchor", str(copy)] if copy else []
+    code = main(["archive", "verify", "--root", str(root), *extra])
+    captured = capsys.readouterr()
+    return code, [line for line in captured.out.splitlines() if line.startswith("FAIL ")]
+
+
+@pytest.fixture(params=["default", "copy"])
+def copy(request, archive, tmp_path):
+    """None (the configured anchor only), or an untouched copy of the anchor log."""
+    if request.param == "default":
+        return None
+    kept = tmp_path / "records-officer" / "anchor-copy.log"
+    kept.parent.mkdir()
+    shutil.copy(archive[2], kept)
+    return kept
+
+
+def test_an_untouched_archive_verifies_with_a_copy(archive, copy, capsys, database_url,
+                                                   monkeypatch):
+    engine, root, anchor, _ = archive
+    assert verify_with(capsys, database_url, monkeypatch, root, anchor, copy) == (0, [])
+
+
+def test_expired_in_the_database_then_deleted_fails(archive, copy, capsys, database_url,
+                                                    monkeypatch):
+    engine, root, anchor, paths = archive
+    sql(engine, "UPDATE social.archive_files SET expired_at = now() WHERE chain_position = 2")
+    (root / paths[1]).unlink()
+    code, fails = verify_with(capsys, database_url, monkeypatch, root, anchor, copy)
+    assert code == 1 and len(fails) == 1
+    assert fails[0].startswith(f"FAIL {paths[1]}: file is missing (the database marks it expired")
+
+
+def test_expired_in_the_database_then_overwritten_fails(archive, copy, capsys, database_url,
+                                                        monkeypatch):
+    engine, root, anchor, paths = archive
+    sql(engine, "UPDATE social.archive_files SET expired_at = now() WHERE chain_position = 2")
+    target = root / paths[1]
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(data))
+    code, fails = verify_with(capsys, database_url, monkeypatch, root, anchor, copy)
+    assert code == 1 and fails and all(f.startswith(f"FAIL {paths[1]}") for f in fails)
+
+
+def test_a_file_expired_by_retention_is_proved_gone_and_checked_until_then(archive, tmp_path):
+    from council_social.archive.retention import expire_files
+    from council_social.config.sections.archive import ArchiveRetention
+
+    engine, root, anchor, paths = archive
+    sql(engine, "UPDATE social.archive_files SET day = day - 3650 WHERE chain_position = 1")
+    later = datetime.now(UTC) + timedelta(days=1)
+    outcome = expire_files(engine, root, ArchiveRetention(default_years=1), later, anchor,
+                           by="test run")
+    assert [r["path"] for r in outcome.expired] == [paths[0]] and not (root / paths[0]).exists()
+    [event] = read_anchor(anchor).expired.values()
+    assert (event["position"], event["by"]) == (1, "test run") and "mentions 1y" in event["rule"]
+    report = verify_archive(engine, root, anchor)
+    assert report.ok and report.expired == 1, report.problems
+    # back again, but changed: still checked (the event names the file's last sha256)
+    (root / paths[0]).write_bytes(b"not the archived file")
+    found = problems(engine, root, anchor)
+    assert found and all(p.startswith(paths[0]) for p in found)
+
+
+@pytest.mark.parametrize("path", ["../../../victim.txt", "twitter/../../victim.txt",
+                                  "/tmp/victim.txt"])
+def test_retention_never_leaves_the_root(archive, tmp_path, path):
+    from council_social.archive.retention import RetentionError, expire_files
+    from council_social.config.sections.archive import ArchiveRetention
+
+    engine, root, anchor, paths = archive
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not the archive's")
+    escape = path.replace("/tmp/victim.txt", str(victim))
+    # the database's word alone (expired_at) deletes nothing
+    sql(engine, "UPDATE social.archive_files SET path = :p, expired_at = now()"
+                " WHERE chain_position = 3", p=escape)
+    expire_files(engine, root, ArchiveRetention(), datetime.now(UTC), anchor)
+    assert victim.exists()
+    # a file due for expiry whose path leaves the root stops the run, before anything is marked
+    sql(engine, "UPDATE social.archive_files SET expired_at = NULL, day = day - 3650"
+                " WHERE chain_position = 3")
+    with pytest.raises(RetentionError) as stopped:
+        expire_files(engine, root, ArchiveRetention(default_years=1),
+                     datetime.now(UTC) + timedelta(days=1), anchor)
+    assert "\n" not in str(stopped.value) and escape in str(stopped.value)
+    assert victim.exists() and not read_anchor(anchor).expired
+    assert sql(engine, "SELECT count(*) FROM social.retention_log")[0][0] == 0
+
+
+def test_a_hold_placed_before_deletion_stops_the_run(archive):
+    from council_social.archive.anchor import anchor_expiries
+    from council_social.archive.holds import place_hold
+    from council_social.archive.retention import RetentionError, delete_expired
+
+    engine, root, anchor, paths = archive
+    row = sql(engine, "SELECT chain_position, path, sha256, records, bytes FROM"
+                      " social.archive_files WHERE chain_position = 1")[0]
+    with engine.begin() as conn:  # expired, but the file not yet deleted (a crash between)
+        anchor_expiries(conn, anchor, [dict(row._mapping, rule="test")], "test", datetime.now(UTC))
+        place_hold(conn, "twitter", "5000", "complaint", "CMP-1")
+    with pytest.raises(RetentionError, match="under legal hold"):
+        delete_expired(engine, root, anchor)
+    assert (root / paths[0]).exists()
+
+
+def test_an_emptied_anchor_fails(archive, copy, capsys, database_url, monkeypatch):
+    engine, root, anchor, paths = archive
+    anchor.write_bytes(b"")
+    code, fails = verify_with(capsys, database_url, monkeypatch, root, anchor, copy)
+    assert code == 1 and len(fails) == 1
+    assert fails[0].startswith(f"FAIL {anchor}: anchor log is empty, but 3 file(s)")
+
+
+def test_a_shortened_anchor_fails(archive, copy, capsys, database_url, monkeypatch):
+    engine, root, anchor, paths = archive
+    anchor.write_bytes(b"".join(anchor.read_bytes().splitlines(keepends=True)[:2]))
+    code, fails = verify_with(capsys, database_url, monkeypatch, root, anchor, copy)
+    assert code == 1 and len(fails) == 1
+    assert fails[0].startswith(f"FAIL {anchor}: anchor log has no line for chain position(s) 3")
+    assert paths[2] in fails[0]
+
+
+def test_a_rewritten_anchor_fails(archive, copy, capsys, database_url, monkeypatch):
+    engine, root, anchor, paths = archive
+    lines = anchor.read_bytes().splitlines(keepends=True)
+    entry = json.loads(lines[1])
+    entry["sha256"] = "0" * 64  # the middle line rewritten, its chain left as it was
+    lines[1] = json.dumps(entry, sort_keys=True).encode() + b"\n"
+    anchor.write_bytes(b"".join(lines))
+    code, fails = verify_with(capsys, database_url, monkeypatch, root, anchor, copy)
+    assert code == 1 and fails
+    assert any(f.startswith(f"FAIL {anchor}: anchor log: line 3 does not follow") for f in fails)
+    assert any(f.startswith(f"FAIL {paths[1]}:") for f in fails)
+
+
+def test_a_consistently_rewritten_anchor_is_caught_by_the_copy(archive, tmp_path, capsys,
+                                                               database_url, monkeypatch):
+    """The whole log re-chained over a forged second file: only an untouched copy shows it."""
+    from council_social.archive.anchor import _append
+
+    engine, root, anchor, paths = archive
+    kept = tmp_path / "anchor-copy.log"
+    shutil.copy(anchor, kept)
+    entries = [{k: v for k, v in json.loads(line).items() if k != "prev"}
+               for line in anchor.read_bytes().splitlines()]
+    entries[1]["sha256"] = "f" * 64
+    sql(engine, "UPDATE social.archive_files SET sha256 = :s WHERE chain_position = 2", s="f" * 64)
+    anchor.unlink()
+    _append(anchor, entries)
+    code, fails = verify_with(capsys, database_url, monkeypatch, root, anchor, kept)
+    assert code == 1
+    assert any(f.startswith(f"FAIL {paths[1]}: chain position 2 has sha256") and "rewritten" in f
+               for f in fails)
+
+
+def test_cutting_off_the_newest_file_with_its_anchor_lines_fails_with_a_copy(
+        archive, tmp_path, capsys, database_url, monkeypatch):
+    engine, root, anchor, paths = archive
+    kept = tmp_path / "anchor-copy.log"
+    shutil.copy(anchor, kept)
+    (root / paths[2]).unlink()
+    sql(engine, "DELETE FROM social.archive_records WHERE file_id = (SELECT id FROM"
+                " social.archive_files WHERE chain_position = 3)")
+    sql(engine, "DELETE FROM social.archive_files WHERE chain_position = 3")
+    anchor.write_bytes(b"".join(anchor.read_bytes().splitlines(keepends=True)[:2]))
+    code, fails = verify_with(capsys, database_url, monkeypatch, root, anchor, kept)
+    assert code == 1 and len(fails) == 1
+    assert fails[0].startswith(f"FAIL {paths[2]}: anchored at chain position 3")
+
+
+def test_the_chain_head_email_is_an_anchor_source(archive, tmp_path, capsys, database_url,
+                                                  monkeypatch):
+    engine, root, anchor, paths = archive
+
+    class Outbox:
+        sent: list = []
+
+        def send_message(self, msg):
+            self.sent.append(msg)
+
+    mail_head(anchor, DAYS[2], "records@example.gov.uk", "ops@example.gov.uk", Outbox(),
+              datetime.now(UTC))
+    eml = tmp_path / "head.eml"
+    eml.write_bytes(bytes(Outbox.sent[-1]))
+    assert verify_with(capsys, database_url, monkeypatch, root, anchor, eml) == (0, [])
+    # the log cut back to two files and the third's rows gone: the e-mail still says 3
+    (root / paths[2]).unlink()
+    sql(engine, "DELETE FROM social.archive_records WHERE file_id = (SELECT id FROM"
+                " social.archive_files WHERE chain_position = 3)")
+    sql(engine, "DELETE FROM social.archive_files WHERE chain_position = 3")
+    anchor.write_bytes(b"".join(anchor.read_bytes().splitlines(keepends=True)[:2]))
+    code, fails = verify_with(capsys, database_url, monkeypatch, root, anchor, eml)
+    assert code == 1 and len(fails) == 1 and fails[0].startswith(f"FAIL {paths[2]}: anchored")
+
+
+@pytest.mark.parametrize("which", ["middle", "last"])
+def test_a_deleted_record_row_with_a_lowered_count_fails(archive, copy, capsys, database_url,
+                                                         monkeypatch, which):
+    engine, root, anchor, paths = archive
+    index = 4 if which == "middle" else 6
+    rid = sql(engine, "SELECT warc_record_id FROM social.archive_records WHERE record_index = :i"
+                      " AND file_id = (SELECT id FROM social.archive_files WHERE chain_position = 2)",
+              i=index)[0][0]
+    sql(engine, "DELETE FROM social.archive_records WHERE record_index = :i AND file_id ="
+                " (SELECT id FROM social.archive_files WHERE chain_position = 2)", i=index)
+    sql(engine, "UPDATE social.archive_files SET records = records - 1 WHERE chain_position = 2")
+    code, fails = verify_with(capsys, database_url, monkeypatch, root, anchor, copy)
+    assert code == 1 and len(fails) == 1
+    assert fails[0].startswith(f"FAIL {paths[1]} record {index} {rid}")
+    assert "has no manifest row" in fails[0] and "the file holds 7; anchored with 7" in fails[0]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "link-to-dev-zero"])
+def test_an_anchor_that_is_not_a_regular_file_is_refused_at_once(archive, tmp_path, capsys,
+                                                                 database_url, monkeypatch, kind):
+    import time
+
+    engine, root, anchor, paths = archive
+    odd = tmp_path / "odd-anchor"
+    if kind == "fifo":
+        os.mkfifo(odd)
+    elif kind == "link-to-dev-zero":
+        os.symlink("/dev/zero", odd)
+    else:
+        odd = "/dev/zero"
+    for sources in ([odd], [anchor, odd]):
+        monkeypatch.setenv("COUNCIL_SOCIAL_DATABASE_URL", database_url)
+        args = [a for s in sources for a in ("--anchor", str(s))]
+        started = time.monotonic()
+        code = main(["archive", "verify", "--root", str(root), *args])
+        elapsed = time.monotonic() - started
+        fails = [line for line in capsys.readouterr().out.splitlines() if line.startswith("FAIL")]
+        assert code == 1 and elapsed < 10
+        assert fails == [f"FAIL {odd}: anchor log: {odd} is not a regular file; not read"]
+    # nor does the archive run append to one (a FIFO would block for ever)
+    from council_social.archive.anchor import AnchorError
+
+    land_page(engine, DAYS[2] + timedelta(days=1), 70)
+    with pytest.raises(AnchorError, match="not a regular file"):
+        archive_day(engine, root, "twitter", DAYS[2] + timedelta(days=1), datetime.now(UTC), odd)
+
+
+@pytest.fixture
+def exported(clean_db, config, simulator, tmp_path, monkeypatch, database_url):
+    """Ingested items archived (root and anchor configured), then a raw page forged."""
+    from tests.conftest import SIM_NOW
+    from tests.integration.test_archive import DAY, land
+
+    root, anchor = tmp_path / "archive", tmp_path / "anchor" / "anchor.log"
+    monkeypatch.setenv("COUNCIL_SOCIAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("COUNCIL_SOCIAL_ARCHIVE_ROOT", str(root))
+    monkeypatch.setenv("COUNCIL_SOCIAL_ARCHIVE_ANCHOR", str(anchor))
+    land(clean_db, config, simulator)
+    written = archive_day(clean_db, root, "twitter", DAY, SIM_NOW, anchor)
+    sql(clean_db, "UPDATE social.raw_pages SET body = convert_to(replace(convert_from(body,"
+                  " 'UTF8'), '\"text\":\"', '\"text\":\"FORGED '), 'UTF8')")
+    assert sql(clean_db, "SELECT count(*) FROM social.raw_pages WHERE position('FORGED' in"
+                         " convert_from(body, 'UTF8')) > 0")[0][0] > 0
+    return clean_db, root, anchor, written, DAY
+
+
+def export_args(day, out) -> list[str]:
+    return ["archive", "export", "--from", str(day - timedelta(days=1)), "--to", str(day),
+            "--query", "bin", str(out)]
+
+
+def test_a_forged_raw_page_never_reaches_a_bundle(exported, tmp_path, capsys):
+    import io
+    import zipfile
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    engine, root, anchor, written, day = exported
+    out = tmp_path / "foi.zip"
+    assert main(export_args(day, out)) == 0
+    with zipfile.ZipFile(out) as bundle:
+        warc = bundle.read("records.warc.gz")
+        manifest = json.loads(bundle.read("manifest.json"))
+    payloads = b"".join(r.content_stream().read() for r in ArchiveIterator(io.BytesIO(warc)))
+    assert payloads and b"FORGED" not in payloads
+    # every record is the archive file's own bytes, at the offset and chain position it names
+    archived = (root / written.path).read_bytes()
+    rows = {r[0]: r[1:] for r in sql(engine, "SELECT warc_record_id, byte_offset, byte_length"
+                                             " FROM social.archive_records")}
+    assert manifest["records"] and not manifest["not_archived"]["raw_page_ids"]
+    for entry in manifest["records"]:
+        offset, length = rows[entry["warc_record_id"]]
+        assert warc[entry["offset"]:entry["offset"] + entry["bytes"]] == archived[offset:offset + length]
+        assert (entry["file"], entry["chain_position"], entry["file_sha256"]) == (
+            written.path, 1, written.sha256)
+    capsys.readouterr()
+
+    # verify-bundle: no database, with and without the anchor
+    monkeypatch_db = os.environ.pop("COUNCIL_SOCIAL_DATABASE_URL")
+    try:
+        assert main(["archive", "verify-bundle", str(out), "--anchor", str(anchor)]) == 0
+        assert capsys.readouterr().out.startswith("bundle verified: 4 files and ")
+        # one byte changed in one record, the zip rebuilt so only the digest can tell
+        changed = tmp_path / "changed.zip"
+        entry = manifest["records"][3]
+        at = entry["offset"] + entry["bytes"] // 2
+        with zipfile.ZipFile(out) as src, zipfile.ZipFile(changed, "w") as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename == "records.warc.gz":
+                    data = data[:at] + bytes([data[at] ^ 1]) + data[at + 1:]
+                dst.writestr(info, data)
+        assert main(["archive", "verify-bundle", str(changed)]) == 1
+        fails = [line for line in capsys.readouterr().out.splitlines() if line.startswith("FAIL")]
+        assert f"FAIL records.warc.gz record 3 {entry['warc_record_id']}: sha256" in "\n".join(fails)
+        assert any(f.startswith("FAIL records.warc.gz: sha256") for f in fails)
+        # a byte flipped in the zip file itself
+        raw = bytearray(out.read_bytes())
+        raw[len(raw) // 3] ^= 0xFF
+        flipped = tmp_path / "flipped.zip"
+        flipped.write_bytes(bytes(raw))
+        assert main(["archive", "verify-bundle", str(flipped)]) in (1, 2)
+        # a FIFO is refused, not read
+        fifo = tmp_path / "bundle.zip"
+        os.mkfifo(fifo)
+        assert main(["archive", "verify-bundle", str(fifo)]) == 2
+        assert "not a regular file" in capsys.readouterr().err
+    finally:
+        os.environ["COUNCIL_SOCIAL_DATABASE_URL"] = monkeypatch_db
+
+
+def test_a_bundle_is_refused_from_an_archive_that_does_not_verify(exported, tmp_path, capsys):
+    engine, root, anchor, written, day = exported
+    target = root / written.path
+    target.write_bytes(target.read_bytes()[:-20])
+    out = tmp_path / "foi.zip"
+    assert main(export_args(day, out)) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "export refused" in err and written.path in err
+    assert not out.exists()
+
+
+def test_verify_bundle_checks_the_sources_against_the_anchor(exported, tmp_path, capsys):
+    engine, root, anchor, written, day = exported
+    out = tmp_path / "foi.zip"
+    assert main(export_args(day, out)) == 0
+    other = tmp_path / "other-anchor.log"
+    line = json.loads(anchor.read_bytes().splitlines()[0])
+    other.write_text(json.dumps({**line, "sha256": "0" * 64, "prev": None}) + "\n")
+    capsys.readouterr()
+    assert main(["archive", "verify-bundle", str(out), "--anchor", str(other)]) == 1
+    fails = [x for x in capsys.readouterr().out.splitlines() if x.startswith("FAIL")]
+    assert fails == [f"FAIL {written.path}: the bundle says chain position 1 is {written.path}"
+                     f" with sha256 {written.sha256}; the anchor has {written.path} with {'0' * 64}"]

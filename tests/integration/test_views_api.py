@@ -158,7 +158,7 @@ def test_every_view_loads_as_html_and_json(client, seeded):
     assert cases["teams"][0]["cases"][0]["time_left"] == "23h 00m"
     assert "fortnights" in client.get("/api/grid").json()
     assert client.get("/api/archive", params={"q": "parking"}).json()["items"][0]["external_id"] == "t2"
-    assert client.get("/api/archive", params={"verify": "true"}).json()["verify"]["ok"] is True
+    assert client.get("/api/archive", params={"verify": "true"}).json()["verify"] is None
     assert client.get("/api/reports").json()["week_start"] == "2026-11-16"
     assert client.get("/api/metrics", params={"date_from": "2026-11-01", "date_to": "2026-11-30"}).json() == {
         "metrics": []}
@@ -253,3 +253,25 @@ def test_backlog_is_listed_and_closed_in_bulk_from_the_cases_page(client, seeded
         "team": "waste-recycling", "reason": "no_reply_needed", "officer": "Wanda Placeholder"})
     assert done.json()["closed"] == 1
     assert client.get("/api/cases").json()["backlog"] == []
+
+
+def test_the_archive_page_shows_the_last_verify_and_runs_none(client, seeded, config):
+    from council_social.archive.storage import anchor_path, archive_root
+    from council_social.archive.verify import verify_archive
+
+    engine, _ = seeded
+    runs = "SELECT count(*) FROM social.archive_verify_runs"
+    assert "Not verified yet" in client.get("/archive").text
+    verify_archive(engine, archive_root(config), anchor_path(config))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("UPDATE social.archive_verify_runs SET ok = false, problems = 1,"
+                             " detail = jsonb_set(detail, '{problems}', '[\"x.warc.gz: <b>gone</b>\"]')")
+        conn.commit()
+        before = conn.exec_driver_sql(runs).scalar()
+    for _ in range(3):
+        page = client.get("/archive").text
+    status = client.get("/api/archive", params={"verify": "true"}).json()["verify"]
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql(runs).scalar() == before == 1  # a view writes no verify row
+    assert status["ok"] is False and status["problems"] == ["x.warc.gz: <b>gone</b>"]
+    assert "1 problem(s) found" in page and "x.warc.gz: &lt;b&gt;gone&lt;/b&gt;" in page

@@ -116,6 +116,10 @@ def test_production_refuses_a_root_inside_local_data(data, tmp_path, monkeypatch
     monkeypatch.setenv(STORAGE_ROOT_ENV_VAR, "/opt/airflow/storage")
     assert load_config().storage_root == Path("/opt/airflow/storage")
     monkeypatch.setenv(STORAGE_ROOT_ENV_VAR, "s3://council-bucket/social")
+    # the anchor log is a local append-only file: on object storage it must be named
+    with pytest.raises(ConfigError, match="anchor log"):
+        load_config()
+    monkeypatch.setenv("COUNCIL_SOCIAL_ARCHIVE_ANCHOR", "/mnt/records-worm/anchor.log")
     assert str(load_config().archive_default_path) == "s3://council-bucket/social/archive"
 
 

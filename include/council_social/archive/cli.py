@@ -1,4 +1,4 @@
-"""`council-social archive search | export | verify`: the FoI officer's commands."""
+"""`council-social archive search | export | verify | verify-bundle`: the FoI officer's commands."""
 
 from __future__ import annotations
 
@@ -67,23 +67,29 @@ def cmd_export(args) -> int:
     folder = Path(args.out).expanduser().parent
     if not folder.is_dir():
         raise CliError(f"{folder}: no such folder to write the bundle into")
+    from council_social.archive.bundle import BundleError
+
     config, engine = _context(args)
-    summary = export_bundle(engine, config, _query(args, args.query), args.out,
-                            redact=args.redact)
+    try:
+        summary = export_bundle(engine, config, _query(args, args.query), args.out,
+                                redact=args.redact)
+    except BundleError as exc:  # the archive does not verify: exit 1, no bundle
+        print(f"council-social: {exc}", file=sys.stderr)
+        return 1
     print(f"wrote {summary.path}: {summary.items} items, {summary.exchanges} API exchanges "
           f"({summary.warc_records} WARC records){', redacted' if summary.redacted else ''}")
     return 0
 
 
 def cmd_verify(args) -> int:
-    from council_social.archive.anchor import anchor_path
-    from council_social.archive.storage import archive_root
+    from council_social.archive.storage import anchor_path, archive_root
     from council_social.archive.verify import Problem, verify_archive
 
     config, engine = _context(args)
     root = archive_root(config, args.root)
-    anchor = anchor_path(config, args.anchor)
-    report = verify_archive(engine, root, anchor)
+    # The first --anchor replaces the configured log; further ones are copies or e-mails.
+    anchors = [anchor_path(config, a) for a in args.anchor] if args.anchor else [anchor_path(config)]
+    report = verify_archive(engine, root, anchors)
     for problem in report.problems:
         print(f"FAIL {problem}")
     for path in report.unlisted:
@@ -92,11 +98,33 @@ def cmd_verify(args) -> int:
         print(f"WARN {Problem(path, 'written after the anchor head (anchored by the next archive run)')}")
     summary = (f"{report.files} files, {report.records} records, {report.bytes} bytes"
                f" ({report.expired} expired) under {report.root}; {report.anchored} anchored"
-               f" in {anchor}")
+               f" in {', '.join(map(str, anchors))}")
     if not report.ok:
         print(f"archive verify: {len(report.problems)} problem(s); {summary}", file=sys.stderr)
         return 1
     print(f"archive verified: {summary}; every hash and the chain match the manifest")
+    return 0
+
+
+def cmd_verify_bundle(args) -> int:
+    from council_social.archive.bundle import BundleError, verify_bundle
+    from council_social.cli import CliError
+
+    try:
+        result = verify_bundle(Path(args.zip).expanduser(),
+                               [Path(a).expanduser() for a in args.anchor or []])
+    except BundleError as exc:
+        raise CliError(str(exc)) from None
+    for problem in result.problems:
+        print(f"FAIL {problem}")
+    if result.problems:
+        print(f"archive verify-bundle: {len(result.problems)} problem(s) in {args.zip}",
+              file=sys.stderr)
+        return 1
+    anchored = ("; every source file's sha256 matches the anchor at its chain position"
+                if args.anchor else "; give --anchor to check the source files against the chain")
+    print(f"bundle verified: {result.files} files and {result.records} WARC records match "
+          f"manifest.json ({result.sources} archive files){anchored}")
     return 0
 
 
@@ -132,6 +160,15 @@ def register(subparsers) -> None:
 
     verify = archive.add_parser("verify", help="recompute every hash and the chain")
     verify.add_argument("--root", help="archive root (default: archive.root in council.yaml)")
-    verify.add_argument("--anchor", help="anchor log (default: COUNCIL_SOCIAL_ARCHIVE_ANCHOR or "
-                        "archive.anchor_path in council.yaml)")
+    verify.add_argument("--anchor", action="append", metavar="FILE",
+                        help="anchor log (default: COUNCIL_SOCIAL_ARCHIVE_ANCHOR or "
+                        "archive.anchor_path in council.yaml); repeat to add copies of it "
+                        "or chain-head e-mails (.eml), checked against it")
     verify.set_defaults(func=cmd_verify)
+
+    bundle = archive.add_parser("verify-bundle", help="check an FoI bundle without the database")
+    bundle.add_argument("zip", metavar="ZIP")
+    bundle.add_argument("--anchor", action="append", metavar="FILE",
+                        help="an anchor log or chain-head e-mail to check the source files' "
+                        "sha256 against (repeatable)")
+    bundle.set_defaults(func=cmd_verify_bundle)

@@ -3,17 +3,22 @@
 Bundle contents:
   records.warc.gz    the API exchanges that evidence the matching items (each version's
                      page, the latest sighting, the deletion lookup): response, request
-                     and metadata records. Unredacted, every record is byte-identical to
-                     the archive's (same WARC-Record-ID and digests).
+                     and metadata records, copied out of the archive's WARC files after
+                     those files verified against the chain and the anchor (never rebuilt
+                     from the database). Unredacted, every record is byte-identical to
+                     the archive's; redacted ones are rebuilt from the archived bodies.
   items.csv          one row per matching item (formula-injection guarded)
   item_versions.csv  every stored text of those items, oldest first
-  manifest.json      the query, counts, and the sha256 and size of every other file
+  manifest.json      the query, counts, the sha256 and size of every other file, and each
+                     record's sha256, offset, source file, file sha256 and chain position
+                     (`council-social archive verify-bundle` checks them)
   README.txt         for the requester: what each file is and how to check it
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -24,6 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from council_social.archive.bundle import archived_records, response_body
 from council_social.archive.manifest import exchange
 from council_social.archive.redact import Redactor
 from council_social.archive.search import SearchQuery, evidence_pages, search_items, versions_of
@@ -88,7 +94,8 @@ def redact_body(redactor: Redactor, body: bytes) -> bytes:
     return json.dumps(redactor.json(doc), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _readme(query: SearchQuery, items: int, exchanges: int, redacted: bool, council: str) -> str:
+def _readme(query: SearchQuery, items: int, exchanges: int, redacted: bool, council: str,
+            not_archived: int = 0) -> str:
     q = query.describe()
     lines = [
         f"Social media records from {council}",
@@ -106,8 +113,10 @@ def _readme(query: SearchQuery, items: int, exchanges: int, redacted: bool, coun
         "                     (ISO 28500). Open it with https://replayweb.page or the",
         "                     Python tool warcio. Each response is a whole page of the",
         "                     platform's answer and may include other public posts.",
-        "  manifest.json      the search that produced this bundle and the SHA-256 of",
-        "                     each file, to show nothing changed after it was made.",
+        "  manifest.json      the search that produced this bundle, the SHA-256 of",
+        "                     each file, and of each WARC record with the archive file",
+        "                     and hash-chain position it was copied from, to show",
+        "                     nothing changed after it was made.",
         "",
         f"Search: words={q['words']!r} from={q['from']} to={q['to']} account={q['account']}"
         f" author={q['author']} platform={q['platform']}",
@@ -115,7 +124,13 @@ def _readme(query: SearchQuery, items: int, exchanges: int, redacted: bool, coun
         "",
         "To check a file: `sha256sum items.csv` (Linux/macOS) or",
         "`certutil -hashfile items.csv SHA256` (Windows) gives the value in manifest.json.",
+        "`council-social archive verify-bundle THIS.zip --anchor HEAD.eml` checks every",
+        "file and record, and the source files against the council's chain-head e-mail.",
     ]
+    if not_archived:
+        lines += ["", f"{not_archived} platform response(s) were fetched too recently to be in the",
+                  "archive yet; their records are not in records.warc.gz (manifest.json",
+                  "lists them under not_archived). Ask again after the next daily archive."]
     if redacted:
         lines += ["", "Redaction: names, handles and account ids of people other than the",
                   "council's own accounts are replaced by [redacted] or a stable pseudonym",
@@ -123,30 +138,58 @@ def _readme(query: SearchQuery, items: int, exchanges: int, redacted: bool, coun
                   "throughout this bundle. Redacted WARC records carry new record ids and",
                   "name the archived record they were derived from."]
     else:
-        lines += ["", "The WARC records are byte-identical to the council's archive."]
+        lines += ["", "The WARC records are byte-identical to the council's archive: copied",
+                  "out of its files after they were verified against the hash chain."]
     return "\n".join(lines) + "\n"
 
 
 def export_bundle(engine: Engine, config, query: SearchQuery, out_path: str | Path,
-                  redact: bool = False) -> ExportSummary:
+                  redact: bool = False, root=None, anchor=None) -> ExportSummary:
+    """The bundle; its records come out of the verified archive files (BundleError if they
+    do not verify). `root`/`anchor` default to the configured ones."""
+    from council_social.archive.storage import anchor_path, archive_root
+
+    root = archive_root(config) if root is None else root
+    anchor = anchor_path(config) if anchor is None else anchor
     with engine.connect() as conn:
         found = search_items(conn, query, config.council.timezone)
         keys = [(r["platform"], r["external_id"]) for r in found]
         versions = versions_of(conn, keys)
         page_ids = evidence_pages(conn, keys)
+        archived, not_archived = archived_records(conn, root, anchor, list(page_ids))
+        redactor = council_redactor(conn, config) if redact else None
         pages = [exchange(r) for r in conn.execute(
             select(raw_pages).where(raw_pages.c.id.in_(page_ids)).order_by(raw_pages.c.id)
-        ).mappings()] if page_ids else []
-        redactor = council_redactor(conn, config) if redact else None
+        ).mappings()] if (page_ids and redact) else []
 
-    bodies = None
-    if redactor is not None:
-        bodies = {}
-        for p in pages:
-            bodies[p.id] = redact_body(redactor, p.body)
-    warc = build_export_file(pages, bodies, REDACTION_NOTE if redact else None)
-    responses: dict[int, str] = {r.raw_page_id: r.warc_record_id for r in warc.records
-                                 if r.warc_type == "response"}
+    if redactor is None:
+        data = bytearray()
+        record_entries = []
+        for record in archived:
+            record_entries.append(record.manifest_entry(len(data)))
+            data += record.data
+        warc_data, warc_count = bytes(data), len(archived)
+        responses = {r.raw_page_id: r.warc_record_id for r in archived if r.warc_type == "response"}
+    else:
+        # Redaction rewrites the archived body, never the database's copy of it.
+        source = {r.raw_page_id: r for r in archived if r.warc_type == "response"}
+        pages = [dataclasses.replace(p, body=response_body(source[p.id])) for p in pages
+                 if p.id in source]
+        bodies = {p.id: redact_body(redactor, p.body) for p in pages}
+        warc = build_export_file(pages, bodies, REDACTION_NOTE)
+        warc_data, warc_count = warc.data, len(warc.records)
+        record_entries = []
+        for r in warc.records:
+            origin = source.get(r.raw_page_id)
+            record_entries.append({
+                "warc_record_id": r.warc_record_id, "warc_type": r.warc_type, "sha256": r.sha256,
+                "offset": r.offset, "bytes": r.length, "redacted": True,
+                "file": origin.file if origin else None,
+                "file_sha256": origin.file_sha256 if origin else None,
+                "chain_position": origin.chain_position if origin else None})
+        responses = {r.raw_page_id: r.warc_record_id for r in warc.records
+                     if r.warc_type == "response"}
+    exchanges_count = len({r.raw_page_id for r in archived})
     page_of: dict[tuple[str, str], set[int]] = {}
     for v in versions:
         page_of.setdefault((v["platform"], v["external_id"]), set()).add(v["raw_page_id"])
@@ -169,11 +212,11 @@ def export_bundle(engine: Engine, config, query: SearchQuery, out_path: str | Pa
                     for v in versions]
 
     files = {
-        "records.warc.gz": warc.data,
+        "records.warc.gz": warc_data,
         "items.csv": _csv(ITEM_COLUMNS, item_rows),
         "item_versions.csv": _csv(VERSION_COLUMNS, version_rows),
-        "README.txt": _readme(query, len(found), len(pages), redact,
-                              config.council.name).encode("utf-8"),
+        "README.txt": _readme(query, len(found), exchanges_count, redact,
+                              config.council.name, len(not_archived)).encode("utf-8"),
     }
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     generated = datetime.now(UTC).replace(microsecond=0)
@@ -184,9 +227,12 @@ def export_bundle(engine: Engine, config, query: SearchQuery, out_path: str | Pa
         "redacted": redact,
         "redaction": REDACTION_NOTE if redact else None,
         "items": len(found),
-        "exchanges": len(pages),
-        "warc_records": len(warc.records),
+        "exchanges": exchanges_count,
+        "warc_records": warc_count,
         "files": {name: {"sha256": hashes[name], "bytes": len(files[name])} for name in files},
+        "records": record_entries,
+        "not_archived": {"raw_page_ids": not_archived,
+                         "note": "fetched after the last archive run; not in records.warc.gz"},
     }
     files["manifest.json"] = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
     out = Path(out_path)
@@ -199,4 +245,4 @@ def export_bundle(engine: Engine, config, query: SearchQuery, out_path: str | Pa
             info.external_attr = 0o644 << 16  # readable when unzipped
             bundle.writestr(info, data, compress_type=kind)
     part.replace(out)
-    return ExportSummary(str(out), len(found), len(pages), len(warc.records), redact, hashes)
+    return ExportSummary(str(out), len(found), exchanges_count, warc_count, redact, hashes)

@@ -35,6 +35,20 @@ def archive_root(config, override: str | os.PathLike | None = None):
     return config.resolve_location(str(value))
 
 
+ANCHOR_ENV_VAR = "COUNCIL_SOCIAL_ARCHIVE_ANCHOR"
+
+
+def anchor_path(config, override: str | os.PathLike | None = None) -> Path:
+    """`--anchor`, else $COUNCIL_SOCIAL_ARCHIVE_ANCHOR, else `archive.anchor_path`, else
+    the config's default outside the archive root and data_dir (`<data_dir>-anchor/`)."""
+    value = override if override is not None else (
+        os.environ.get(ANCHOR_ENV_VAR) or config.archive.anchor_path)
+    if value is None:
+        return config.archive_anchor_default_path
+    path = Path(str(value)).expanduser()
+    return path if path.is_absolute() else config.project_root / path
+
+
 def day_path(platform: str, day: date, version: int) -> str:
     suffix = "" if version == 1 else f"-v{version}"
     return f"{platform}/{day:%Y}/{day:%m}/{platform}-{day:%Y-%m-%d}{suffix}.warc.gz"

@@ -43,6 +43,8 @@ archive_files = Table(
     # the data interval end of the run that wrote it (not wall-clock time)
     Column("written_for", DateTime(timezone=True), nullable=False),
     Column("expired_at", DateTime(timezone=True)),
+    # when its line went into the anchor log: a log that no longer has it was shortened
+    Column("anchored_at", DateTime(timezone=True)),
     UniqueConstraint("platform", "day", "version", name="archive_files_day_version"),
 )
 
@@ -104,4 +106,7 @@ retention_log = Table(
     Column("retain_until", Date, nullable=False),
     # the retention run's as-of time (its data interval end)
     Column("expired_at", DateTime(timezone=True), nullable=False),
+    # which rule and who: the same words as the anchor log's expiry event
+    Column("rule", Text),
+    Column("expired_by", Text),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Identity, Integer, Table, Text, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from council_social.store.tables import metadata
 
@@ -18,7 +19,11 @@ archive_verify_runs = Table(
     Column("files", Integer, nullable=False),
     Column("records", Integer, nullable=False),
     Column("problems", Integer, nullable=False),
+    # what the Archive page shows: bytes, expired, anchored, the first problems' lines
+    Column("detail", JSONB),
 )
+
+SHOWN_PROBLEMS = 50
 
 
 def record_run(engine, report, at: datetime | None = None) -> None:
@@ -28,7 +33,13 @@ def record_run(engine, report, at: datetime | None = None) -> None:
             return
         conn.execute(archive_verify_runs.insert().values(
             verified_at=at or datetime.now(UTC), root=str(report.root), ok=report.ok,
-            files=report.files, records=report.records, problems=len(report.problems)))
+            files=report.files, records=report.records, problems=len(report.problems),
+            detail={"bytes": getattr(report, "bytes", None),
+                    "expired": getattr(report, "expired", 0),
+                    "anchored": getattr(report, "anchored", None),
+                    "anchors": list(getattr(report, "anchors", [])),
+                    "problems": [str(p) for p in report.problems[:SHOWN_PROBLEMS]],
+                    "unanchored": list(getattr(report, "unanchored", []))[:SHOWN_PROBLEMS]}))
 
 
 def last_run(conn) -> dict | None:

@@ -82,7 +82,25 @@ def load_config(path: str | os.PathLike[str] | None = None) -> CouncilConfig:
     config._source_path = source
     if os.environ.get(ENVIRONMENT_ENV_VAR, "").strip().lower() == "production":
         _refuse_local_storage(config, name)
+        _refuse_anchor_beside_archive(config, name)
     return config
+
+
+def _refuse_anchor_beside_archive(config: CouncilConfig, name: str) -> None:
+    """In production the anchor log must not sit where the archive's or the data folder's
+    owners can rewrite it together with the files (README, Archive)."""
+    from council_social.archive.storage import anchor_path, archive_root
+
+    anchor = anchor_path(config).resolve()
+    root = archive_root(config)
+    inside_root = isinstance(root, Path) and anchor.is_relative_to(root.resolve())
+    # `.data-anchor` (the one-machine default) is a container's own folder just as much
+    if inside_root or any(part.startswith(".data") for part in anchor.parts):
+        where = "the archive root" if inside_root else "a local .data folder"
+        raise ConfigError(
+            f"{name}: the archive anchor log {anchor} is inside {where}; in production "
+            f"({ENVIRONMENT_ENV_VAR}=production) set archive.anchor_path or "
+            "COUNCIL_SOCIAL_ARCHIVE_ANCHOR to a separate, append-only place")
 
 
 def _refuse_local_storage(config: CouncilConfig, name: str) -> None:

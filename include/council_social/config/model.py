@@ -286,6 +286,17 @@ class CouncilConfig(_Model):
         return self.storage_base / "archive"
 
     @property
+    def archive_anchor_default_path(self) -> Path:
+        """The anchor log when none is configured: outside the archive root and outside
+        data_dir, so the files, the database and the log are not one folder's to rewrite:
+        <storage.root>/anchor/ on shared storage, else a folder beside data_dir."""
+        root = self.storage_root
+        if isinstance(root, Path):
+            return root / "anchor" / "archive-anchor.log"
+        data = self.data_dir_path
+        return data.with_name(data.name + "-anchor") / "archive-anchor.log"
+
+    @property
     def models_path(self):
         """The model registry: promoted criticality models and the retrain log."""
         return self.storage_base / "models"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from council_social.views.availability import need
+from council_social.views.availability import Unavailable, need
 
 MODULES = ("council_social.archive.search", "council_social.archive.export",
            "council_social.archive.verify", "council_social.archive.storage")
@@ -26,23 +26,32 @@ def archive_search(conn, config, query) -> list[dict]:
     return search_items(conn, query, config.council.timezone)
 
 
-def verify_status(engine, config) -> dict:
+def verify_status(engine, config) -> dict | None:
+    """The last `archive verify` (the `archive` DAG's, the command's): read, never re-run,
+    so a page view costs no hashing and writes nothing. None before the first."""
     with engine.connect() as conn:
         need(conn, MODULES, TABLES)
-    from council_social.archive.anchor import anchor_path
-    from council_social.archive.storage import archive_root
-    from council_social.archive.verify import verify_archive
+        from council_social.archive.verify_log import last_run
 
-    report = verify_archive(engine, archive_root(config), anchor_path(config))
-    return {"ok": report.ok, "root": report.root, "files": report.files, "records": report.records,
-            "bytes": report.bytes, "expired": report.expired,
-            "problems": [str(p) for p in report.problems[:50]], "problem_count": len(report.problems)}
+        run = last_run(conn) if conn.exec_driver_sql(
+            "SELECT to_regclass('social.archive_verify_runs')").scalar() else None
+    if run is None:
+        return None
+    detail = run.get("detail") or {}
+    return {"ok": run["ok"], "verified_at": run["verified_at"], "root": run["root"],
+            "files": run["files"], "records": run["records"], "bytes": detail.get("bytes"),
+            "expired": detail.get("expired", 0), "problems": detail.get("problems", []),
+            "problem_count": run["problems"]}
 
 
 def export_zip(engine, config, query, out_path) -> dict:
     with engine.connect() as conn:
         need(conn, MODULES, TABLES)
+    from council_social.archive.bundle import BundleError
     from council_social.archive.export import export_bundle
 
-    summary = export_bundle(engine, config, query, out_path, redact=False)
+    try:
+        summary = export_bundle(engine, config, query, out_path, redact=False)
+    except BundleError as exc:  # the archive does not verify: no bundle from it
+        raise Unavailable(str(exc)) from None
     return getattr(summary, "__dict__", {"summary": str(summary)})

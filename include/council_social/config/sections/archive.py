@@ -34,7 +34,8 @@ class ArchiveSettings(_Model):
     retention: ArchiveRetention = Field(default_factory=ArchiveRetention)
     # The chain's head, appended after every file, somewhere the database's and the archive
     # root's owners cannot rewrite (a WORM mount, another host's share). None ->
-    # <data_dir>/archive-anchor.log; env COUNCIL_SOCIAL_ARCHIVE_ANCHOR wins. README, "Archive".
+    # <storage.root>/anchor/, else <data_dir>-anchor/archive-anchor.log (never inside the root
+    # or .data; production refuses that); env COUNCIL_SOCIAL_ARCHIVE_ANCHOR wins. README, "Archive".
     anchor_path: NonBlank | None = None
     # Receives each day's head by email: a copy of the anchor nobody here can edit.
     records_officer_email: Email | None = None
