@@ -88,13 +88,12 @@ def cmd_triage(args) -> int:
     from council_social.triage.records import RecordError, input_from_record, output_record
 
     config = load_config(args.config)
+    from council_social.bounded_read import InputRefused, read_bytes
+
     try:
-        if args.file == "-":
-            lines = split_lines(sys.stdin.buffer.read().decode("utf-8", "replace"))
-        else:
-            lines = split_lines(Path(args.file).read_bytes().decode("utf-8", "replace"))
-    except OSError as exc:
-        raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+        lines = split_lines(read_bytes(args.file).decode("utf-8", "replace"))
+    except InputRefused as exc:
+        raise CliError(str(exc)) from None
     rules = TriageRules.from_config(config)
     model = load_model(config.storage_base)
     skipped = 0
