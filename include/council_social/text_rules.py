@@ -89,3 +89,13 @@ def words_argument(value: str) -> str:
         return required_words(value, "it")
     except TextRuleError as exc:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("it ")) from None
+
+
+def name_argument(value: str) -> str:
+    """An argparse type for a person's name: words, at most NAME_LIMIT characters."""
+    import argparse
+
+    try:
+        return required_words(value, "it", NAME_LIMIT)
+    except TextRuleError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("it ")) from None

@@ -225,3 +225,11 @@ def test_an_oversized_request_body_is_413_and_not_echoed(config):
     assert response.status_code == 413
     small = client.post("/api/grid/entries/none/reject", json={"reason": "x" * 3000})
     assert small.status_code == 422  # under the body limit, the field's own limit refuses it
+
+
+def test_triage_correct_refuses_an_empty_note_or_officer(capsys):
+    for flag in ("--note", "--officer"):
+        with pytest.raises(SystemExit) as stop:
+            main(["triage", "correct", "twitter:1", "--outcome", "monitor", flag, "\u200b"])
+        assert stop.value.code == 2
+        assert f"argument {flag}: must contain words" in one_line(capsys.readouterr().err)
