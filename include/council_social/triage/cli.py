@@ -35,7 +35,6 @@ def _correct_parser():
 
 
 def _train_parser():
-
     from council_social.cli import _Parser
     from council_social.triage.datasets import COMPLAINTS_CSV, TWEETEVAL_DIR
 
