@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 from dataclasses import asdict
@@ -23,6 +24,41 @@ def _json_default(value):
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def port_number(value: str) -> int:
+    """An argparse type: a TCP port, 1-65535 (a bigger number is not silently another port)."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is not a positive whole number")
+    return number
+
+
+def database_url(value: str) -> str:
+    """An argparse type: something SQLAlchemy can read as a database URL."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(value)
+    except (ArgumentError, ValueError):
+        raise argparse.ArgumentTypeError(
+            "not a database URL (e.g. postgresql+psycopg://user@host:5432/db)") from None
+    return value
+
+
 def cmd_db_upgrade(args) -> int:
     from council_social.config import load_config
     from council_social.store.engine import describe, get_engine
@@ -38,21 +74,26 @@ def cmd_db_upgrade(args) -> int:
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
+def finite(value):
+    """`value` with NaN and infinities as None: JSON has no such numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
+
+
 def cmd_parse(args) -> int:
+    from council_social.bounded_read import InputRefused, read_bytes
     from council_social.channels.registry import parse_page
     from council_social.jsonl import dumps_line
 
     try:
-        if args.file == "-":
-            body = sys.stdin.buffer.read(MAX_BODY_BYTES + 1)
-        else:
-            with open(args.file, "rb") as fh:
-                body = fh.read(MAX_BODY_BYTES + 1)
-    except OSError as exc:
-        raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
-    if len(body) > MAX_BODY_BYTES:
-        raise CliError(f"{args.file}: larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB; "
-                       "not a page an API sends")
+        body = read_bytes(args.file, MAX_BODY_BYTES)
+    except InputRefused as exc:
+        raise CliError(str(exc)) from None
     try:
         parsed = parse_page(args.platform, body)
     except ValueError as exc:
@@ -62,7 +103,7 @@ def cmd_parse(args) -> int:
         record = asdict(item)
         author = parsed.authors.get(item.author_external_id or "")
         record["author"] = asdict(author) if author else None
-        out.write(dumps_line(record, default=_json_default) + "\n")
+        out.write(dumps_line(finite(record), default=_json_default, allow_nan=False) + "\n")
     out.flush()
     if parsed.problem:
         raise CliError(f"{args.file}: {parsed.problem}")
@@ -122,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="the social schema").add_subparsers(dest="db_command", required=True)
     up = db.add_parser("upgrade", help="apply Alembic migrations")
-    up.add_argument("--url", help="database URL (default: COUNCIL_SOCIAL_DATABASE_URL, config, or embedded)")
+    up.add_argument("--url", type=database_url, help="database URL (default: COUNCIL_SOCIAL_DATABASE_URL, config, or embedded)")
     up.set_defaults(func=cmd_db_upgrade)
 
     parse = sub.add_parser("parse", help="normalise a recorded API response body to JSON lines")
@@ -131,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.set_defaults(func=cmd_parse)
 
     sim = sub.add_parser("simulator", help="serve the local platform simulator (loopback only)")
-    sim.add_argument("--port", type=int, default=8808)
+    sim.add_argument("--port", type=port_number, default=8808)
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--seed", type=int)
     sim.set_defaults(func=cmd_simulator)
@@ -217,15 +258,47 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    with _terminal_safe_output():
+        try:
+            with _config_for_everything(args.config):
+                return args.func(args)
+        except Exception as exc:
+            if args.debug:
+                raise
+            code, line = describe_failure(exc)
+            print(f"council-social: {_one_line(line)}", file=sys.stderr)
+            return code
+
+
+class _TerminalSafe:
+    """A text stream that shows terminal controls in what it is given as [U+XXXX] markers:
+    post text, handles and file names are hostile and must not drive the terminal."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from council_social.text_rules import terminal_safe
+
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _terminal_safe_output():
+    before = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(sys.stdout), _TerminalSafe(sys.stderr)
     try:
-        with _config_for_everything(args.config):
-            return args.func(args)
-    except Exception as exc:
-        if args.debug:
-            raise
-        code, line = describe_failure(exc)
-        print(f"council-social: {_one_line(line)}", file=sys.stderr)
-        return code
+        yield
+    finally:
+        sys.stdout, sys.stderr = before
 
 
 if __name__ == "__main__":

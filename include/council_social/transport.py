@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -56,17 +55,17 @@ _lock = threading.Lock()
 
 
 def register_secret(value: str | None) -> None:
-    """Mask `value` wherever it would appear in a log line (and in Airflow's own logs
-    when running under Airflow). Short values are ignored: masking them would mangle text."""
+    """Mask `value` wherever our loggers and the HTTP libraries' would print it. Short
+    values are ignored: masking them would mangle text.
+
+    Not passed to Airflow's `mask_secret`: under a task supervisor that sends the value
+    itself to the supervisor, which logs the message at DEBUG; Airflow already masks
+    every Connection's password and extra when the task reads the Connection."""
     if not value or len(value) < 6:
         return
     with _lock:
         _secrets.add(value)
     install_redaction()
-    if "airflow.sdk.log" in sys.modules:  # under Airflow: its masker covers task logs too
-        from airflow.sdk.log import mask_secret
-
-        mask_secret(value)
 
 
 def redact(text: str) -> str:

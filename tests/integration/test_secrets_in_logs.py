@@ -69,3 +69,52 @@ def test_no_token_in_any_log_line_for_any_platform(config, clean_db, caplog, cap
                         ("stdout", out), ("stderr", err)):
         assert SECRET not in text, f"the token appears in {where}"
 
+
+
+# A DAG whose task builds a connector with the token, as the channel DAGs do; the token
+# comes from the environment, not a Connection, so only our code could hand it to Airflow.
+PROBE_DAG = '''
+import os
+from datetime import datetime
+from airflow.sdk import DAG, task
+
+with DAG("secret_probe", schedule=None, start_date=datetime(2026, 1, 1), catchup=False):
+    @task
+    def probe():
+        from council_social.channels.twitter import TwitterConnector
+        TwitterConnector(os.environ["PROBE_TOKEN"], "http://127.0.0.1:9", sleep=lambda s: None)
+    probe()
+'''
+RUN_PROBE = '''
+import sys
+from council_social.airflow import load_dags
+run = load_dags(sys.argv[1])["secret_probe"].test()
+print("probe run", run.state)
+'''
+
+
+def test_no_token_in_the_task_supervisors_debug_output(tmp_path):
+    """Airflow's task supervisor logs, at DEBUG, each message a task sends it: a task that
+    passed the token to Airflow's mask_secret sent the token itself (issue 24)."""
+    import os
+    import subprocess
+
+    home, dags = tmp_path / "airflow", tmp_path / "dags"
+    dags.mkdir()
+    (dags / "probe.py").write_text(PROBE_DAG)
+    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+           "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+           "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+           "AIRFLOW__LOGGING__LOGGING_LEVEL": "DEBUG", "PROBE_TOKEN": SECRET}
+    home.mkdir()
+    migrate = subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert migrate.returncode == 0, migrate.stderr[-2000:]
+    done = subprocess.run([sys.executable, "-c", RUN_PROBE, str(dags)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    output = done.stdout + done.stderr
+    assert "probe run success" in done.stdout, output[-3000:]
+    # The supervisor's DEBUG lines were captured (so the grep below can fail) ...
+    assert "Sending request" in output
+    # ... and none holds the token.
+    assert SECRET not in output, [line for line in output.splitlines() if SECRET in line][:3]

@@ -111,9 +111,14 @@ def test_debug_shows_the_traceback(capsys):
         main(["--debug", "deadline", "--kind", "foi", "--received", "yesterday"])
 
 
-def test_parse_reads_a_bounded_body(capsys):
-    # /dev/zero never ends: parse stops reading past its bound and says so.
+def test_parse_reads_a_bounded_body(capsys, tmp_path):
+    # /dev/zero never ends: not a regular file, so it is refused unread.
     code, _, err = run(capsys, "parse", "--platform", "twitter", "/dev/zero")
+    assert code == 2 and "a character device, not a regular file" in one_line(err)
+    big = tmp_path / "big.json"
+    with big.open("wb") as fh:
+        fh.truncate(64 * 1024 * 1024 + 1)  # sparse: no disk used
+    code, _, err = run(capsys, "parse", "--platform", "twitter", str(big))
     assert code == 2 and "larger than 64 MiB" in one_line(err)
 
 

@@ -16,6 +16,10 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+# Longer than any search a person types; a longer one is refused before it reaches the database.
+MAX_QUERY_CHARS = 1000
+
+
 def _context(args):
     from council_social.config import load_config
     from council_social.store.engine import get_engine
@@ -28,6 +32,8 @@ def _query(args, words):
     from council_social.archive.search import SearchQuery
     from council_social.cli import CliError
 
+    if words is not None and len(words) > MAX_QUERY_CHARS:
+        raise CliError(f"the query is {len(words)} characters long; at most {MAX_QUERY_CHARS}")
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise CliError(f"--from {args.date_from} is after --to {args.date_to}")
     return SearchQuery(words=words, date_from=args.date_from, date_to=args.date_to,
@@ -39,9 +45,10 @@ def cmd_search(args) -> int:
     from council_social.archive.search import search_items
     from council_social.jsonl import dumps_line
 
+    query = _query(args, args.words)  # bad input is refused before the database is asked
     config, engine = _context(args)
     with engine.connect() as conn:
-        found = search_items(conn, _query(args, args.words), config.council.timezone)
+        found = search_items(conn, query, config.council.timezone)
     out = sys.stdout
     if args.json:
         for row in found:
@@ -139,6 +146,8 @@ def _filters(parser, dates_required: bool = False) -> None:
 
 
 def register(subparsers) -> None:
+    from council_social.cli import positive_int
+
     archive = subparsers.add_parser(
         "archive", help="FoI search, export and verification of the WARC archive"
     ).add_subparsers(dest="archive_command", required=True)
@@ -146,7 +155,7 @@ def register(subparsers) -> None:
     search = archive.add_parser("search", help="full-text search over items (current and earlier texts)")
     search.add_argument("words", nargs="?", help='e.g. "missed bins Wembley" (web search syntax)')
     _filters(search)
-    search.add_argument("--limit", type=int)
+    search.add_argument("--limit", type=positive_int)
     search.add_argument("--json", action="store_true", help="JSON lines instead of text")
     search.set_defaults(func=cmd_search)
 

@@ -4,7 +4,6 @@ officer who took it; only officers named in council.yaml may."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,8 +12,7 @@ from council_social.cases.detail import CLOSE_REASONS
 from council_social.cases.events import case_ref, record_event
 from council_social.cases.tables import cases
 from council_social.cases.watch import BACKLOG, close, lock
-
-NOTE_LIMIT = 2000
+from council_social.text_rules import TextRuleError, required_words
 
 
 class Refused(ValueError):
@@ -22,14 +20,11 @@ class Refused(ValueError):
 
 
 def visible_words(value: str | None, what: str) -> str:
-    """`value` trimmed; refused when it holds no letter or digit (a blank, a zero-width
-    space) or when it is longer than a note may be."""
-    cleaned = " ".join((value or "").split())
-    if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
-        raise Refused(f"{what} must contain words, not only spaces or invisible characters")
-    if len(cleaned) > NOTE_LIMIT:
-        raise Refused(f"{what} is longer than {NOTE_LIMIT} characters")
-    return cleaned
+    """`value` trimmed, if it says something (not only spaces or a zero-width space)."""
+    try:
+        return " ".join(required_words(value, what).split())
+    except TextRuleError as exc:
+        raise Refused(str(exc)) from None
 
 
 def officer_of(config, who: str):

@@ -421,11 +421,13 @@ def register(sub) -> None:
     listing.add_argument("--url", help=url_help)
     listing.set_defaults(func=cmd_cases_list)
 
+    from council_social.text_rules import words_argument
+
     by_default = os.environ.get("USER") or "officer"
     respond = cases.add_parser("respond", help="record a reply made elsewhere (email, DM, phone)")
     respond.add_argument("case", help="case reference, e.g. CS-000012 or 12")
     respond.add_argument("--channel", required=True, choices=CHANNELS)
-    respond.add_argument("--note", required=True)
+    respond.add_argument("--note", required=True, type=words_argument)
     respond.add_argument("--by", default=by_default, help="who replied (default: $USER)")
     respond.add_argument("--at", help="when (ISO timestamp; default now)")
     respond.add_argument("--substantive", action="store_true",

@@ -8,6 +8,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from council_social import safe_yaml
+from council_social.bounded_read import InputRefused, read_text
 from council_social.config.model import CouncilConfig
 from council_social.config.paths import default_config_path, project_root
 
@@ -18,6 +20,8 @@ STORAGE_ROOT_ENV_VAR = "COUNCIL_SOCIAL_STORAGE_ROOT"
 ENVIRONMENT_ENV_VAR = "COUNCIL_SOCIAL_ENV"
 # Lets a deployment point the shipped council.yaml at a real server (docker-compose does).
 DATABASE_URL_ENV_VAR = "COUNCIL_SOCIAL_DATABASE_URL"
+# A council.yaml is tens of kilobytes; anything this big is not one.
+CONFIG_LIMIT = 4 * 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -49,14 +53,14 @@ def load_config(path: str | os.PathLike[str] | None = None) -> CouncilConfig:
     """Read, parse and validate a council.yaml; raise ConfigError naming every problem."""
     source = resolve_config_path(path)
     name = _display(source)
+    if not source.exists() and not source.is_symlink():
+        raise ConfigError(f"{name}: config file not found")
     try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{name}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{name}: cannot read config file: {exc}") from exc
+        text = read_text(source, CONFIG_LIMIT)
+    except InputRefused as exc:
+        raise ConfigError(f"config file {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -214,6 +214,21 @@ class CouncilConfig(_Model):
         raise KeyError(f"no officer {who!r} in council.yaml's teams; officers are: "
                        + ", ".join(p.name for p, _ in self.officers()))
 
+    def officer_names(self) -> list[str]:
+        """Every officer council.yaml names: teams' leads and members, and grid approvers."""
+        names = [p.name for t in self.teams for p in (t.lead_officer, *t.members)]
+        names += list(self.grid.approvers)
+        return list(dict.fromkeys(n.strip() for n in names))
+
+    def officer_name(self, name: str) -> str:
+        """The officer's name as council.yaml spells it (case-insensitive); KeyError if none."""
+        wanted = " ".join(name.split()).casefold()
+        for known in self.officer_names():
+            if " ".join(known.split()).casefold() == wanted:
+                return known
+        raise KeyError(f"{name!r} is not an officer in council.yaml (a team's lead officer, "
+                       "member or grid approver)")
+
     def house_rule(self, key: str) -> HouseRule:
         for r in self.house_rules:
             if r.key == key:

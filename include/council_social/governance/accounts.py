@@ -17,12 +17,25 @@ import yaml
 from sqlalchemy import Connection, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
+from council_social import safe_yaml
+from council_social.bounded_read import InputRefused, read_text
 from council_social.governance.tables import account_registry, account_requests
+from council_social.text_rules import (
+    NAME_LIMIT,
+    NOTE_LIMIT,
+    TextRuleError,
+    bounded,
+    check_handle,
+    has_visible_letters,
+    required_words,
+)
 
 IDENTITY = ("service", "platform", "handle", "requested_by")
 QUESTIONS = ("audience", "objectives", "why_own_account", "content_commitment")
 FIELDS = IDENTITY + QUESTIONS
 RECENT_DAYS = 28
+# Four answers of a few paragraphs each.
+REQUEST_LIMIT = 256 * 1024
 
 
 class RequestError(ValueError):
@@ -36,9 +49,10 @@ class RequestError(ValueError):
 def read_request(path: str | Path) -> dict:
     """The request's fields from YAML; RequestError naming each missing or empty one."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RequestError(f"cannot read {path}: {exc.strerror or exc}") from None
+        # A request is a page of answers; no anchors or aliases (they can only expand).
+        data = safe_yaml.load(read_text(path, REQUEST_LIMIT), anchors=False)
+    except InputRefused as exc:
+        raise RequestError(str(exc)) from None
     except yaml.YAMLError as exc:
         raise RequestError(f"{path}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
     if not isinstance(data, dict):
@@ -46,7 +60,10 @@ def read_request(path: str | Path) -> dict:
     unknown = sorted(set(map(str, data)) - set(FIELDS))
     if unknown:
         raise RequestError(f"{path}: unknown key(s) {', '.join(unknown)}; keys are: {', '.join(FIELDS)}")
-    missing = tuple(f for f in FIELDS if not str(data.get(f) or "").strip())
+    not_text = [f for f in FIELDS if isinstance(data.get(f), dict | list)]
+    if not_text:
+        raise RequestError(f"{path}: {', '.join(not_text)}: must be text, not a list or mapping")
+    missing = tuple(f for f in FIELDS if not has_visible_letters(str(data.get(f) or "")))
     if missing:
         unanswered = [f for f in missing if f in QUESTIONS]
         what = "; ".join(filter(None, [
@@ -54,15 +71,33 @@ def read_request(path: str | Path) -> dict:
             f"missing: {', '.join(f for f in missing if f not in QUESTIONS)}"
             if len(unanswered) < len(missing) else ""]))
         raise RequestError(f"{path}: {what}", missing)
-    return {f: str(data[f]).strip() for f in FIELDS}
+    try:
+        return {f: bounded(str(data[f]), f"{path}: {f}", NOTE_LIMIT if f in QUESTIONS else NAME_LIMIT)
+                .strip() for f in FIELDS}
+    except TextRuleError as exc:
+        raise RequestError(str(exc)) from None
 
 
-def store_request(conn: Connection, config, fields: dict, at: datetime) -> int:
+def check_request(config, fields: dict) -> dict:
+    """`fields` with the handle as the platform spells it, if the platform is known, the
+    service is a team in council.yaml and the handle is one the platform accepts."""
     from council_social.config import PLATFORMS
 
     if fields["platform"] not in PLATFORMS:
         raise RequestError(f"unknown platform {fields['platform']!r}; expected one of {', '.join(PLATFORMS)}")
-    handle = fields["handle"].lstrip("@")
+    teams = [t.key for t in config.teams]
+    if fields["service"] not in teams:
+        raise RequestError(f"service {fields['service']!r} is not a team in council.yaml; "
+                           f"teams are: {', '.join(teams)}")
+    try:
+        return {**fields, "handle": check_handle(fields["platform"], fields["handle"])}
+    except TextRuleError as exc:
+        raise RequestError(str(exc)) from None
+
+
+def store_request(conn: Connection, config, fields: dict, at: datetime) -> int:
+    fields = check_request(config, fields)
+    handle = fields["handle"]
     earlier = conn.execute(select(account_requests.c.id, account_requests.c.status).where(
         account_requests.c.platform == fields["platform"],
         func.lower(account_requests.c.handle) == handle.lower(),
@@ -71,7 +106,7 @@ def store_request(conn: Connection, config, fields: dict, at: datetime) -> int:
         raise RequestError(f"{fields['platform']} @{handle} was already requested (request {earlier.id}, "
                            f"{earlier.status})")
     return conn.execute(account_requests.insert().values(
-        {**fields, "handle": fields["handle"].lstrip("@"), "status": "pending", "requested_at": at},
+        {**fields, "handle": handle, "status": "pending", "requested_at": at},
     ).returning(account_requests.c.id)).scalar_one()
 
 
@@ -85,8 +120,10 @@ def review(conn: Connection, config, request_id: int, decision: str, officer: st
     officers = config.web_team_officers()
     if officer.strip().casefold() not in {o.casefold() for o in officers}:
         raise RequestError(f"{officer!r} is not a web team officer; they are: {', '.join(officers)}")
-    if not reason.strip():
-        raise RequestError("a review needs a reason")
+    try:
+        reason = required_words(reason, "the review's reason")
+    except TextRuleError as exc:
+        raise RequestError(str(exc)) from None
     row = conn.execute(select(account_requests).where(account_requests.c.id == request_id)
                        .with_for_update()).first()
     if row is None:

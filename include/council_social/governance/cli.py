@@ -17,19 +17,24 @@ def _config_engine(args):
 
 def cmd_request(args) -> int:
     from council_social.cli import CliError
-    from council_social.governance.accounts import RequestError, read_request, store_request
+    from council_social.governance.accounts import (
+        RequestError,
+        check_request,
+        read_request,
+        store_request,
+    )
 
+    config, engine = _config_engine(args)
     try:
-        fields = read_request(args.file)
+        fields = check_request(config, read_request(args.file))  # all before the database
     except RequestError as exc:
         raise CliError(str(exc)) from None
-    config, engine = _config_engine(args)
     try:
         with engine.begin() as conn:
             request_id = store_request(conn, config, fields, datetime.now(UTC))
     except RequestError as exc:
         raise CliError(str(exc)) from None
-    print(f"request {request_id}: {fields['platform']} @{fields['handle'].lstrip('@')} for "
+    print(f"request {request_id}: {fields['platform']} @{fields['handle']} for "
           f"{fields['service']} stored as pending; the web team reviews it "
           f"(council-social accounts review {request_id} --decision approve|reject ...)")
     return 0

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select, update
 from council_social.grid.planner import PlannerEntry
 from council_social.grid.tables import planner_audit, planner_entries
 from council_social.store.grid_repo import upsert_entries
+from council_social.text_rules import TextRuleError, required_words
 
 # What the file may ask for that needs an approver's decision.
 ASKS_APPROVAL = ("submitted", "approved", "scheduled")
@@ -101,8 +102,14 @@ def _decide(conn: Connection, config, key: str, officer: str, decision: str, rea
         raise ApprovalError(f"entry {key!r} is {row.status}, not waiting for approval")
     if (row.submitted_by or row.owner).strip().casefold() == officer.casefold():
         raise ApprovalError(f"{officer} submitted entry {key!r}; another approver must decide", "who")
-    if decision == "rejected" and not (reason or "").strip():
-        raise ApprovalError("a rejection needs a reason")
+    try:
+        if decision == "approved" and not (reason or "").strip():
+            reason = None  # optional on approval: a blank one is no reason
+        if decision == "rejected" or reason is not None:
+            reason = required_words(reason, "the reason")
+    except TextRuleError as exc:
+        needs = "a rejection needs a reason: " if decision == "rejected" else ""
+        raise ApprovalError(f"{needs}{exc}") from None
     conn.execute(update(planner_entries).where(planner_entries.c.key == key,
                                                planner_entries.c.status == "submitted")
                  .values(status=decision))

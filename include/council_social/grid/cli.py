@@ -105,13 +105,19 @@ def cmd_grid_build(args) -> int:
 def cmd_grid_override(args) -> int:
     from council_social.cli import CliError
     from council_social.store.grid_repo import entries_by_key, log_override
+    from council_social.text_rules import TextRuleError, required_words
 
     config = _config(args)
+    try:
+        officer = config.officer_name(args.officer)
+        reason = required_words(args.reason, "--reason")
+    except (KeyError, TextRuleError) as exc:
+        raise CliError(exc.args[0]) from None
     with _engine(config).begin() as conn:
         if args.entry not in entries_by_key(conn, [args.entry]):
             raise CliError(f"no planner entry with key {args.entry!r}")
-        log_override(conn, args.entry, args.officer, args.reason, datetime.now(UTC))
-    print(f"override logged for {args.entry} by {args.officer}: it may be placed and posted "
+        log_override(conn, args.entry, officer, reason, datetime.now(UTC))
+    print(f"override logged for {args.entry} by {officer}: it may be placed and posted "
           "during a pre-election period")
     return 0
 

@@ -21,6 +21,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from council_social import safe_yaml
+from council_social.bounded_read import InputRefused, read_text
+
 CSV_HEADER = ["title", "message", "channels", "earliest", "latest", "owner", "priority",
               "status"]
 PRIORITIES = ("essential", "high", "normal", "low")
@@ -28,6 +31,8 @@ PRIORITIES = ("essential", "high", "normal", "low")
 STATUSES = ("draft", "submitted", "approved", "rejected", "scheduled", "published", "withdrawn")
 # Statuses the grid places; published entries keep the slot they were posted in.
 PLACEABLE = ("approved", "scheduled")
+# A year's planner is a few hundred kilobytes.
+PLANNER_LIMIT = 16 * 1024 * 1024
 
 
 class PlannerError(ValueError):
@@ -162,8 +167,8 @@ def read_planner_csv(text: str, config, name: str = "planner.csv") -> list[Plann
 
 def read_planner_yaml(text: str, config, name: str = "planner.yaml") -> list[PlannerEntry]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = safe_yaml.compose(text)
+        data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -204,11 +209,9 @@ def _checked(entries: list[PlannerEntry], problems: list[str], name: str) -> lis
 def read_planner(path: str | Path, config) -> list[PlannerEntry]:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlannerError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlannerError(f"{path}: cannot read: {exc}") from None
+        text = read_text(path, PLANNER_LIMIT)
+    except InputRefused as exc:
+        raise PlannerError(str(exc)) from None
     if "\x00" in text:  # PostgreSQL text cannot hold it, and no planner means it
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise PlannerError(f"{path} line {line}: contains a NUL character")

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from council_social.grid.posting import PostAuthError, PostRejected
 from council_social.moderation.tables import moderation_actions
+from council_social.text_rules import TextRuleError, required_words
 
 ACTIONS = ("hide", "report", "delete")
 GRAPH_PLATFORMS = ("facebook", "instagram")
@@ -34,12 +35,24 @@ def _item(conn, platform: str, external_id: str):
         " WHERE platform = :p AND external_id = :e"), {"p": platform, "e": external_id}).first()
 
 
-def _row(engine, platform: str, external_id: str, action: str):
+def _row(engine, platform: str, external_id: str, action: str, officer: str):
     with engine.connect() as conn:
         return conn.execute(select(moderation_actions).where(
             moderation_actions.c.platform == platform,
             moderation_actions.c.external_id == external_id,
-            moderation_actions.c.action == action)).first()
+            moderation_actions.c.action == action,
+            moderation_actions.c.officer == officer)).first()
+
+
+def _done_by_another(engine, row):
+    """Another officer's hide of the same item that the platform already carried out."""
+    with engine.connect() as conn:
+        return conn.execute(select(moderation_actions).where(
+            moderation_actions.c.platform == row.platform,
+            moderation_actions.c.external_id == row.external_id,
+            moderation_actions.c.action == row.action,
+            moderation_actions.c.id != row.id,
+            moderation_actions.c.status == "done")).first()
 
 
 def _set(engine, row_id: int, **values) -> None:
@@ -50,7 +63,7 @@ def _set(engine, row_id: int, **values) -> None:
 
 def record_action(engine, config, platform: str, external_id: str, action: str, rule: str,
                   officer: str, note: str, now: datetime, moderators: dict | None = None) -> dict:
-    """Log the action (once per item and action) and carry out a Graph hide; returns the row."""
+    """Log the action (once per item, action and officer) and carry out a Graph hide; returns the row."""
     if action not in ACTIONS:
         raise ModerationError(f"unknown action {action!r}; actions are: {', '.join(ACTIONS)}")
     try:
@@ -61,8 +74,13 @@ def record_action(engine, config, platform: str, external_id: str, action: str, 
         allowed = [r.key for r in config.house_rules if r.allow_delete]
         raise ModerationError(f"house rule {rule!r} does not allow delete: hide or report instead"
                               f" (rules that allow delete: {', '.join(allowed) or 'none'})")
-    if not officer.strip() or not note.strip():
-        raise ModerationError("an action needs the officer's name and a note")
+    try:
+        officer = config.officer_name(officer)
+        note = required_words(note, "the note")
+    except KeyError as exc:
+        raise ModerationError(exc.args[0]) from None
+    except TextRuleError as exc:
+        raise ModerationError(str(exc)) from None
     with engine.begin() as conn:
         item = _item(conn, platform, external_id)
         if item is None:
@@ -75,10 +93,15 @@ def record_action(engine, config, platform: str, external_id: str, action: str, 
             detail=None if graph else f"logged: carry out the {action} on {platform} by hand",
             tries=0, recorded_at=now,
         ).on_conflict_do_nothing(constraint="moderation_actions_once"))
-    row = _row(engine, platform, external_id, action)
+    row = _row(engine, platform, external_id, action, officer)
     if row.status == "pending":
-        _hide_once(engine, config, row, now, (moderators or {}).get(platform))
-        row = _row(engine, platform, external_id, action)
+        earlier = _done_by_another(engine, row)
+        if earlier is not None:  # the platform hid it already: record, do not call again
+            _set(engine, row.id, status="done", done_at=now,
+                 detail=f"already hidden (action {earlier.id} by {earlier.officer})")
+        else:
+            _hide_once(engine, config, row, now, (moderators or {}).get(platform))
+        row = _row(engine, platform, external_id, action, officer)
     return dict(row._mapping)
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 
@@ -43,9 +44,14 @@ def cmd_record(args) -> int:
                             graph_moderators(config) if args.action == "hide" else {})
     except ModerationError as exc:
         raise CliError(str(exc)) from None
-    print(f"{platform}:{external_id} {row['action']} under '{row['rule']}' by {row['officer']}: "
-          f"{row['status']} ({row['detail']}); the archive keeps the item")
-    return 0 if row["status"] in ("done", "recorded") else 1
+    line = (f"{platform}:{external_id} {row['action']} under '{row['rule']}' by {row['officer']}: "
+            f"{row['status']} ({row['detail']}); the archive keeps the item")
+    if row["status"] in ("done", "recorded"):
+        print(line)
+        return 0
+    # Pending or failed: the platform did not act (a dependency), said on stderr as one line.
+    print(f"council-social: {line}", file=sys.stderr)
+    return 1
 
 
 def register(sub) -> None:

@@ -1,4 +1,4 @@
-"""Every moderation action, keyed so a retried hide never calls the platform twice."""
+"""Every moderation action, one per officer, keyed so a retried hide never calls the platform twice."""
 
 from __future__ import annotations
 
@@ -33,5 +33,6 @@ moderation_actions = Table(
     Column("tries", Integer, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("done_at", DateTime(timezone=True)),
-    UniqueConstraint("platform", "external_id", "action", name="moderation_actions_once"),
+    # Each officer's action is recorded; one officer's retry finds their own row.
+    UniqueConstraint("platform", "external_id", "action", "officer", name="moderation_actions_once"),
 )

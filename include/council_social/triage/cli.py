@@ -19,26 +19,26 @@ BATCH = 2000
 
 
 def _correct_parser():
-    import argparse
+    from council_social.cli import _Parser  # usage mistakes are one line here too
+    from council_social.text_rules import name_argument, words_argument
 
-    c = argparse.ArgumentParser(prog="council-social triage correct",
-                                description="record an officer's correction of a decision")
+    c = _Parser(prog="council-social triage correct",
+                description="record an officer's correction of a decision")
     c.add_argument("item", help="platform:external_id, or an external_id for twitter")
     c.add_argument("--outcome", choices=["monitor", "customer_service", "webteam_respond",
                                          "service_conversation", "escalate_comms"])
     c.add_argument("--critical", choices=["yes", "no"])
-    c.add_argument("--officer", default=None, help="who corrects (default: $USER)")
-    c.add_argument("--note")
+    c.add_argument("--officer", default=None, type=name_argument, help="who corrects (default: $USER)")
+    c.add_argument("--note", type=words_argument)
     c.add_argument("--url", help="database URL (default: COUNCIL_SOCIAL_DATABASE_URL, config, or embedded)")
     return c
 
 
 def _train_parser():
-    import argparse
-
+    from council_social.cli import _Parser
     from council_social.triage.datasets import COMPLAINTS_CSV, TWEETEVAL_DIR
 
-    t = argparse.ArgumentParser(
+    t = _Parser(
         prog="council-social triage train",
         description="train a criticality model from the labelled files and officers' corrections;"
                     " promote it only if it beats the current model on held-back data")
@@ -88,13 +88,12 @@ def cmd_triage(args) -> int:
     from council_social.triage.records import RecordError, input_from_record, output_record
 
     config = load_config(args.config)
+    from council_social.bounded_read import InputRefused, read_bytes
+
     try:
-        if args.file == "-":
-            lines = split_lines(sys.stdin.buffer.read().decode("utf-8", "replace"))
-        else:
-            lines = split_lines(Path(args.file).read_bytes().decode("utf-8", "replace"))
-    except OSError as exc:
-        raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+        lines = split_lines(read_bytes(args.file).decode("utf-8", "replace"))
+    except InputRefused as exc:
+        raise CliError(str(exc)) from None
     rules = TriageRules.from_config(config)
     model = load_model(config.storage_base)
     skipped = 0

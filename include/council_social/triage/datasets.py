@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,11 +69,32 @@ def hash_share(key: str, share: int) -> bool:
     return hash_bucket(key, share) == 0
 
 
+class DatasetError(ValueError):
+    """A training file cannot be used as it is; the message names the file and why."""
+
+
+COMPLAINTS_COLUMNS = ("text", "label", "domain")
+
+
 def complaints(path: Path = COMPLAINTS_CSV) -> LabelledTexts:
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    from council_social.bounded_read import read_text
+
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))  # InputRefused: one line
+    try:
+        missing = [c for c in COMPLAINTS_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DatasetError(f"{path}: no {', '.join(missing)} column(s); the header needs "
+                               f"{', '.join(COMPLAINTS_COLUMNS)}")
+        rows = list(reader)
+        labels = [int(r["label"]) for r in rows]
+    except csv.Error as exc:
+        raise DatasetError(f"{path}: not a readable CSV: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        if isinstance(exc, DatasetError):
+            raise
+        raise DatasetError(f"{path} line {reader.line_num}: label must be a whole number") from None
     return LabelledTexts(f"complaints ({path.name})", [r["text"] for r in rows],
-                         [int(r["label"]) for r in rows], [r["domain"] for r in rows])
+                         labels, [r["domain"] for r in rows])
 
 
 RANDOM_DOMAINS = frozenset({"random_reply", "random_tweet"})
@@ -148,7 +170,7 @@ def training_sets(complaints_csv: Path = COMPLAINTS_CSV, tweeteval_dir: Path = T
                   correction_rows: list[dict] | None = None) -> tuple[list[LabelledTexts], list[str]]:
     """Every set a model trains on, and a note for each one that was not there."""
     sets, missing = [council_train()], []
-    if complaints_csv.is_file():
+    if complaints_csv.exists() or complaints_csv.is_symlink():  # not a file: refused, not skipped
         sets += by_source(complaints(complaints_csv))
     else:
         missing.append(f"no complaints data at {complaints_csv}; trained without it")

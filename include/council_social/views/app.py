@@ -33,7 +33,7 @@ from council_social.views import (
     reports_panel,
 )
 from council_social.views.availability import Unavailable
-from council_social.views.security import SecurityHeaders, same_origin
+from council_social.views.security import BodyLimit, SecurityHeaders, same_origin
 from council_social.views.triage_queue import (
     FLAGS,
     OUTCOMES,
@@ -168,6 +168,7 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
         root = request.scope.get("root_path", "").rstrip("/")
         return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title=app.title)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)  # outermost: a huge body is refused before anything reads it
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.config = config
 

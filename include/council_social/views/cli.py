@@ -37,10 +37,12 @@ def dev_app(engine_factory, config):
 
 
 def register(subparsers) -> None:
+    from council_social.cli import port_number
+
     views = subparsers.add_parser("views", help="the operator views (triage, cases, grid, archive, reports)")
     sub = views.add_subparsers(dest="views_command", required=True)
     serve = sub.add_parser("serve", help="serve the views on 127.0.0.1 without login (dev only)")
-    serve.add_argument("--port", type=int, default=8090)
+    serve.add_argument("--port", type=port_number, default=8090)
     serve.add_argument("--host", default="127.0.0.1", help="loopback only")
     serve.add_argument("--url", help="database URL (default: COUNCIL_SOCIAL_DATABASE_URL, config, or embedded)")
     serve.set_defaults(func=cmd_views_serve)

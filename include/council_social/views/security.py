@@ -61,6 +61,53 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
+# A correction, a reply note or a decision is a few kilobytes of JSON; a bigger body is
+# refused with 413 before any view reads it (and before a 422 could echo it back).
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodyLimit:
+    """Pure ASGI middleware: refuse a request body over `limit` bytes with 413, by its
+    Content-Length at once, or as it streams in (a chunked upload has no length). The
+    body (small by then) is read here first and handed on whole."""
+
+    def __init__(self, app, limit: int = MAX_BODY_BYTES):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.limit:
+            return await self._refuse(scope, receive, send)
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return None
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                return await self._refuse(scope, receive, send)
+            more = message.get("more_body", False)
+        body, replayed = b"".join(chunks), False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body: the disconnect, when it comes
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope, receive, send):
+        response = JSONResponse(
+            {"detail": f"the request body is larger than {self.limit // 1024} KiB"},
+            status_code=413, headers={"Connection": "close"})
+        await response(scope, receive, send)
+
+
 def same_origin(request: Request) -> None:
     """Refuse a state-changing request another site's page made with the officer's cookie."""
     if request.headers.get("sec-fetch-site") == "cross-site":
