@@ -163,6 +163,28 @@ def test_an_hours_target_is_scaled_by_the_factor():
     assert CAL.deadline(target, received, 2) == received + timedelta(hours=48)
 
 
+def test_a_calendar_keeps_its_own_timezone_and_office_start():
+    paris = WorkingCalendar(timezone="Europe/Paris", office_start=time(8, 30))
+    assert paris.tz == ZoneInfo("Europe/Paris")
+    assert paris.start_of_office_day(TUESDAY) == datetime.combine(
+        TUESDAY, time(8, 30), tzinfo=ZoneInfo("Europe/Paris"))
+    assert CAL.start_of_office_day(TUESDAY) == local(TUESDAY, 9)
+
+
+def test_counting_days_says_what_went_wrong():
+    with pytest.raises(ValueError, match="^n must be at least 1$"):
+        CAL.add_working_days(TUESDAY, 0)
+    with pytest.raises(ValueError, match="^n must be at least 1$"):
+        CAL.subtract_working_days(TUESDAY, 0)
+    with pytest.raises(RuntimeError, match="^no 3000 working days within 3660 days of 2026-11-24$"):
+        CAL.add_working_days(TUESDAY, 3000)
+    with pytest.raises(RuntimeError, match="^no 3000 working days within 3660 days before"):
+        CAL.subtract_working_days(TUESDAY, 3000)
+    closed = WorkingCalendar(office_days=())
+    with pytest.raises(RuntimeError, match="^office-hours clock did not finish within ten years$"):
+        closed.clock_deadline(local(TUESDAY, 9), 1, False)
+
+
 # --- the grid's caps ----------------------------------------------------------------------
 
 SETTINGS = SimpleNamespace(min_gap_minutes=120, campaign_posts_per_week=2,
