@@ -19,17 +19,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / ".mutate"
 UNIT = "tests/unit"
+# Modules whose rules live in SQL need PostgreSQL tests (slower: a database per mutant run).
+INTEGRATION = "tests/integration"
 
-# Module (under include/council_social) -> the fast tests that exercise it.
+# Module (under include/council_social) -> the tests that exercise it, unit tests where they do.
 MODULES: dict[str, list[str]] = {
     "working_calendar.py": [f"{UNIT}/test_boundaries.py", f"{UNIT}/test_cases_calendar.py",
                             f"{UNIT}/test_working_calendar.py"],
     "triage/decision.py": [f"{UNIT}/test_boundaries.py", f"{UNIT}/test_triage_decision.py",
                            f"{UNIT}/test_triage_decision_details.py"],
-    "cases/routing.py": [f"{UNIT}/test_cases_routing.py"],
-    "cases/times.py": [f"{UNIT}/test_cases_routing.py"],
-    "archive/verify.py": [f"{UNIT}/test_archive_writer.py"],
-    "archive/manifest.py": [f"{UNIT}/test_archive_writer.py"],
+    "cases/routing.py": [f"{UNIT}/test_cases_notify_foi.py", f"{INTEGRATION}/test_cases_lifecycle.py"],
+    "cases/watch.py": [f"{INTEGRATION}/test_cases_clock_boundaries.py",
+                       f"{INTEGRATION}/test_cases_lifecycle.py"],
+    "archive/verify.py": [f"{UNIT}/test_archive_writer.py", f"{INTEGRATION}/test_archive_tamper.py"],
+    "archive/manifest.py": [f"{UNIT}/test_archive_writer.py", f"{INTEGRATION}/test_archive.py"],
+    # The pipeline's accounting (records read = stored + duplicates + quarantined).
+    "batches.py": [f"{UNIT}/test_validation.py", f"{INTEGRATION}/test_items_staging.py"],
 }
 STATUS = re.compile(r"^\s+(\S+): (.+)$")
 
