@@ -163,6 +163,19 @@ def test_an_hours_target_is_scaled_by_the_factor():
     assert CAL.deadline(target, received, 2) == received + timedelta(hours=48)
 
 
+@pytest.mark.parametrize("calendar, moment, status", [
+    (CAL, local(TUESDAY, 10), (True, "office hours")),
+    (CAL, local(TUESDAY, 17), (False, "outside 09:00-17:00")),
+    (CAL, local(date(2026, 11, 28), 10), (False, "weekend")),   # Saturday
+    (CAL, local(date(2026, 11, 29), 10), (False, "weekend")),   # Sunday
+    (CAL, local(date(2026, 12, 25), 10), (False, "bank holiday (Christmas Day)")),
+    (WorkingCalendar(office_days=("mon", "tue", "wed", "thu")), local(date(2026, 11, 27), 10),
+     (False, "not an office day (fri)")),
+])
+def test_office_hours_say_why(calendar, moment, status):
+    assert calendar.office_hours_status(moment) == status
+
+
 def test_a_calendar_keeps_its_own_timezone_and_office_start():
     paris = WorkingCalendar(timezone="Europe/Paris", office_start=time(8, 30))
     assert paris.tz == ZoneInfo("Europe/Paris")

@@ -21,9 +21,14 @@ def test_abuse_as_the_intent_flags_abusive_without_the_abusive_signal():
     assert decide(s(intent="abuse", abusive=False), T).flags == ["abusive"]
 
 
-def test_the_foi_link_has_one_slash_whatever_the_website_ends_with():
-    d = decide(s(intent="foi_request", foi_valid=False), T)
-    assert d.draft_reply.endswith("use https://www.brent.gov.uk/foi")
+@pytest.mark.parametrize("website, link", [
+    ("https://www.brent.gov.uk/", "https://www.brent.gov.uk/foi"),
+    ("https://www.brent.gov.uk", "https://www.brent.gov.uk/foi"),
+    ("https://example.gov.uk/TAX/", "https://example.gov.uk/TAX/foi"),
+])
+def test_the_foi_link_has_one_slash_whatever_the_website_ends_with(website, link):
+    t = Thresholds(website=website, foi_invalid_reply="use {link}")
+    assert decide(s(intent="foi_request", foi_valid=False), t).draft_reply == f"use {link}"
 
 
 @pytest.mark.parametrize("kw, rule", [
