@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.synced-from-lock
 UV_PIN := $(shell grep -E '^uv==' requirements.lock)
 
-.PHONY: venv demo test lint check-lock lock bench clean-data up down axe
+.PHONY: venv demo test test-fast lint lint-imports mutate check-lock lock bench clean-data up down axe
 
 venv: $(STAMP)
 
@@ -38,8 +38,24 @@ down:
 	@UP_DIR="$(UP_DIR)" COUNCIL_SOCIAL_CONFIG="$(COUNCIL_SOCIAL_CONFIG)" \
 		$(BIN)/python -m council_social.deploy.up stop
 
-test: venv check-lock lint axe
-	@$(BIN)/python -m pytest
+# Independent tests on two workers (each worker makes its own throwaway database and Airflow
+# home), file by file; the deployment (fixed ports), the browser and the whole demo run after,
+# alone.
+SERIAL_TESTS := tests/integration/test_make_up.py tests/integration/test_make_up_replies.py \
+	tests/integration/test_views_browser.py tests/e2e/test_demo_summary.py
+
+test: venv check-lock lint lint-imports axe
+	@$(BIN)/python -m pytest -n 2 --dist loadfile $(foreach f,$(SERIAL_TESTS),--deselect $(f))
+	@$(BIN)/python -m pytest $(SERIAL_TESTS)
+
+# The loop for a change to one module: unit tests (no PostgreSQL, Airflow or browser), ruff
+# and the layer contracts, on every core.
+test-fast: venv lint lint-imports
+	@$(BIN)/python -m pytest tests/unit -q -n auto -p no:cacheprovider
+
+# Mutation testing of the modules whose rules must be exact (bench/README.md); not in make test.
+mutate: venv
+	@$(BIN)/python bench/mutate.py $(MODULES)
 
 # axe-core, pinned in package.json / package-lock.json, for the accessibility tests.
 axe: node_modules/.package-lock.json
@@ -49,6 +65,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 lint: venv
 	@$(BIN)/ruff check include dags plugins tests bench
+
+# The layers in .importlinter: foundations < store < capabilities < pipeline, reports <
+# Airflow adapter < DAGs, views, CLI.
+lint-imports: venv
+	@$(BIN)/lint-imports --no-cache
 
 # The lock must be exactly what requirements.txt resolves to under its own pins.
 check-lock: venv

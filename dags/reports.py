@@ -73,7 +73,7 @@ with DAG(
         import os
 
         from council_social.airflow import OUTBOX_ENV_VAR, engine, mail_sender
-        from council_social.governance.dormant import raise_dormant_alerts
+        from council_social.reports.dormant import raise_dormant_alerts
 
         # One alert per dormant account, to its owner and the web team (the strategy's
         # duty of regular, fresh content).

@@ -96,7 +96,7 @@ def notify_failure(context, now: datetime | None = None) -> str:
     msg = failure_notice(failure, to=to, from_email=from_address(cfg), council=cfg.council.short_name,
                          now=now or datetime.now(UTC))
     conn_id = cfg.notifications.smtp_connection_id
-    if _connection(conn_id) is None:
+    if connection(conn_id) is None:
         from council_social.cases.notify import OutboxSender
 
         OutboxSender(os.environ.get(OUTBOX_ENV_VAR) or cfg.outbox_path).send_message(msg)
@@ -173,7 +173,8 @@ def config():
     return load_config()
 
 
-def _connection(conn_id: str):
+def connection(conn_id: str):
+    """The Airflow Connection `conn_id`, or None if there is none."""
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException
 
@@ -187,7 +188,7 @@ def database_url() -> str:
     """The `council_social_db` Connection if there is one, else the store's own resolution."""
     from council_social.store.engine import resolve_database_url
 
-    conn = _connection(DB_CONNECTION_ID)
+    conn = connection(DB_CONNECTION_ID)
     return resolve_database_url(conn.get_uri() if conn else None, config())
 
 
@@ -201,7 +202,7 @@ def twitter_connector():
     from council_social.channels.twitter import TwitterConnector
 
     settings = config().channels.twitter
-    conn = _connection(settings.connection_id)
+    conn = connection(settings.connection_id)
     if conn is None or not conn.password:
         raise RuntimeError(
             f"Airflow Connection {settings.connection_id!r} is missing or has no bearer token "
@@ -276,7 +277,7 @@ def mail_sender(conn_id: str):
     """Yield (sender, transport): the SMTP Connection `conn_id`, else the outbox folder."""
     import os
 
-    if _connection(conn_id) is None:
+    if connection(conn_id) is None:
         outbox = os.environ.get(OUTBOX_ENV_VAR)
         if not outbox:
             raise RuntimeError(
@@ -304,12 +305,12 @@ def grid_posters() -> dict:
     from council_social.grid.facebook_poster import from_connection
     from council_social.grid.twitter_poster import TwitterPoster
 
-    conn = _connection(config().channels.twitter.connection_id)
+    conn = connection(config().channels.twitter.connection_id)
     tokens = (conn.extra_dejson.get("user_tokens") if conn is not None else None) or {}
     posters = {"twitter": TwitterPoster(twitter_connector(), tokens)}
     facebook_settings = config().channels.facebook
     if facebook_settings is not None:
-        facebook = from_connection(_connection(facebook_settings.connection_id),
+        facebook = from_connection(connection(facebook_settings.connection_id),
                                    facebook_settings)
         if facebook is not None:
             posters["facebook"] = facebook
@@ -323,7 +324,7 @@ def channel_connector(platform: str):
     Connection; if one exists its host is a base URL the feeds are read through.
     """
     settings = config().channels[platform]
-    conn = _connection(settings.connection_id)
+    conn = connection(settings.connection_id)
     base_url = None
     if conn is not None and conn.host:
         base_url = conn.host if "://" in conn.host else f"{conn.schema or 'https'}://{conn.host}"
@@ -356,8 +357,8 @@ def channel_connector(platform: str):
                                   hashtags=settings.hashtags,
                                   comment_window_hours=settings.comment_window_hours, **common)
     if platform == "youtube":
+        from council_social.channels.repo import youtube_units_spent_today
         from council_social.channels.youtube import QuotaLedger, YouTubeConnector
-        from council_social.store.channels_repo import youtube_units_spent_today
 
         with engine().connect() as db:
             spent = youtube_units_spent_today(db, datetime.now(UTC))

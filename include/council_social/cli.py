@@ -16,7 +16,7 @@ class CliError(Exception):
     """A problem the user can fix; printed as one line, exit 2."""
 
 
-def _json_default(value):
+def json_default(value):
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -103,7 +103,7 @@ def cmd_parse(args) -> int:
         record = asdict(item)
         author = parsed.authors.get(item.author_external_id or "")
         record["author"] = asdict(author) if author else None
-        out.write(dumps_line(finite(record), default=_json_default, allow_nan=False) + "\n")
+        out.write(dumps_line(finite(record), default=json_default, allow_nan=False) + "\n")
     out.flush()
     if parsed.problem:
         raise CliError(f"{args.file}: {parsed.problem}")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from council_social.grid.planner import PlannerEntry
-from council_social.store.grid_repo import upsert_entries
+from council_social.grid.repo import upsert_entries
 from tests.conftest import SIM_NOW
 
 pytestmark = pytest.mark.airflow

@@ -222,7 +222,7 @@ def test_last_own_post_posts_in_28_days_and_dormant_accounts(clean_db, config):
 
 
 def test_a_dormant_account_raises_one_alert_to_its_owner_and_the_web_team(clean_db, config):
-    from council_social.governance.dormant import raise_dormant_alerts
+    from council_social.reports.dormant import raise_dormant_alerts
 
     class Outbox:
         def __init__(self):

@@ -14,9 +14,9 @@ from council_social.channels.twitter import TwitterConnector
 from council_social.grid.build import plan_grid, publish_grid
 from council_social.grid.planner import PlannerEntry
 from council_social.grid.publish import publish_due
+from council_social.grid.repo import log_override, upsert_entries
 from council_social.grid.tables import post_attempts
 from council_social.grid.twitter_poster import TwitterPoster
-from council_social.store.grid_repo import log_override, upsert_entries
 from tests.conftest import SIM_NOW, snapshot
 
 pytestmark = pytest.mark.postgres

@@ -10,7 +10,7 @@ import pytest
 
 from council_social.grid.facebook_poster import FacebookPoster, from_connection
 from council_social.grid.posting import DuplicatePost, PostAuthError, PostRejected
-from council_social.store.grid_repo import merged_status
+from council_social.grid.repo import merged_status
 
 SECRET = "EAAB-page-token-secret"
 

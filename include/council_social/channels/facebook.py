@@ -98,7 +98,7 @@ def _comment_ids_from_permalink(url: str | None
             (q.get("reply_comment_id") or [None])[0])
 
 
-def _author(platform: str, u: Any) -> AuthorRecord | None:
+def graph_author(platform: str, u: Any) -> AuthorRecord | None:
     u = as_dict(u)
     uid = as_id(u.get("id"))
     if uid is None:
@@ -153,7 +153,7 @@ class _Reader:
                 "_".join(id_parts[:2]) if len(id_parts) == 3 else None)
         else:
             kind, in_reply_to = "post", None
-        author = _author("facebook", record.get("from"))
+        author = graph_author("facebook", record.get("from"))
         if author is not None:
             self.page.authors.setdefault(author.external_id, author)
         conversation = (rid if kind == "post" else parent_post
@@ -226,7 +226,7 @@ class _FacebookReader(_Reader):
         """A page (or group, or user) object: an author with its audience, not an item."""
         if not _is_page_object(doc):
             return False
-        if (a := _author("facebook", doc)) is not None:
+        if (a := graph_author("facebook", doc)) is not None:
             self.page.authors[a.external_id] = a
         return True
 

@@ -30,7 +30,7 @@ from council_social.channels.facebook import (
     GRAPH_VERSION,
     FacebookAuthError,
     GraphConnector,
-    _author,
+    graph_author,
     graph_next,
     parse_graph_page,
 )
@@ -69,7 +69,7 @@ class _InstagramReader:
                     self.add(doc[key], kind="mention")
             return True
         if _is_user(doc):
-            if (a := _author("instagram", doc)) is not None:
+            if (a := graph_author("instagram", doc)) is not None:
                 self.page.authors[a.external_id] = a
             return True
         return False

@@ -93,7 +93,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> CouncilConfig:
 def _refuse_anchor_beside_archive(config: CouncilConfig, name: str) -> None:
     """In production the anchor log must not sit where the archive's or the data folder's
     owners can rewrite it together with the files (README, Archive)."""
-    from council_social.archive.storage import anchor_path, archive_root
+    from council_social.config.archive_paths import anchor_path, archive_root
 
     anchor = anchor_path(config).resolve()
     root = archive_root(config)

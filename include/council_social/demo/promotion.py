@@ -102,7 +102,7 @@ def _competition(ctx) -> list[str]:
 def run(ctx) -> list[str]:
     from sqlalchemy import text
 
-    from council_social.store import promotion_repo as repo
+    from council_social.promotion import repo
 
     config = ctx.config
     tz = config.tz

@@ -62,14 +62,14 @@ def _when(value) -> str:
 
 
 def cmd_list(args) -> int:
-    from council_social.cli import _json_default
+    from council_social.cli import json_default
     from council_social.governance.accounts import list_accounts
 
     config, engine = _config_engine(args)
     with engine.begin() as conn:
         data = list_accounts(conn, config, datetime.now(UTC), dormant_only=args.dormant)
     if args.format == "json":
-        json.dump(data, sys.stdout, default=_json_default, indent=1)
+        json.dump(data, sys.stdout, default=json_default, indent=1)
         sys.stdout.write("\n")
         return 0
     print(f"{'account':<24}{'platform':<11}{'status':<10}{'owner':<22}{'last own post':<18}{'posts 28d':>9}")

@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import Connection, select, update
 
 from council_social.grid.planner import PlannerEntry
+from council_social.grid.repo import upsert_entries
 from council_social.grid.tables import planner_audit, planner_entries
-from council_social.store.grid_repo import upsert_entries
 from council_social.text_rules import TextRuleError, required_words
 
 # What the file may ask for that needs an approver's decision.

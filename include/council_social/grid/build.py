@@ -32,7 +32,7 @@ def _bounds(grid_start: date, timezone: str) -> tuple[datetime, datetime]:
 
 def plan_grid(engine, config, built_for: datetime) -> dict:
     """Learn best times, place the fortnight's entries, store the slots. Idempotent."""
-    from council_social.store import grid_repo
+    from council_social.grid import repo as grid_repo
 
     tz = config.council.timezone
     grid_start = grid_start_for(built_for, tz)
@@ -65,7 +65,7 @@ def publish_grid(engine, config, built_for: datetime, out_dir: Path | None = Non
     Approved entries placed in it become `scheduled` (in the same transaction,
     so the page shows it); the slots missed in the week before are listed.
     """
-    from council_social.store import grid_repo
+    from council_social.grid import repo as grid_repo
 
     grid_start = grid_start_for(built_for, config.council.timezone)
     with engine.begin() as conn:
@@ -89,9 +89,9 @@ def publish_grid(engine, config, built_for: datetime, out_dir: Path | None = Non
 
 
 def _sorted(slots):
-    from council_social.grid.placement import _order
+    from council_social.grid.placement import slot_order
 
-    return sorted(slots, key=_order)
+    return sorted(slots, key=slot_order)
 
 
 def build_offline(entries, config, grid_start: date, out_dir: Path) -> tuple[dict, list]:

@@ -104,7 +104,7 @@ def cmd_grid_build(args) -> int:
 
 def cmd_grid_override(args) -> int:
     from council_social.cli import CliError
-    from council_social.store.grid_repo import entries_by_key, log_override
+    from council_social.grid.repo import entries_by_key, log_override
     from council_social.text_rules import TextRuleError, required_words
 
     config = _config(args)

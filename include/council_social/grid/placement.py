@@ -95,10 +95,10 @@ def place(entries: list[PlannerEntry], config, best_times: dict, grid_start: dat
                 continue
             slots.append(_place_one(entry, account_key, accounts, best_times, days, cutoff,
                                     cutoff_day, ledger, config, tz, overrides, connected))
-    return sorted(slots, key=_order)
+    return sorted(slots, key=slot_order)
 
 
-def _order(s: Slot):
+def slot_order(s: Slot):
     return (s.slot_at is None, s.slot_at or datetime.min.replace(tzinfo=ZoneInfo("UTC")),
             s.account_key, s.entry_key)
 

@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from council_social.grid import repo as grid_repo
 from council_social.grid.posting import DuplicatePost, PostAuthError, PostRejected
 from council_social.grid.tables import post_attempts
-from council_social.store import grid_repo
 
 log = logging.getLogger(__name__)
 # How far before the slot a post made by an earlier try could be on the timeline.

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 def graph_moderators(config) -> dict:
     """platform -> GraphModerator from the Facebook / Instagram Airflow Connections, if any."""
+    from council_social.airflow import connection
     from council_social.grid.facebook_poster import from_connection
     from council_social.moderation.graph import GraphModerator
 
@@ -18,9 +19,7 @@ def graph_moderators(config) -> dict:
         if settings is None:
             continue
         try:
-            from council_social.airflow import _connection
-
-            conn = _connection(settings.connection_id)
+            conn = connection(settings.connection_id)
         except Exception:  # no Airflow metadata here: the hide stays pending, said so
             conn = None
         moderator = from_connection(conn, settings, GraphModerator)

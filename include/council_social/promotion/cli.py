@@ -21,10 +21,10 @@ def _today(config):
 
 
 def _emit(args, data, table) -> int:
-    from council_social.cli import _json_default
+    from council_social.cli import json_default
 
     if args.format == "json":
-        json.dump(data, sys.stdout, default=_json_default, indent=1)
+        json.dump(data, sys.stdout, default=json_default, indent=1)
         sys.stdout.write("\n")
     else:
         table(data)
@@ -45,8 +45,8 @@ def _account(config, key: str):
 
 
 def cmd_follow_back(args) -> int:
+    from council_social.promotion import repo
     from council_social.promotion.jobs import build_suggestions
-    from council_social.store import promotion_repo as repo
 
     config, engine = _config_engine(args)
     account = _account(config, args.account)
@@ -88,8 +88,8 @@ def cmd_dismiss(args) -> int:
 
 
 def cmd_trends(args) -> int:
+    from council_social.promotion import repo
     from council_social.promotion.jobs import build_trends
-    from council_social.store import promotion_repo as repo
 
     config, engine = _config_engine(args)
     build_trends(engine, config, _today(config), datetime.now(UTC))
@@ -111,9 +111,9 @@ def cmd_trends(args) -> int:
 def cmd_campaigns(args) -> int:
     from datetime import timedelta
 
+    from council_social.promotion import repo
     from council_social.promotion.campaigns import monday
     from council_social.promotion.jobs import build_campaign_weeks
-    from council_social.store import promotion_repo as repo
 
     config, engine = _config_engine(args)
     today = _today(config)

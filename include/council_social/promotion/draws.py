@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from council_social.archive.storage import archive_root, write_once
 from council_social.archive.writer import build_resource_file
+from council_social.promotion import repo
 from council_social.promotion.competition import (
     Competition,
     CompetitionError,
@@ -28,7 +29,6 @@ from council_social.promotion.competition import (
     redraw,
 )
 from council_social.promotion.jobs import own_ids
-from council_social.store import promotion_repo as repo
 
 
 def load(config, path) -> tuple[Competition, bytes]:

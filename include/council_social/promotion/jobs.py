@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine
 
+from council_social.promotion import repo
 from council_social.promotion.campaigns import TaggedPost, campaign_weeks, monday
 from council_social.promotion.follow_back import Candidate, is_local, suggest
 from council_social.promotion.trends import TrendPost, draft_text, local_trends
-from council_social.store import promotion_repo as repo
 from council_social.store.ingest_repo import FetchKey, FetchPlan, current_watermark, record_fetch
 
 log = logging.getLogger(__name__)

@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 from rapidfuzz import fuzz
 from sqlalchemy import Engine
 
+from council_social.promotion import repo
 from council_social.promotion.consistency import Post, alert_message, disagreements
 from council_social.promotion.jobs import ALERT_KIND, day_bounds
 from council_social.reports.alerts import web_team_key
-from council_social.store import promotion_repo as repo
 
 HAND_POST_MATCH = 60  # token-set similarity (0..100) for a hand post to count as an entry's
 LOOKBACK_DAYS = 7

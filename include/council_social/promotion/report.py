@@ -6,7 +6,7 @@ import io
 from collections import defaultdict
 from datetime import date, timedelta
 
-from council_social.store import promotion_repo as repo
+from council_social.promotion import repo
 
 WEEKS = 8
 CHART_NAME = "campaigns"

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, delete
 from sqlalchemy.dialects.postgresql import insert
 
+from council_social.batches import AcceptedItem, BatchOutcome, PageRef, QuarantineRow
 from council_social.items import AuthorRecord
 from council_social.store.tables import process_batches, quarantine
-from council_social.validation.batch import AcceptedItem, BatchOutcome, PageRef, QuarantineRow
 
 ITEM_CONTENT = [
     "account_key", "kind", "author_external_id", "text", "created_at", "lang", "conversation_id",

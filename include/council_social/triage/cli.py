@@ -151,7 +151,7 @@ def cmd_correct(args) -> int:
 
     from council_social.config import load_config
     from council_social.store.engine import get_engine
-    from council_social.store.triage_repo import record_correction
+    from council_social.triage.repo import record_correction
 
     if args.outcome is None and args.critical is None:
         raise CliError("give --outcome and/or --critical yes/no")
@@ -184,7 +184,7 @@ def cmd_train(args) -> int:
     rows = []
     if not args.no_corrections:
         from council_social.store.engine import get_engine
-        from council_social.store.triage_repo import corrections_with_text
+        from council_social.triage.repo import corrections_with_text
 
         with get_engine(args.url, config).connect() as conn:
             rows = corrections_with_text(conn)

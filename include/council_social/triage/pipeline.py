@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from council_social.store import triage_repo
+from council_social.triage import repo as triage_repo
 from council_social.triage.criticality import load_model
 from council_social.triage.engine import TriageRules, triage_batch
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from council_social.store import triage_repo
 from council_social.triage import registry
+from council_social.triage import repo as triage_repo
 from council_social.triage.criticality import load_model
 from council_social.triage.datasets import corrections as labelled_corrections
 from council_social.triage.training import fit_logistic_combiner, held_back

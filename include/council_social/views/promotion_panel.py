@@ -7,16 +7,16 @@ from datetime import date, datetime, time, timedelta
 
 from council_social.views.availability import need
 
-MODULES = ("council_social.promotion.jobs", "council_social.store.promotion_repo")
+MODULES = ("council_social.promotion.jobs", "council_social.promotion.repo")
 TABLES = ("promotion_follow_suggestions", "promotion_trends", "promotion_campaign_weeks",
           "promotion_competitions")
 
 
 def promotion_view(conn, config, today: date) -> dict:
     need(conn, MODULES, TABLES)
+    from council_social.promotion import repo
     from council_social.promotion.campaigns import monday
     from council_social.promotion.jobs import ALERT_KIND
-    from council_social.store import promotion_repo as repo
 
     suggestions = [dict(r._mapping) for r in repo.latest_suggestions(conn)]
     trends = [dict(r._mapping) for r in repo.latest_trends(conn)]

@@ -1,0 +1,114 @@
+"""`make mutate`: mutmut over the modules whose rules must be exact, one module at a time.
+
+Each module runs in its own scratch directory under .mutate/ (mutmut keeps its state in
+./mutants), against only the fast tests that exercise it, and prints one line:
+`mutation score MODULE: K/N killed (P%)`. Survivors judged equivalent are listed, with
+the reason, in bench/README.md. Usage: python bench/mutate.py [MODULE ...]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WORK = REPO / ".mutate"
+UNIT = "tests/unit"
+# Modules whose rules live in SQL need PostgreSQL tests (slower: a database per mutant run).
+INTEGRATION = "tests/integration"
+
+# Module (under include/council_social) -> the tests that exercise it, unit tests where they do.
+MODULES: dict[str, list[str]] = {
+    "working_calendar.py": [f"{UNIT}/test_boundaries.py", f"{UNIT}/test_cases_calendar.py",
+                            f"{UNIT}/test_working_calendar.py"],
+    "triage/decision.py": [f"{UNIT}/test_boundaries.py", f"{UNIT}/test_triage_decision.py",
+                           f"{UNIT}/test_triage_decision_details.py"],
+    "cases/routing.py": [f"{UNIT}/test_cases_notify_foi.py", f"{INTEGRATION}/test_cases_lifecycle.py"],
+    "cases/watch.py": [f"{INTEGRATION}/test_cases_clock_boundaries.py",
+                       f"{INTEGRATION}/test_cases_lifecycle.py"],
+    "archive/verify.py": [f"{UNIT}/test_archive_writer.py", f"{INTEGRATION}/test_archive_tamper.py"],
+    "archive/manifest.py": [f"{UNIT}/test_archive_writer.py", f"{INTEGRATION}/test_archive.py"],
+    # The pipeline's accounting (records read = stored + duplicates + quarantined).
+    "batches.py": [f"{UNIT}/test_validation.py", f"{INTEGRATION}/test_items_staging.py"],
+}
+STATUS = re.compile(r"^\s+(\S+): (.+)$")
+
+
+def scratch(module: str, tests: list[str]) -> Path:
+    """A directory where `src` is include/ (mutmut puts mutants/src first on sys.path) and the
+    tests find ../shared as they do from the repo."""
+    work = WORK / module.replace("/", "__").removesuffix(".py")
+    work.mkdir(parents=True, exist_ok=True)
+    for name, target in (("src", REPO / "include"), ("tests", REPO / "tests"),
+                         ("dags", REPO / "dags"), ("shared", REPO.parent / "shared")):
+        link = work / name
+        if not link.is_symlink():
+            link.symlink_to(target)
+    mutants = work / "mutants"
+    if not (mutants / "shared").is_symlink():
+        mutants.mkdir(exist_ok=True)
+        (mutants / "shared").symlink_to(REPO.parent / "shared")
+    pytest_options = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["pytest"]
+    options = dict(pytest_options["ini_options"])
+    lines = ["[tool.pytest.ini_options]"]
+    lines += [f"{k} = {_toml(v)}" for k, v in options.items() if k != "testpaths"]
+    lines += [
+        "[tool.mutmut]",
+        'source_paths = ["src/council_social"]',
+        f'only_mutate = ["src/council_social/{module}"]',
+        f"pytest_add_cli_args_test_selection = {_toml(tests)}",
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]',
+        'also_copy = ["src/config"]',
+    ]
+    (work / "pyproject.toml").write_text("\n".join(lines) + "\n")
+    return work
+
+
+def _toml(value) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def mutate(module: str, tests: list[str], children: int) -> tuple[int, int, list[str]]:
+    work = scratch(module, tests)
+    mutmut = [str(Path(sys.executable).with_name("mutmut"))]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    subprocess.run(mutmut + ["run", "--max-children", str(children)], cwd=work, env=env,
+                   stdout=subprocess.DEVNULL, check=False)
+    listing = subprocess.run(mutmut + ["results", "--all", "true"], cwd=work, env=env,
+                             capture_output=True, text=True, check=True).stdout
+    statuses = [m.groups() for line in listing.splitlines() if (m := STATUS.match(line))]
+    killed = sum(1 for _, status in statuses if status == "killed")
+    survivors = [f"{name}: {status}" for name, status in statuses if status != "killed"]
+    return killed, len(statuses), survivors
+
+
+def main(argv: list[str]) -> int:
+    children = int(os.environ.get("MUTATE_CHILDREN", "2"))
+    chosen = argv or list(MODULES)
+    unknown = [m for m in chosen if m not in MODULES]
+    if unknown:
+        print(f"unknown module(s): {', '.join(unknown)}; choose from {', '.join(MODULES)}",
+              file=sys.stderr)
+        return 2
+    for module in chosen:
+        if os.environ.get("MUTATE_FRESH"):
+            shutil.rmtree(WORK / module.replace("/", "__").removesuffix(".py"), ignore_errors=True)
+        killed, total, survivors = mutate(module, MODULES[module], children)
+        score = 100 * killed / total if total else 0.0
+        print(f"mutation score {module}: {killed}/{total} killed ({score:.0f}%)", flush=True)
+        for survivor in survivors:
+            print(f"  {survivor}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
