@@ -176,17 +176,23 @@ class CriticalityModel:
             self._names = names + [("dense", d) for d in self.dense]
         return self._names
 
-    def pushed_by(self, text: str, row, cue_names: tuple[str, ...] = (),
+    def pushed_by(self, text: str, cols, values, cue_names: tuple[str, ...] = (),
                   k: int = EXPLAIN_TOP) -> list[tuple[str, float]]:
         """The words and cues that pushed this text towards critical, strongest first:
-        each column's coefficient x its value in `row` (one CSR row of `features`), a
-        character n-gram counted to the word it came from, summed per word."""
+        each column's coefficient x its value (`cols`, `values`: one row of `features`), a
+        character n-gram counted to the word it came from, summed per word (over the
+        4 k strongest columns)."""
         _, coef = self._parts()
         names = self._columns()
-        contrib = row.data * coef[row.indices]
-        words = _WORD_OR_MARK.findall(normalise(text))
+        import numpy as np
+
+        contrib = values * coef[cols]
+        if len(contrib) > 4 * k:  # only the strongest columns: a post has hundreds
+            top = np.argpartition(-contrib, 4 * k - 1)[:4 * k]
+            contrib, cols = contrib[top], cols[top]
+        words = None  # the text's words, found only if a character n-gram is among the top
         totals: dict[str, float] = {}
-        for col, c in zip(row.indices.tolist(), contrib.tolist(), strict=True):
+        for col, c in zip(cols.tolist(), contrib.tolist(), strict=True):
             if c <= 0:
                 continue
             kind, term = names[col]
@@ -195,6 +201,8 @@ class CriticalityModel:
                         if term == "cue_score" else "praise cues")
             elif kind == "char_wb":
                 gram = term.strip()
+                if words is None:
+                    words = _WORD_OR_MARK.findall(normalise(text))
                 term = next((w for w in words if gram in w), gram)
             totals[term] = totals.get(term, 0.0) + c
         top = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
@@ -246,7 +254,8 @@ def score_batch(texts: list[str], model: CriticalityModel, use_model: bool = Tru
         ok = substantive(text)
         words: tuple = ()
         if ok and x is not None and explain_from is not None and score >= explain_from:
-            words = tuple(model.pushed_by(text, x[i], names))
+            start, end = x.indptr[i], x.indptr[i + 1]
+            words = tuple(model.pushed_by(text, x.indices[start:end], x.data[start:end], names))
         out.append(Criticality(score if ok else 0.0, p, c, praise, names, ok, words))
     return out
 
