@@ -5,7 +5,7 @@
 1. Leave-one-domain-out on the complaints data (../shared/data/complaints,
    Preotiuc-Pietro et al. 2019): for each of its nine domains a model is trained
    exactly as the shipped one (council_train.jsonl + TweetEval sentiment half
-   "train" + the other eight domains) and the held-out domain goes through the
+   "train" + TweetEval emotion/train joy/optimism and anger + the other eight domains) and the held-out domain goes through the
    whole triage (rules, tree). "complaint" is intent == complaint; `critical` is
    criticality >= the configured threshold; "acted on" is an outcome other than
    monitor. The two random-tweet domains hold no complaints: their line shows how
@@ -14,8 +14,10 @@
    triaged by a model trained as the shipped one without them. Training choices are
    made on these figures and on (1), never on (3).
 3. The shipped model on the council set (tests/data/council_labelled.jsonl,
-   hand-labelled, read by no training or tuning step) and on TweetEval sentiment/val
-   half "test" (never trained on).
+   hand-labelled, read by no training or tuning step), on TweetEval sentiment/val
+   half "test" (never trained on: negative F1 beside VADER's on the same tweets,
+   positive tweets acted on) and on TweetEval emotion/val (never trained on: joy and
+   optimism, the praise that needs nothing, acted on; anger taken as critical).
 4. The abuse cues (the `abusive` flag) on TweetEval offensive/val and hate/train,
    real tweets labelled by annotators, never trained on.
 """
@@ -63,15 +65,15 @@ def judge(results, labels: list[int]) -> dict:
     }
 
 
-def fit_like_shipped(council, complaints, tweeteval, version: str):
+def fit_like_shipped(council, complaints, tweeteval, emotion, version: str):
     """A model trained as the shipped one (datasets.training_sets) on these rows."""
-    return fit_model([council, *datasets.by_source(complaints), tweeteval], version)
+    return fit_model([council, *datasets.by_source(complaints), tweeteval, *emotion], version)
 
 
-def domains(data, council, tweeteval, rules, threshold) -> None:
+def domains(data, council, tweeteval, emotion, rules, threshold) -> None:
     print(f"Leave-one-domain-out on {data.name} ({len(data.texts)} tweets, "
           f"{sum(data.labels)} complaints); each fold also trains on {council.name} and "
-          f"{tweeteval.name}")
+          f"{tweeteval.name}, " + ", ".join(f"{e.name} (weight {e.weight})" for e in emotion))
     print(f"  {'held-out domain':<14} {'n':>5} {'compl.':>6}  complaint F1  critical F1  "
           "complaints acted on  others acted on  others as complaint")
     pooled_results, pooled_labels = [], []
@@ -79,7 +81,7 @@ def domains(data, council, tweeteval, rules, threshold) -> None:
         inside = [g == domain for g in data.groups]
         train = data.subset([not x for x in inside])
         test = data.subset(inside)
-        model = fit_like_shipped(council, train, tweeteval, f"lodo-{domain}")
+        model = fit_like_shipped(council, train, tweeteval, emotion, f"lodo-{domain}")
         results = triage_batch([TriageInput(text=t) for t in test.texts], rules, model)
         j = judge(results, test.labels)
         pooled_results += results
@@ -100,12 +102,12 @@ def domains(data, council, tweeteval, rules, threshold) -> None:
     print(f"  (threshold {threshold}; each fold's calibration chose its own cut from its own data)")
 
 
-def council_out_of_fold(data, council, tweeteval, rules) -> None:
+def council_out_of_fold(data, council, tweeteval, emotion, rules) -> None:
     folds = [datasets.hash_bucket(t, COUNCIL_FOLDS) for t in council.texts]
     critical = [False] * len(folds)
     for fold in range(COUNCIL_FOLDS):
         train = council.subset([f != fold for f in folds])
-        model = fit_like_shipped(train, data, tweeteval, f"council-fold-{fold}")
+        model = fit_like_shipped(train, data, tweeteval, emotion, f"council-fold-{fold}")
         held = [i for i, f in enumerate(folds) if f == fold]
         results = triage_batch([TriageInput(text=council.texts[i]) for i in held], rules, model)
         for i, result in zip(held, results, strict=True):
@@ -155,15 +157,41 @@ def council_set(config, model) -> None:
     config.triage.use_model = True
 
 
+def vader_negative(texts: list[str]) -> list[bool]:
+    """VADER's call (compound <= -0.05, its own convention) on each text."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    return [vader.polarity_scores(t)["compound"] <= -0.05 for t in texts]
+
+
 def tweeteval_test(args, rules, model) -> None:
     test = datasets.tweeteval_sentiment(args.tweeteval, "test")
     results = triage_batch([TriageInput(text=t) for t in test.texts], rules, model)
+    actual = [bool(y) for y in test.labels]
     print(f"The shipped model on {test.name}, never trained on ({len(test.texts)} tweets):")
-    print(line("critical = negative", prf([x.critical for x in results],
-                                          [bool(y) for y in test.labels])))
+    print(line("critical = negative", prf([x.critical for x in results], actual)))
+    print(line("VADER negative (same tweets)", prf(vader_negative(test.texts), actual)))
     positive = [x for x, y in zip(results, test.labels, strict=True) if not y]
     print(f"  positive tweets acted on {share([x.outcome != 'monitor' for x in positive])}"
           f"   taken as critical {share([x.critical for x in positive])}")
+
+
+def emotion_test(args, rules, model) -> None:
+    """TweetEval emotion/val: the praise that needs nothing, and anger."""
+    raw = datasets.tweeteval_emotion(args.tweeteval, "val", {0: 0, 1: 1, 2: 2, 3: 3})
+    results = triage_batch([TriageInput(text=t) for t in raw.texts], rules, model)
+    print(f"The shipped model on TweetEval emotion/val, never trained on ({len(raw.texts)} tweets):")
+    for label, name in enumerate(("anger", "joy", "optimism", "sadness")):
+        picked = [x for x, y in zip(results, raw.labels, strict=True) if y == label]
+        print(f"  {name:<9} (n={len(picked):>3})  acted on {share([x.outcome != 'monitor' for x in picked])}"
+              f"   taken as critical {share([x.critical for x in picked])}")
+    praise = [x for x, y in zip(results, raw.labels, strict=True) if y in (1, 2)]
+    print(f"  joy + optimism (praise needing nothing, n={len(praise)}): acted on "
+          f"{share([x.outcome != 'monitor' for x in praise])} (goal at most 10%)")
+    negative = [y in (0, 3) for y in raw.labels]
+    print(line("critical = anger or sadness", prf([x.critical for x in results], negative)))
+    print(line("VADER negative (same tweets)", prf(vader_negative(raw.texts), negative)))
 
 
 def main() -> int:
@@ -180,7 +208,11 @@ def main() -> int:
     if not args.skip_domains:
         if args.complaints.is_file() and (args.tweeteval / "sentiment").is_dir():
             shipped_data = (datasets.complaints(args.complaints), datasets.council_train(),
-                            datasets.tweeteval_sentiment(args.tweeteval, "train"))
+                            datasets.tweeteval_sentiment(args.tweeteval, "train"),
+                            [datasets.tweeteval_emotion(args.tweeteval, "train", datasets.PRAISE_LABELS,
+                                                        datasets.PRAISE_WEIGHT),
+                             datasets.tweeteval_emotion(args.tweeteval, "train", datasets.ANGER_LABELS,
+                                                        datasets.ANGER_WEIGHT)])
             domains(*shipped_data, rules, config.triage.critical_threshold)
             council_out_of_fold(*shipped_data, rules)
         else:
@@ -189,6 +221,8 @@ def main() -> int:
     council_set(config, model)
     if (args.tweeteval / "sentiment").is_dir():
         tweeteval_test(args, rules, model)
+    if (args.tweeteval / "emotion").is_dir():
+        emotion_test(args, rules, model)
     if (args.tweeteval / "offensive").is_dir() and (args.tweeteval / "hate").is_dir():
         abuse_on_tweeteval(args, rules, model)
     return 0

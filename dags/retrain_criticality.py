@@ -6,7 +6,8 @@ triage correct ...`), holds back about a third of them (a fixed hash split),
 fits a candidate criticality model on the rest, and reports F1 of `critical`
 on the held-back corrections before and after. The candidate is promoted (a
 JSON model under `<data_dir>/models/`, which triage then prefers) only if it
-does better. Every run appends its report to `<data_dir>/models/retrain_log.jsonl`.
+does better there and no worse on the public TweetEval sets; its model card
+(`council-social triage model`) names the corrections used and the figures. Every run appends its report to `<data_dir>/models/retrain_log.jsonl`.
 
 **Owner:** web team. **When it fails:** the current model stays in use;
 nothing is promoted by a failed run. Rerun after fixing the cause (usually the

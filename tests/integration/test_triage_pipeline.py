@@ -81,11 +81,18 @@ def test_correction_from_the_command_line(processed, config, database_url, capsy
     assert main(["triage", "correct", "twitter:0", "--critical", "no", "--url", database_url]) == 2
 
 
-def test_retrain_promotes_only_a_better_model(processed, config, tmp_path):
+def test_retrain_promotes_only_a_better_model(processed, config, tmp_path, monkeypatch):
     from datetime import UTC, datetime
 
+    from council_social.triage import registry
     from council_social.triage.criticality import PROMOTED_NAME, load_model
+    from council_social.triage.datasets import LabelledTexts
     from council_social.triage.retrain import retrain_criticality
+
+    # The public check on two tiny sets the shipped model gets right; each test below
+    # says which it uses.
+    public = [LabelledTexts("public", ["the bins were not collected again, useless",
+                                       "thank you, lovely park and helpful staff"], [1, 0])]
 
     local = config.model_copy(deep=True)
     local.storage.data_dir = str(tmp_path)
@@ -99,12 +106,28 @@ def test_retrain_promotes_only_a_better_model(processed, config, tmp_path):
             "INSERT INTO social.triage_corrections (platform, external_id, rules_version, critical,"
             " officer, corrected_at) SELECT platform, external_id, rules_version, NOT critical,"
             " 'test', :at FROM social.triage_decisions"), {"at": run_at})
+    # Better on the held-back corrections, but it learned "critical is not critical":
+    # worse on public tweets, so not promoted, and it says so.
+    monkeypatch.setattr(registry, "public_sets", lambda *a: public)
+    refused = retrain_criticality(processed, local, run_at + timedelta(days=7))
+    assert refused["f1_after"] > refused["f1_before"] and refused["promoted"] is False
+    assert "worse on the public sets" in refused["reason"]
+    assert refused["public"]["f1_after"] < refused["public"]["f1_before"]
+    assert not (tmp_path / "models" / PROMOTED_NAME).exists()
+
+    monkeypatch.setattr(registry, "public_sets", lambda *a: [])
     report = retrain_criticality(processed, local, run_at + timedelta(days=7))
     assert report["held_back"] >= 5 and report["f1_after"] > report["f1_before"]
     assert report["promoted"] is True
     assert (tmp_path / "models" / PROMOTED_NAME).is_file()
-    assert load_model(local.data_dir_path).combiner["kind"] == "logistic"
-    assert (tmp_path / "models" / "retrain_log.jsonl").read_text().count("\n") == 2
+    promoted = load_model(local.data_dir_path)
+    assert promoted.combiner["kind"] == "logistic"
+    used = promoted.metrics["corrections"]
+    assert used["used"] + used["held_back"] == report["corrections"]
+    assert used["f1_after"] == report["f1_after"] and used["f1_before"] == report["f1_before"]
+    card = registry.model_card(promoted, tmp_path / "models" / PROMOTED_NAME)
+    assert f"officers' corrections: {used['used']} used, {used['held_back']} held back" in card
+    assert (tmp_path / "models" / "retrain_log.jsonl").read_text().count("\n") == 3
 
 
 def influence_rows(engine) -> list[tuple]:

@@ -195,11 +195,12 @@ def test_a_planted_script_never_runs(server, tmp_path):
     assert not re.search(r"<img[^>]*onerror", page)
 
 
-@pytest.mark.parametrize("view", ["", "triage", "cases", "grid", "archive", "reports", "promotion"])
+@pytest.mark.parametrize("view", ["", "triage", "triage/help", "cases", "grid", "archive", "reports",
+                                  "promotion"])
 def test_each_view_loads_and_is_screenshotted(server, tmp_path, view):
     page = dom(tmp_path, f"{server}/{view}")
     assert "<h1>" in page and "Not yet available" not in page and "Internal Server Error" not in page
-    screenshot(tmp_path, f"{server}/{view}", view or "index", 2600 if view == "reports" else 900)
+    screenshot(tmp_path, f"{server}/{view}", view.replace("/", "-") or "index", 2600 if view == "reports" else 900)
 
 
 def test_the_promotion_page_escapes_handles_and_dismisses(server, tmp_path):
@@ -249,8 +250,8 @@ def test_the_archive_export_link_returns_a_zip(server, tmp_path):
 # --------------------------------------------------------------------------- accessibility
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PAGES = ["", "triage", "triage?outcome=webteam_respond", "cases", "cases?backlog=true", "cases/{case_id}",
-         "grid", "archive",
+PAGES = ["", "triage", "triage?outcome=webteam_respond", "triage/help", "cases", "cases?backlog=true",
+         "cases/{case_id}", "grid", "archive",
          "archive?q=parking", "reports", "accounts", "accounts?dormant=true", "moderation", "quarantine",
          "promotion"]
 
@@ -338,3 +339,27 @@ def test_an_officer_answers_from_the_case_page(server, browser):
     browser.send("Target.closeTarget", {"targetId": target})
     assert len(rows) == 1 and "queued" in rows[0] and "Wanda Placeholder" in rows[0]
     assert "utm_content=missed-bin" in rows[0]
+
+
+def test_help_the_model_one_click_stores_a_correction(server, browser, engine, tmp_path):
+    """The queue links to "help the model"; one click on a post there records the officer's
+    answer as a correction, and the post leaves the list."""
+    from sqlalchemy import text
+
+    assert 'id="help-link"' in dom(tmp_path, f"{server}/triage")
+    page = dom(tmp_path, f"{server}/triage/help")
+    assert 'id="h-twitter-t2"' in page and "Internal Server Error" not in page
+    session = browser.open(f"{server}/triage/help")
+    assert browser.evaluate(session, "document.querySelector('#h-twitter-t2 button').textContent") == "Critical"
+    browser.evaluate(session, "document.querySelector('#h-twitter-t2 button').click()")
+    found = None
+    for _ in range(100):
+        with engine.connect() as conn:
+            found = conn.execute(text(
+                "SELECT critical, officer FROM social.triage_corrections"
+                " WHERE platform = 'twitter' AND external_id = 't2'")).first()
+        if found:
+            break
+        time.sleep(0.1)
+    assert found is not None and tuple(found) == (True, "Browser Officer")
+    assert 'id="h-twitter-t2"' not in dom(tmp_path, f"{server}/triage/help")

@@ -31,7 +31,7 @@ def config_file(tmp_path):
 def test_model_prints_the_card_of_the_model_in_use(config_file, capsys):
     assert main(["--config", str(config_file), "triage", "model"]) == 0
     out = capsys.readouterr().out
-    assert "criticality model criticality-v3 (shipped with the package" in out
+    assert "criticality model criticality-v4 (shipped with the package" in out
     assert "complaints (complaints-train.csv)" in out or "council (council_train.jsonl)" in out
     assert "held_back" in out and "created" in out
 
@@ -60,6 +60,26 @@ def test_train_writes_a_version_and_promotes_only_if_better(config_file, tmp_pat
     card = crit.CriticalityModel.load(versions[0])
     assert card.trained_on[0]["name"].startswith("council")
     assert card.metrics["held_back"]["texts"] > 0
+    # `triage model` says what the last run did, with its held-back figures.
+    assert main(["--config", str(config_file), "triage", "model"]) == 0
+    out = capsys.readouterr().out
+    last = log[-1]
+    assert f"last retrain (triage train, {last['run_at']}): " in out
+    assert f"F1 on them {last['f1_before']:.3f} -> {last['f1_after']:.3f}" in out
+
+
+def test_promotion_needs_no_worse_on_the_public_sets(tmp_path):
+    """A candidate better on the held-back rows but worse on public tweets is kept out."""
+    model = crit.load_model(None)
+    held = [LabelledTexts("held", ["still waiting for my bin, third week", "lovely park"], [0, 1])]
+    public = [LabelledTexts("public", ["still waiting for my bin, third week", "lovely park"], [1, 0])]
+    flipped = crit.CriticalityModel(**{**model.to_json(), "version": "flipped",
+                                       "platt": [-model.platt[0], -model.platt[1]]})
+    report = registry.promote_if_better(flipped, model, held, tmp_path, 0.5, public)
+    assert report["f1_after"] > report["f1_before"] and report["promoted"] is False
+    assert "worse on the public sets" in report["reason"]
+    assert not (tmp_path / crit.PROMOTED_NAME).exists()
+    assert registry.promote_if_better(flipped, model, held, tmp_path, 0.5, [])["promoted"] is True
 
 
 def test_promotion_needs_a_strictly_better_f1(tmp_path):

@@ -195,7 +195,8 @@ def cmd_train(args) -> int:
     candidate, held = registry.train_candidate(sets, run_at)
     folder = registry.models_dir(config)
     report = registry.promote_if_better(candidate, load_model(config.storage_base), held, folder,
-                                        config.triage.critical_threshold)
+                                        config.triage.critical_threshold,
+                                        registry.public_sets(args.tweeteval))
     registry.record(folder, {"run_at": run_at.isoformat(), "by": "triage train", **report})
     print(registry.model_card(candidate, folder / f"{candidate.version}.json"))
     print(report["reason"] + ("; promoted" if report["promoted"] else "; not promoted"))
@@ -209,4 +210,11 @@ def cmd_model(args) -> int:
 
     config = load_config(args.config)
     print(registry.model_card(load_model(config.storage_base), model_path(config.storage_base)))
+    last = registry.last_retrain(registry.models_dir(config))
+    if last:
+        print(f"last retrain ({last.get('by', 'triage train')}, {last.get('run_at', '?')}):"
+              f" {'promoted' if last.get('promoted') else 'not promoted'}: {last.get('reason', '')};"
+              f" corrections {last.get('corrections', '?')}, held back {last.get('held_back', '?')}"
+              + (f", F1 on them {last['f1_before']:.3f} -> {last['f1_after']:.3f}"
+                 if "f1_after" in last else ""))
     return 0

@@ -29,7 +29,7 @@ from council_social.triage.cues import COMPLAINT, PRAISE, noisy_or
 log = logging.getLogger(__name__)
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-SHIPPED_MODEL = MODELS_DIR / "criticality-v3.json"
+SHIPPED_MODEL = MODELS_DIR / "criticality-v4.json"
 PROMOTED_NAME = "criticality-promoted.json"
 
 # Handles and links name who is addressed, not what is said: one token each, so a
@@ -38,6 +38,8 @@ _HANDLE = re.compile(r"@\w+")
 _LINK = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _HANDLE_OR_LINK = re.compile(rf"{_HANDLE.pattern}|{_LINK.pattern}", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_WORD_OR_MARK = re.compile(r"[@\w']+")
+EXPLAIN_TOP = 3  # words or cues named per critical post
 
 # scikit-learn TfidfVectorizer settings, stored with each model (the preprocessor is
 # `normalise`): word 1-2-grams ("?" and "!" count as tokens), and character 4-grams
@@ -113,6 +115,7 @@ class CriticalityModel:
     notes: list[str] = field(default_factory=list)
 
     _fitted: Any = field(default=None, repr=False, compare=False)
+    _names: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path) -> CriticalityModel:
@@ -144,35 +147,79 @@ class CriticalityModel:
             else:
                 vecs = [make_vectorizer(v["settings"], v["vocabulary"], v["idf"])
                         for v in self.vectorizers]
-            self._fitted = vecs, list(self.coef)
+            import numpy as np
+
+            self._fitted = vecs, np.asarray(self.coef, dtype=float)
         return self._fitted
 
-    def decision(self, texts: list[str], dense) -> list[float]:
-        """x . coef + intercept per text (before calibration)."""
-        vecs, coef = self._parts()
-        plain = [normalise(t) for t in texts]
-        if not all(hasattr(v, "weights") for v in vecs):
-            import numpy as np
-            from scipy.sparse import csr_matrix, hstack
+    def features(self, texts: list[str], dense) -> Any:
+        """The rows the coefficients apply to: TF-IDF columns, then DENSE, as CSR arrays
+        (`indptr`, `indices`, `data`); scipy only where scikit-learn vectorizes."""
+        from council_social.triage import tfidf
 
-            x = hstack([*(v.transform(plain) for v in vecs), csr_matrix(dense)]).tocsr()
-            return (x @ np.asarray(coef) + self.intercept).tolist()
-        offsets, width = [], 0
-        for v in vecs:
-            offsets.append(width)
-            width += len(v.idf)
-        out = []
-        for text, extra in zip(plain, dense, strict=True):
-            z = self.intercept + sum(c * x for c, x in zip(coef[width:], extra, strict=True))
-            for v, offset in zip(vecs, offsets, strict=True):
-                z += sum(coef[offset + j] * w for j, w in v.weights(text).items())
-            out.append(z)
-        return out
+        vecs, _ = self._parts()
+        plain = [normalise(t) for t in texts]
+        if all(isinstance(v, tfidf.TfidfFeatures) for v in vecs):
+            return tfidf.rows(vecs, plain, dense)
+        from scipy.sparse import csr_matrix, hstack
+
+        return hstack([*(v.transform(plain) for v in vecs), csr_matrix(dense)]).tocsr()
+
+    def decision(self, texts: list[str], dense) -> Any:
+        """x . coef + intercept per text (before calibration)."""
+        return self.decision_of(self.features(texts, dense))
+
+    def decision_of(self, x) -> Any:
+        return x @ self._parts()[1] + self.intercept
 
     def text_probabilities(self, texts: list[str], dense) -> list[float]:
         """Calibrated P(critical | text) for a batch."""
         a, b = self.platt
         return [sigmoid(a * z + b) for z in self.decision(texts, dense)]
+
+    def _columns(self) -> list[tuple[str, str]]:
+        """(analyzer, term) of every column, built the first time a post is explained."""
+        if self._names is None:
+            names: list[tuple[str, str]] = []
+            for v in self.vectorizers:
+                terms = [""] * len(v["vocabulary"])
+                for term, i in v["vocabulary"].items():
+                    terms[i] = term
+                names += [(v["settings"]["analyzer"], t) for t in terms]
+            self._names = names + [("dense", d) for d in self.dense]
+        return self._names
+
+    def pushed_by(self, text: str, cols, values, cue_names: tuple[str, ...] = (),
+                  k: int = EXPLAIN_TOP) -> list[tuple[str, float]]:
+        """The words and cues that pushed this text towards critical, strongest first:
+        each column's coefficient x its value (`cols`, `values`: one row of `features`), a
+        character n-gram counted to the word it came from, summed per word (over the
+        4 k strongest columns)."""
+        _, coef = self._parts()
+        names = self._columns()
+        import numpy as np
+
+        contrib = values * coef[cols]
+        if len(contrib) > 4 * k:  # only the strongest columns: a post has hundreds
+            top = np.argpartition(-contrib, 4 * k - 1)[:4 * k]
+            contrib, cols = contrib[top], cols[top]
+        words = None  # the text's words, found only if a character n-gram is among the top
+        totals: dict[str, float] = {}
+        for col, c in zip(cols.tolist(), contrib.tolist(), strict=True):
+            if c <= 0:
+                continue
+            kind, term = names[col]
+            if kind == "dense":
+                term = ("complaint cues" + (f" ({', '.join(cue_names)})" if cue_names else "")
+                        if term == "cue_score" else "praise cues")
+            elif kind == "char_wb":
+                gram = term.strip()
+                if words is None:
+                    words = _WORD_OR_MARK.findall(normalise(text))
+                term = next((w for w in words if gram in w), gram)
+            totals[term] = totals.get(term, 0.0) + c
+        top = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+        return [(t, round(c, 2)) for t, c in top]
 
     def combine(self, p_text: float, cues: float, praise: float) -> float:
         if self.combiner.get("kind") == "logistic":
@@ -189,27 +236,40 @@ class Criticality:
     praise: float
     cue_names: tuple[str, ...]
     substantive: bool = True
+    pushed_by: tuple[tuple[str, float], ...] = ()  # (word or cue, contribution), see pushed_by
 
     def inputs(self) -> dict[str, Any]:
-        return {"criticality": round(self.score, 4), "p_text": round(self.p_text, 4),
-                "cue_score": round(self.cues, 4), "praise_score": round(self.praise, 4),
-                "cues": list(self.cue_names), "substantive": self.substantive}
+        found = {"criticality": round(self.score, 4), "p_text": round(self.p_text, 4),
+                 "cue_score": round(self.cues, 4), "praise_score": round(self.praise, 4),
+                 "cues": list(self.cue_names), "substantive": self.substantive}
+        if self.pushed_by:
+            found["critical_words"] = [[w, c] for w, c in self.pushed_by]
+        return found
 
 
-def score_batch(texts: list[str], model: CriticalityModel,
-                use_model: bool = True) -> list[Criticality]:
+def score_batch(texts: list[str], model: CriticalityModel, use_model: bool = True,
+                explain_from: float | None = None) -> list[Criticality]:
     """Criticality of each text. Without the model (`triage.use_model: false`) the score
-    is the complaint cues' noisy-OR, lowered by the praise cues'."""
+    is the complaint cues' noisy-OR, lowered by the praise cues'. With the model, each
+    text scoring at least `explain_from` names what pushed it there (`pushed_by`)."""
     cues = [cue_scores(t) for t in texts]
+    x = None
     if use_model and texts:
-        p_text = model.text_probabilities(texts, [[c, p] for c, p, _ in cues])
+        x = model.features(texts, [[c, p] for c, p, _ in cues])
+        a, b = model.platt
+        z = model.decision_of(x)
+        p_text = [sigmoid(a * v + b) for v in z.tolist()]
     else:
         p_text = [c * (1.0 - p) for c, p, _ in cues]
     out = []
-    for text, p, (c, praise, names) in zip(texts, p_text, cues, strict=True):
+    for i, (text, p, (c, praise, names)) in enumerate(zip(texts, p_text, cues, strict=True)):
         score = model.combine(p, c, praise) if use_model else p
         ok = substantive(text)
-        out.append(Criticality(score if ok else 0.0, p, c, praise, names, ok))
+        words: tuple = ()
+        if ok and x is not None and explain_from is not None and score >= explain_from:
+            start, end = x.indptr[i], x.indptr[i + 1]
+            words = tuple(model.pushed_by(text, x.indices[start:end], x.data[start:end], names))
+        out.append(Criticality(score if ok else 0.0, p, c, praise, names, ok, words))
     return out
 
 

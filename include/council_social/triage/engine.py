@@ -138,7 +138,7 @@ def triage_batch(records: list[TriageInput], rules: TriageRules,
                  model: crit.CriticalityModel) -> list[TriageResult]:
     """Criticality of the whole batch at once (one sparse matrix product), then each item."""
     texts = [r.text[:MAX_TEXT_CHARS] for r in records]
-    scores = crit.score_batch(texts, model, rules.use_model)
+    scores = crit.score_batch(texts, model, rules.use_model, explain_from=rules.threshold)
     return [_triage_one(r, text, c, rules)
             for r, text, c in zip(records, texts, scores, strict=True)]
 
@@ -175,6 +175,8 @@ def _triage_one(r: TriageInput, text: str, c: crit.Criticality,
         own_account=own, abusive=abusive >= 0.6, impersonation=impersonating,
         threat="threat" in abuse_cues, out_of_hours=ooh, foi_valid=valid,
     ), rules.thresholds)
+    if critical and c.pushed_by:
+        decision.explanation += "; pushed by " + ", ".join(f'"{w}"' for w, _ in c.pushed_by)
     inputs = {
         **c.inputs(),
         "critical_threshold": rules.threshold,

@@ -26,7 +26,7 @@ from council_social.triage.datasets import LabelledTexts, hash_share
 from council_social.triage.training import critical_f1, fit_model
 
 HELD_BACK_SHARE = 5  # one row in five of the council's, complaints' and corrections' data
-NOT_HELD = frozenset({"tweeteval"})  # sets only ever trained on (judged elsewhere)
+NOT_HELD = frozenset({"tweeteval", "tweeteval-emotion"})  # sets only ever trained on (judged elsewhere)
 
 
 def models_dir(config) -> Path:
@@ -62,23 +62,67 @@ def train_candidate(sets: list[LabelledTexts],
     return model, held
 
 
+PUBLIC_TOLERANCE = 0.01  # "no worse on the public sets": F1 may not fall by more than this
+
+
+def public_sets(tweeteval_dir=None) -> list[LabelledTexts]:
+    """Public labelled tweets no model trains on, to check a candidate is no worse on
+    them: TweetEval sentiment/val half "test" and emotion/val (anger vs joy/optimism).
+    Empty when the shared data is not there."""
+    from council_social.triage import datasets
+
+    folder = tweeteval_dir or datasets.TWEETEVAL_DIR
+    found = []
+    if (folder / "sentiment").is_dir():
+        found.append(datasets.tweeteval_sentiment(folder, "test"))
+    if (folder / "emotion").is_dir():
+        found.append(datasets.tweeteval_emotion(folder, "val"))
+    return found
+
+
 def promote_if_better(candidate: CriticalityModel, current: CriticalityModel,
-                      held: list[LabelledTexts], folder: Path, threshold: float) -> dict:
+                      held: list[LabelledTexts], folder: Path, threshold: float,
+                      public: list[LabelledTexts] | None = None) -> dict:
     """Write the candidate's version; promote it only if its F1 on `held` (rows at their
-    sets' weights) beats the current's."""
+    sets' weights) beats the current's and, given `public` sets, its F1 on them is no
+    worse (by more than PUBLIC_TOLERANCE)."""
     before = critical_f1(current, held, threshold)
     after = critical_f1(candidate, held, threshold)
     candidate.metrics["previous_f1_held_back"] = round(before, 4)
-    candidate.save(folder / f"{candidate.version}.json")
     report = {"current": current.version, "candidate": candidate.version,
               "held_back": sum(len(s.texts) for s in held), "f1_before": round(before, 4),
-              "f1_after": round(after, 4), "promoted": after > before}
-    if after > before:
-        candidate.save(folder / PROMOTED_NAME)
-        report["reason"] = f"F1 on held-back data {before:.3f} -> {after:.3f}"
-    else:
+              "f1_after": round(after, 4)}
+    public_ok = True
+    if public:
+        p_before = critical_f1(current, public, threshold)
+        p_after = critical_f1(candidate, public, threshold)
+        public_ok = p_after >= p_before - PUBLIC_TOLERANCE
+        report["public"] = {"sets": [s.name for s in public], "f1_before": round(p_before, 4),
+                            "f1_after": round(p_after, 4)}
+        candidate.metrics["public_sets"] = report["public"]
+    candidate.save(folder / f"{candidate.version}.json")
+    report["promoted"] = after > before and public_ok
+    if after <= before:
         report["reason"] = f"candidate not better on held-back data ({after:.3f} <= {before:.3f})"
+    elif not public_ok:
+        report["reason"] = (f"better on held-back data ({before:.3f} -> {after:.3f}) but worse on the"
+                            f" public sets ({report['public']['f1_before']:.3f} ->"
+                            f" {report['public']['f1_after']:.3f})")
+    else:
+        report["reason"] = f"F1 on held-back data {before:.3f} -> {after:.3f}" + (
+            f"; public sets {report['public']['f1_before']:.3f} -> {report['public']['f1_after']:.3f}"
+            if public else "")
+        candidate.save(folder / PROMOTED_NAME)
     return report
+
+
+def last_retrain(folder: Path) -> dict | None:
+    """The newest line of retrain_log.jsonl, if any."""
+    log = folder / "retrain_log.jsonl"
+    if not log.is_file():
+        return None
+    lines = [x for x in log.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return json.loads(lines[-1]) if lines else None
 
 
 def record(folder: Path, report: dict) -> dict:
@@ -102,9 +146,21 @@ def model_card(model: CriticalityModel, path: Path) -> str:
     for s in model.trained_on:
         lines.append(f"    {s['name']}: {s['texts']:,} texts, {s['critical']:,} critical"
                      f" (row weight {s['weight']})")
+    corrections = model.metrics.get("corrections")
+    if corrections:
+        lines.append(f"  officers' corrections: {corrections['used']} used,"
+                     f" {corrections['held_back']} held back; F1 of critical on the held-back"
+                     f" {corrections['f1_before']:.3f} ({corrections['from']}) ->"
+                     f" {corrections['f1_after']:.3f} ({model.version}),"
+                     f" change {corrections['f1_after'] - corrections['f1_before']:+.3f}")
+    public = model.metrics.get("public_sets")
+    if public:
+        lines.append(f"  public sets ({'; '.join(public['sets'])}): F1 {public['f1_before']:.3f}"
+                     f" -> {public['f1_after']:.3f}")
     lines.append("  figures")
     for key, value in model.metrics.items():
-        lines.append(f"    {key}: {json.dumps(value)}")
+        if key not in ("corrections", "public_sets"):
+            lines.append(f"    {key}: {json.dumps(value)}")
     lines += [f"  note: {n}" for n in model.notes]
     return "\n".join(lines)
 

@@ -4,7 +4,9 @@ Corrections split deterministically (a hash of the item key): about a third
 is held back. The candidate keeps the current text model and fits a logistic
 combiner on the rest; both are scored (F1 of `critical`) on the held-back
 part, and the candidate is promoted (see registry.py) only if it does strictly
-better. Every run leaves a JSON record beside the models. (`council-social
+better there and no worse on the public sets (`registry.public_sets`, when the
+shared data is there). The candidate's card names the corrections used, the
+held-back figures and the change. Every run leaves a JSON record beside the models. (`council-social
 triage train` retrains the text model itself, from the files and corrections.)
 """
 
@@ -16,7 +18,7 @@ from council_social.triage import registry
 from council_social.triage import repo as triage_repo
 from council_social.triage.criticality import load_model
 from council_social.triage.datasets import corrections as labelled_corrections
-from council_social.triage.training import fit_logistic_combiner, held_back
+from council_social.triage.training import critical_f1, fit_logistic_combiner, held_back
 
 MIN_TRAIN = 10
 MIN_HELD = 5
@@ -42,7 +44,13 @@ def retrain_criticality(engine, config, run_at: datetime) -> dict:
     candidate.created_at = run_at.isoformat(timespec="seconds")
     candidate.notes = [*current.notes, f"combiner fitted on {len(train)} officer corrections "
                                        f"up to {run_at:%Y-%m-%d} (from {current.version})"]
-    outcome = registry.promote_if_better(candidate, current, [labelled_corrections(held)], folder,
-                                         config.triage.critical_threshold)
+    held_set = [labelled_corrections(held)]
+    threshold = config.triage.critical_threshold
+    candidate.metrics["corrections"] = {
+        "used": len(train), "held_back": len(held), "from": current.version,
+        "f1_before": round(critical_f1(current, held_set, threshold), 4),
+        "f1_after": round(critical_f1(candidate, held_set, threshold), 4)}
+    outcome = registry.promote_if_better(candidate, current, held_set, folder, threshold,
+                                         registry.public_sets())
     report.update(outcome)
     return registry.record(folder, report)

@@ -75,3 +75,42 @@ class TfidfFeatures:
                for j, tf in counts.items()}
         norm = math.sqrt(sum(v * v for v in row.values()))
         return {j: v / norm for j, v in row.items()} if norm > 0 else row
+
+
+
+class Rows:
+    """Sparse rows as CSR's three arrays (numpy only: scipy costs a process its import).
+    `rows @ coef` is each row's dot product with `coef`."""
+
+    def __init__(self, indptr, indices, data):
+        import numpy as np
+
+        self.indptr = np.asarray(indptr, dtype=np.int64)
+        self.indices = np.asarray(indices, dtype=np.int64)
+        self.data = np.asarray(data, dtype=float)
+
+    def __matmul__(self, coef):
+        import numpy as np
+
+        n = len(self.indptr) - 1
+        row_of = np.repeat(np.arange(n), np.diff(self.indptr))
+        return np.bincount(row_of, weights=self.data * np.asarray(coef)[self.indices], minlength=n)
+
+
+def rows(vectorizers: Sequence[TfidfFeatures], texts: Sequence[str], dense) -> Rows:
+    """Each text's columns across `vectorizers` side by side, then its `dense` values."""
+    indptr, indices, data = [0], [], []
+    for text, extra in zip(texts, dense, strict=True):
+        offset = 0
+        for v in vectorizers:
+            row = v.weights(text)
+            for j in sorted(row):
+                indices.append(offset + j)
+                data.append(row[j])
+            offset += len(v.idf)
+        for k, value in enumerate(extra):
+            if value:
+                indices.append(offset + k)
+                data.append(float(value))
+        indptr.append(len(indices))
+    return Rows(indptr, indices, data)

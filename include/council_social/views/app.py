@@ -323,6 +323,23 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
             raise HTTPException(status_code=404, detail="no decision for that item under the current rules")
         return saved
 
+    # "Help the model" (issue 28): the day's posts the model is least sure about.
+    @app.get("/api/triage/help", tags=["triage"],
+             summary="The day's posts the criticality model is least sure about, to confirm or correct")
+    def api_triage_help(day: date | None = None):
+        from council_social.views.triage_help import least_sure
+
+        with engine().connect() as conn:
+            return {"day": day or today(), "posts": least_sure(conn, config, day or today())}
+
+    @app.get("/triage/help", response_class=HTMLResponse, include_in_schema=False)
+    def triage_help(request: Request, day: date | None = None):
+        from council_social.views.triage_help import least_sure
+
+        with engine().connect() as conn:
+            rows = least_sure(conn, config, day or today())
+        return page(request, "triage_help.html", "Help the model", rows=rows, day=day or today())
+
     # --- cases -------------------------------------------------------------------------------
 
     @app.get("/api/cases", tags=["cases"], summary="Open (or overdue) cases by team, and the FoI register")

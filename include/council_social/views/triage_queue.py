@@ -110,7 +110,7 @@ def list_decisions(conn, config, f: TriageFilter) -> list[dict]:
     rows = conn.execute(text(f"""
         SELECT d.platform, d.external_id, d.rules_version, d.outcome, d.flags, d.intent, d.topic,
                d.department, d.criticality, d.critical, d.influence, d.importance, d.rule_path,
-               d.item_created_at, d.draft_reply,
+               d.item_created_at, d.draft_reply, d.inputs->'critical_words' AS critical_words,
                i.text, i.url, i.account_key, a.username AS author_username,
                a.display_name AS author_name, a.followers_count AS author_followers,
                c.outcome AS corrected_outcome, c.critical AS corrected_critical,
