@@ -102,6 +102,7 @@ COMMAND_MODULES: list[str] = [
     "council_social.views.cli",
     "council_social.governance.cli",
     "council_social.moderation.cli",
+    "council_social.deploy.doctor",
 ]
 
 
