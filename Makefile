@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.synced-from-lock
 UV_PIN := $(shell grep -E '^uv==' requirements-dev.lock)
 
-.PHONY: venv demo test lint check-lock lock bench clean-data up down axe
+.PHONY: venv demo test lint check-lock lock bench clean-data up down axe stack-test
 
 venv: $(STAMP)
 
@@ -37,6 +37,12 @@ up: venv
 down:
 	@UP_DIR="$(UP_DIR)" COUNCIL_SOCIAL_CONFIG="$(COUNCIL_SOCIAL_CONFIG)" \
 		$(BIN)/python -m council_social.deploy.up stop
+
+# The production compose stack for real, on podman (docker/stack/; root, podman, podman-compose
+# and debootstrap from Debian; .ci/run installs them). The base images are cached in
+# /var/cache/council-social-stack.
+stack-test: venv
+	@docker/stack/stack-test.sh
 
 test: venv check-lock lint axe
 	@$(BIN)/python -m pytest

@@ -204,7 +204,7 @@ def test_dependency_graph_has_no_cycles(services):
 
 def test_only_the_api_server_publishes_a_port(services):
     published = {name: svc["ports"] for name, svc in services.items() if svc.get("ports")}
-    assert published == {"airflow-apiserver": ["8080:8080"]}
+    assert published == {"airflow-apiserver": ["${AIRFLOW_API_PORT:-8080}:8080"]}
 
 
 def test_no_literal_secrets(compose, services):
