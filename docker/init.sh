@@ -17,7 +17,14 @@ folders=("$airflow_dir"/{logs,dags,plugins,config} "$storage_root")
 mkdir -p "${folders[@]}"
 chown -R "$owner" "${folders[@]}"
 
-# 1. Airflow metadata. PostgreSQL may still be starting (podman-compose does not wait for a
+# 1. The first admin's password for the simple auth manager (kept if it already exists). First:
+#    an API server started before it would write a random one (podman-compose starts the
+#    services without waiting for this job).
+"$entrypoint" python -m council_social.deploy.init_files passwords "$passwords_file"
+chown "$owner" "$passwords_file"
+chmod 600 "$passwords_file"
+
+# 2. Airflow metadata. PostgreSQL may still be starting (podman-compose does not wait for a
 #    healthy service), so the migration is retried for a while.
 for attempt in $(seq 1 "${INIT_DB_ATTEMPTS:-30}"); do
     "$entrypoint" airflow db migrate && break
@@ -25,20 +32,15 @@ for attempt in $(seq 1 "${INIT_DB_ATTEMPTS:-30}"); do
     sleep 2
 done
 
-# 2. The product's own schema in the council_social database.
+# 3. The product's own schema in the council_social database.
 "$entrypoint" council-social db upgrade
 
-# 3. One Airflow pool per configured platform API, sized from council.yaml. Python writes the
+# 4. One Airflow pool per configured platform API, sized from council.yaml. Python writes the
 #    file itself: the entrypoint prints to stdout (a blank line from `airflow db check`).
 pools_file=$(mktemp)
 trap 'rm -f "$pools_file"' EXIT
 "$entrypoint" python -m council_social.deploy.init_files pools "$pools_file"
 "$entrypoint" airflow pools import "$pools_file"
-
-# 4. The first admin's password for the simple auth manager (kept if it already exists).
-"$entrypoint" python -m council_social.deploy.init_files passwords "$passwords_file"
-chown "$owner" "$passwords_file"
-chmod 600 "$passwords_file"
 
 # 5. The DAGs into the metadata database, then the new ones of deployment.unpause_dags
 #    unpaused (an operator's later pause is kept; publish_posts is the operator's call).

@@ -58,6 +58,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def project_dir() -> Path:
+    """A fresh AIRFLOW_PROJ_DIR: the repo's dags, plugins and include, and new config and logs
+    folders (so an earlier run's admin passwords file is not reused)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="council-social-stack-"))
+    for name in ("dags", "plugins", "include"):
+        (folder / name).symlink_to(REPO / name)
+    for name in ("config", "logs"):
+        (folder / name).mkdir()
+    return folder
+
+
 def stack_env(port: int, password: str) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
@@ -68,6 +81,7 @@ def stack_env(port: int, password: str) -> dict[str, str]:
            "POSTGRES_IMAGE": "localhost/council-social-postgres:15",
            "REDIS_IMAGE": "localhost/council-social-redis:7",
            "AIRFLOW_UID": str(os.getuid()), "AIRFLOW_API_PORT": str(port),
+           "AIRFLOW_PROJ_DIR": str(project_dir()),
            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
            "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
            "_AIRFLOW_WWW_USER_USERNAME": "admin", "_AIRFLOW_WWW_USER_PASSWORD": password}

@@ -63,8 +63,11 @@ def test_init_runs_every_step_and_imports_the_configured_pools(stub, config):
     tmp, airflow_dir, env = stub
     done = run_init(env)
     assert done.returncode == 0, done.stderr
+    passwords = airflow_dir / "config" / "simple_auth_manager_passwords.json"
     calls = (tmp / "calls").read_text().splitlines()
-    assert calls[0] == "airflow db migrate"
+    # The admin's password first (an early API server would write a random one), then migrate.
+    assert calls[:2] == [f"python -m council_social.deploy.init_files passwords {passwords}",
+                         "airflow db migrate"]
     assert calls.index("council-social db upgrade") > 0
     # The DAGs are loaded before the new ones are unpaused, and the preflight runs last.
     assert calls.index("airflow dags reserialize") < calls.index(
@@ -106,7 +109,7 @@ def test_a_database_that_never_answers_fails_the_init(stub):
     env["STUB_FAIL_ON"] = "airflow db migrate"
     done = run_init(env)
     assert done.returncode == 1 and "database not ready" in done.stderr
-    assert (tmp / "calls").read_text().splitlines() == ["airflow db migrate"] * 2
+    assert (tmp / "calls").read_text().splitlines()[1:] == ["airflow db migrate"] * 2
 
 
 def test_doctor_problems_are_printed_not_fatal(stub):
