@@ -1,7 +1,6 @@
 """`make stack-test`: the production compose stack started for real with podman-compose.
 
-Starts docker-compose.yaml (plus compose.stack.yaml: the simulator in the worker's network)
-on the images docker/stack/base-image.sh and the Dockerfile built, waits until every
+Starts docker-compose.yaml on the images docker/stack/base-image.sh and the Dockerfile built, waits until every
 container's healthcheck passes, signs in, triggers ingest, lets process_items, response_watch
 and archive run, checks rows and the archive, recreates every container (`down` without -v,
 `up`) and checks nothing was lost and `archive verify --anchor` passes. The last line:
@@ -32,7 +31,9 @@ STORAGE = "/opt/council-social/storage"
 HEALTHY = ["postgres", "redis", "airflow-apiserver", "airflow-scheduler",
            "airflow-dag-processor", "airflow-triggerer", "airflow-worker"]
 WAIT = float(os.environ.get("STACK_WAIT", "1200"))
-# Every platform's Connection: the simulator, on the worker's loopback (it binds nowhere else).
+# Every platform's Connection: the simulator, started inside the worker container (tasks run
+# there; it binds to loopback only). podman-compose 1.0.3 cannot share a service's network
+# (`network_mode: service:...`), so it is not a compose service.
 SIMULATOR = "http://127.0.0.1:8808"
 
 
@@ -92,8 +93,7 @@ def stack_env(port: int, password: str) -> dict[str, str]:
 
 
 def compose(env, *args: str, timeout=1800) -> subprocess.CompletedProcess:
-    return run(["podman-compose", "-p", PROJECT, "-f", str(REPO / "docker-compose.yaml"),
-                "-f", str(REPO / "docker" / "stack" / "compose.stack.yaml"), *args],
+    return run(["podman-compose", "-p", PROJECT, "-f", str(REPO / "docker-compose.yaml"), *args],
                env=env, timeout=timeout)
 
 
@@ -139,7 +139,15 @@ def healthy() -> list[str]:
     return ok
 
 
+def start_simulator() -> None:
+    wait_until("the worker container", lambda: run(
+        ["podman", "exec", container("airflow-worker"), "true"], check=False).returncode == 0)
+    run(["podman", "exec", "-d", container("airflow-worker"), "council-social", "simulator",
+         "--port", SIMULATOR.rsplit(":", 1)[1]])
+
+
 def wait_healthy() -> int:
+    start_simulator()
     wait_until("airflow-init to finish", init_finished)
     say("airflow-init finished: " + run(["podman", "logs", "--tail", "3",
                                          container("airflow-init")]).stdout.strip()
@@ -262,8 +270,7 @@ def main() -> int:
     finally:
         if not keep:
             run(["podman-compose", "-p", PROJECT, "-f", str(REPO / "docker-compose.yaml"),
-                 "-f", str(REPO / "docker" / "stack" / "compose.stack.yaml"), "down", "-v"],
-                env=env, check=False)
+                 "down", "-v"], env=env, check=False)
 
 
 if __name__ == "__main__":
