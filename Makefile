@@ -38,8 +38,8 @@ down:
 	@UP_DIR="$(UP_DIR)" COUNCIL_SOCIAL_CONFIG="$(COUNCIL_SOCIAL_CONFIG)" \
 		$(BIN)/python -m council_social.deploy.up stop
 
-# The production compose stack for real, on podman (docker/stack/; root, podman, podman-compose
-# and debootstrap from Debian; .ci/run installs them). The base images are cached in
+# The production compose stack for real, on podman (docker/stack/; root, podman and
+# debootstrap from Debian, podman-compose from PyPI). The base images are cached in
 # /var/cache/council-social-stack.
 stack-test: venv
 	@docker/stack/stack-test.sh

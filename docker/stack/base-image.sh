@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The local base images for `make stack-test`, built from Debian packages without any registry:
-#   council-social-base:bookworm      debootstrap minbase + python3 (3.11) in a venv, user airflow
+#   council-social-base:bookworm      debootstrap minbase + python3 (3.11) in a venv, user airflow,
+#                                     /entrypoint (entrypoint.sh)
 #   council-social-postgres:15        the base + Debian's postgresql-15 (official image's env)
 #   council-social-redis:7            the base + Debian's redis-server
 # debootstrap is the slow part: its tarball is cached in STACK_CACHE (outside the repo), so a
@@ -30,7 +31,6 @@ if [ ! -s "$tarball" ]; then
     chroot "$rootfs" useradd --uid 50000 --gid 0 --home-dir /home/airflow --create-home \
         --shell /bin/bash airflow
     chroot "$rootfs" python3 -m venv /opt/python
-    install -m 0755 "$here/entrypoint.sh" "$rootfs/entrypoint"
     mkdir -p "$rootfs/opt/airflow"
     chroot "$rootfs" chown -R airflow:0 /opt/python /opt/airflow
     chroot "$rootfs" apt-get clean
@@ -39,7 +39,7 @@ if [ ! -s "$tarball" ]; then
     rm -rf "$rootfs"; trap - EXIT
 fi
 
-if ! podman image exists council-social-base:bookworm; then
+if ! podman image exists council-social-rootfs:bookworm; then
     echo "[base] podman import $tarball"
     podman import \
         --change 'ENV PATH=/opt/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
@@ -48,8 +48,10 @@ if ! podman image exists council-social-base:bookworm; then
         --change 'WORKDIR /opt/airflow' \
         --change 'USER 50000' \
         --change 'ENTRYPOINT ["/entrypoint"]' \
-        "$tarball" council-social-base:bookworm >/dev/null
+        "$tarball" council-social-rootfs:bookworm >/dev/null
 fi
+# The /entrypoint as its own layer (layer-cached), so changing it needs no new debootstrap.
+podman build --quiet -t council-social-base:bookworm -f "$here/base.Containerfile" "$here" >/dev/null
 for image in postgres redis; do
     tag=$( [ $image = postgres ] && echo council-social-postgres:15 || echo council-social-redis:7 )
     if ! podman image exists "$tag"; then

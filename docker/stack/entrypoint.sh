@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The local base image's stand-in for the official Airflow image's /entrypoint: run the command
-# (an Airflow subcommand when it is not a program on PATH, as the official image does).
+# The local base image's stand-in for the official Airflow image's /entrypoint: an Airflow
+# subcommand (`scheduler`, `celery worker`, ...) runs under `airflow`, anything else as given.
 set -euo pipefail
 if [ $# -eq 0 ]; then exec bash; fi
-if command -v "$1" >/dev/null 2>&1; then exec "$@"; fi
-exec airflow "$@"
+case "$1" in
+    api-server|scheduler|dag-processor|triggerer|celery|db|dags|tasks|pools|jobs|version|\
+    config|connections|variables|providers|plugins|info|assets|backfill|standalone)
+        exec airflow "$@" ;;
+esac
+exec "$@"

@@ -31,6 +31,9 @@ STORAGE = "/opt/council-social/storage"
 HEALTHY = ["postgres", "redis", "airflow-apiserver", "airflow-scheduler",
            "airflow-dag-processor", "airflow-triggerer", "airflow-worker"]
 WAIT = float(os.environ.get("STACK_WAIT", "1200"))
+# podman-compose from PyPI (stack-test.sh installs it): Debian's 1.0.3 leaves `${VAR:-}` (an
+# empty default) uninterpolated and cannot share a service's network.
+PODMAN_COMPOSE = os.environ.get("PODMAN_COMPOSE", "podman-compose")
 # Every platform's Connection: the simulator, started inside the worker container (tasks run
 # there; it binds to loopback only). podman-compose 1.0.3 cannot share a service's network
 # (`network_mode: service:...`), so it is not a compose service.
@@ -93,7 +96,7 @@ def stack_env(port: int, password: str) -> dict[str, str]:
 
 
 def compose(env, *args: str, timeout=1800) -> subprocess.CompletedProcess:
-    return run(["podman-compose", "-p", PROJECT, "-f", str(REPO / "docker-compose.yaml"), *args],
+    return run([PODMAN_COMPOSE, "-p", PROJECT, "-f", str(REPO / "docker-compose.yaml"), *args],
                env=env, timeout=timeout)
 
 
@@ -269,7 +272,7 @@ def main() -> int:
         return 1
     finally:
         if not keep:
-            run(["podman-compose", "-p", PROJECT, "-f", str(REPO / "docker-compose.yaml"),
+            run([PODMAN_COMPOSE, "-p", PROJECT, "-f", str(REPO / "docker-compose.yaml"),
                  "down", "-v"], env=env, check=False)
 
 
