@@ -8,8 +8,9 @@ and archive run, checks rows and the archive, recreates every container (`down` 
     stack: N containers healthy, ingest→process→cases→archive ok, recreated: 0 items, 0 cases,
     0 archive files lost; verify --anchor ok; T s
 
-podman 4.3 runs no healthcheck timers without systemd, so this runs each container's
-healthcheck itself (`podman healthcheck run`).
+podman 4.3 runs no healthcheck timers without systemd, so a thread here runs each container's
+healthcheck (`podman healthcheck run`) every few seconds: the health states podman-compose's
+`condition: service_healthy` waits for then become real.
 """
 
 from __future__ import annotations
@@ -131,6 +132,13 @@ def init_finished() -> bool:
     return False
 
 
+def pump_health(stop) -> None:
+    """What systemd's timers would do: run every container's healthcheck, again and again."""
+    while not stop.wait(10):
+        for service in HEALTHY:
+            run(["podman", "healthcheck", "run", container(service)], check=False, timeout=120)
+
+
 def healthy() -> list[str]:
     """The services whose healthcheck passes now (podman runs it in the container)."""
     ok = []
@@ -231,6 +239,10 @@ def main() -> int:
     port, password = free_port(), secrets.token_urlsafe(12)
     env = stack_env(port, password)
     keep = os.environ.get("STACK_KEEP") == "1"
+    import threading
+
+    stop = threading.Event()
+    threading.Thread(target=pump_health, args=(stop,), daemon=True).start()
     try:
         compose(env, "down", "-v")
         say(f"up on port {port}")
@@ -271,6 +283,7 @@ def main() -> int:
             print(f"--- {service}\n{logs.stdout[-3000:]}{logs.stderr[-3000:]}", flush=True)
         return 1
     finally:
+        stop.set()
         if not keep:
             run([PODMAN_COMPOSE, "-p", PROJECT, "-f", str(REPO / "docker-compose.yaml"),
                  "down", "-v"], env=env, check=False)
