@@ -35,6 +35,10 @@ WAIT = float(os.environ.get("STACK_WAIT", "1200"))
 # podman-compose from PyPI (stack-test.sh installs it): Debian's 1.0.3 leaves `${VAR:-}` (an
 # empty default) uninterpolated and cannot share a service's network.
 PODMAN_COMPOSE = os.environ.get("PODMAN_COMPOSE", "podman-compose")
+# compose.podman43.yaml drops depends_on: podman 4.3 cannot start a container that requires
+# the exited init job.
+FILES = ["-f", str(REPO / "docker-compose.yaml"),
+         "-f", str(REPO / "docker" / "stack" / "compose.podman43.yaml")]
 # Every platform's Connection: the simulator, started inside the worker container (tasks run
 # there; it binds to loopback only). podman-compose 1.0.3 cannot share a service's network
 # (`network_mode: service:...`), so it is not a compose service.
@@ -97,8 +101,7 @@ def stack_env(port: int, password: str) -> dict[str, str]:
 
 
 def compose(env, *args: str, timeout=1800) -> subprocess.CompletedProcess:
-    return run([PODMAN_COMPOSE, "-p", PROJECT, "-f", str(REPO / "docker-compose.yaml"), *args],
-               env=env, timeout=timeout)
+    return run([PODMAN_COMPOSE, "-p", PROJECT, *FILES, *args], env=env, timeout=timeout)
 
 
 def container(service: str) -> str:
@@ -285,8 +288,7 @@ def main() -> int:
     finally:
         stop.set()
         if not keep:
-            run([PODMAN_COMPOSE, "-p", PROJECT, "-f", str(REPO / "docker-compose.yaml"),
-                 "down", "-v"], env=env, check=False)
+            run([PODMAN_COMPOSE, "-p", PROJECT, *FILES, "down", "-v"], env=env, check=False)
 
 
 if __name__ == "__main__":
