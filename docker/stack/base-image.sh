@@ -54,9 +54,7 @@ fi
 podman build --quiet -t council-social-base:bookworm -f "$here/base.Containerfile" "$here" >/dev/null
 for image in postgres redis; do
     tag=$( [ $image = postgres ] && echo council-social-postgres:15 || echo council-social-redis:7 )
-    if ! podman image exists "$tag"; then
-        echo "[base] build $tag from Debian packages"
-        podman build --quiet --network host -t "$tag" -f "$here/$image.Containerfile" "$here" >/dev/null
-    fi
+    # Always built: the layer cache makes it quick, and an entrypoint change is picked up.
+    podman build --quiet --network host -t "$tag" -f "$here/$image.Containerfile" "$here" >/dev/null
 done
 echo "[base] images ready: council-social-base:bookworm council-social-postgres:15 council-social-redis:7"

@@ -7,7 +7,10 @@ mkdir -p "$PGDATA" && chown -R postgres:postgres "$PGDATA" && chmod 700 "$PGDATA
 as_pg() { runuser -u postgres -- "$@"; }
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
     pwfile=$(mktemp) && printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile" && chown postgres "$pwfile"
+    # UTF8 as the official image: minbase has no locale, and SQL_ASCII makes psycopg 3 return
+    # bytes where SQLAlchemy expects text (SHOW server_version), so Airflow cannot connect.
     as_pg initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --auth-host=scram-sha-256 \
+        --encoding=UTF8 --locale=C.UTF-8 \
         --auth-local=trust -D "$PGDATA" >/dev/null
     rm -f "$pwfile"
     echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
