@@ -54,7 +54,11 @@ def say(message: str) -> None:
 
 
 def run(argv: list[str], *, env=None, check=True, timeout=900) -> subprocess.CompletedProcess:
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    try:
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # A healthcheck on a loaded machine can hang: that is a failed probe, not a crash.
+        done = subprocess.CompletedProcess(argv, 124, "", f"timed out after {timeout} s")
     if check and done.returncode != 0:
         tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-5:])
         raise StackError(f"{' '.join(argv[:6])} failed ({done.returncode}): {tail}")
