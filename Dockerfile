@@ -1,17 +1,24 @@
-# The Airflow image for docker-compose.yaml: the stock image plus requirements.lock and the
-# project. Build: `docker compose build` (or `docker build -t council-social-airflow .`).
-FROM apache/airflow:3.3.2-python3.11
+# The Airflow image for docker-compose.yaml: a base plus requirements.lock (the runtime lock:
+# no pytest, ruff, uv or embedded PostgreSQL) and the project.
+#   docker compose build                     the official Airflow image as the base
+#   BASE_IMAGE=council-social-base:bookworm  the local Debian base `make stack-test` builds
+# Any base works that has a `python` on PATH pip may install into, user 50000 (group 0),
+# AIRFLOW_HOME=/opt/airflow and an /entrypoint that runs its arguments.
+ARG BASE_IMAGE=apache/airflow:3.3.2-python3.11
+FROM ${BASE_IMAGE}
 
-# Exactly the locked versions (Celery provider, great_expectations, warcio, ...), as the
-# airflow user, the way the image's docs ask for extra packages.
-COPY --chown=airflow:0 requirements.lock /opt/council-social/requirements.lock
-RUN pip install --no-cache-dir -r /opt/council-social/requirements.lock
+# Exactly the locked versions, as the image's user, the way the Airflow image's docs ask for
+# extra packages; compiled to bytecode now so no container start compiles the libraries.
+COPY --chown=50000:0 requirements.lock /opt/council-social/requirements.lock
+RUN python -m pip install --no-cache-dir --disable-pip-version-check --compile \
+        -r /opt/council-social/requirements.lock
 
 # The product (council_social and the `council-social` command), its DAGs and plugin.
 # Compose also mounts dags/, plugins/ and include/ over these, so code edits need no rebuild.
-COPY --chown=airflow:0 pyproject.toml README.md /opt/council-social/
-COPY --chown=airflow:0 include /opt/council-social/include
-RUN pip install --no-cache-dir --no-deps /opt/council-social
-COPY --chown=airflow:0 dags /opt/airflow/dags
-COPY --chown=airflow:0 plugins /opt/airflow/plugins
-COPY --chown=airflow:0 docker/init.sh /opt/council-social/docker/init.sh
+COPY --chown=50000:0 pyproject.toml README.md /opt/council-social/
+COPY --chown=50000:0 include /opt/council-social/include
+RUN python -m pip install --no-cache-dir --disable-pip-version-check --no-deps --compile \
+        /opt/council-social
+COPY --chown=50000:0 dags /opt/airflow/dags
+COPY --chown=50000:0 plugins /opt/airflow/plugins
+COPY --chown=50000:0 docker/init.sh /opt/council-social/docker/init.sh

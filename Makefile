@@ -1,24 +1,24 @@
 SHELL := /bin/bash
 # The two commands a new user types: `make demo` and `make test`.
-# Both create or refresh .venv from requirements.lock first.
+# Both create or refresh .venv from requirements-dev.lock (runtime + development) first.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.synced-from-lock
-UV_PIN := $(shell grep -E '^uv==' requirements.lock)
+UV_PIN := $(shell grep -E '^uv==' requirements-dev.lock)
 
-.PHONY: venv demo test test-fast lint lint-imports mutate check-lock lock bench clean-data up down axe
+.PHONY: venv demo test test-fast lint lint-imports mutate check-lock lock bench clean-data up down axe stack-test
 
 venv: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null
 	@test "$$($(BIN)/uv --version 2>/dev/null | cut -d' ' -f2)" = "$(subst uv==,,$(UV_PIN))" \
 		|| $(BIN)/python -m pip install --quiet --disable-pip-version-check "$(UV_PIN)"
-	@echo "syncing $(VENV) with requirements.lock"
-	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip sync --quiet --compile-bytecode requirements.lock
+	@echo "syncing $(VENV) with requirements-dev.lock"
+	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip sync --quiet --compile-bytecode requirements-dev.lock
 	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
@@ -57,6 +57,13 @@ test-fast: venv lint lint-imports
 mutate: venv
 	@$(BIN)/python bench/mutate.py $(MODULES)
 
+# The production compose stack for real, on podman (docker/stack/; root, podman and
+# debootstrap from Debian, podman-compose from PyPI). The base images are cached in
+# /var/cache/council-social-stack.
+stack-test: venv
+	@docker/stack/stack-test.sh
+
+
 # axe-core, pinned in package.json / package-lock.json, for the accessibility tests.
 axe: node_modules/.package-lock.json
 
@@ -71,16 +78,24 @@ lint: venv
 lint-imports: venv
 	@$(BIN)/lint-imports --no-cache
 
-# The lock must be exactly what requirements.txt resolves to under its own pins.
+
+# Each lock must be exactly what its file resolves to under its own pins: requirements.lock
+# (runtime, the image) and requirements-dev.lock (runtime + development, the venv).
+LOCK_DEV_FROM := requirements-dev.txt --constraint requirements.lock
 check-lock: venv
 	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip compile --quiet requirements.txt --python-version 3.11 \
 		--constraint requirements.lock -o $(VENV)/lock-check.txt
 	@diff <(grep -v '^ *#' requirements.lock) <(grep -v '^ *#' $(VENV)/lock-check.txt) \
 		|| (echo "requirements.lock does not match requirements.txt: run 'make lock'"; exit 1)
-	@echo "requirements.lock matches requirements.txt"
+	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip compile --quiet $(LOCK_DEV_FROM) --python-version 3.11 \
+		--constraint requirements-dev.lock -o $(VENV)/lock-check-dev.txt
+	@diff <(grep -v '^ *#' requirements-dev.lock) <(grep -v '^ *#' $(VENV)/lock-check-dev.txt) \
+		|| (echo "requirements-dev.lock does not match requirements-dev.txt: run 'make lock'"; exit 1)
+	@echo "requirements.lock and requirements-dev.lock match requirements.txt and requirements-dev.txt"
 
 lock: venv
 	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip compile --quiet requirements.txt --python-version 3.11 -o requirements.lock
+	@VIRTUAL_ENV=$(VENV) $(BIN)/uv pip compile --quiet $(LOCK_DEV_FROM) --python-version 3.11 -o requirements-dev.lock
 
 bench: venv
 	@$(BIN)/python bench/ingest.py

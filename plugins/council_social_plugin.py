@@ -21,6 +21,13 @@ def signed_in_officer(user: GetUserDep) -> str:
     return user.get_name()
 
 
+def sign_in_page(next_path: str) -> str:
+    """The auth manager's sign-in page, returning to the view afterwards."""
+    from airflow.api_fastapi.app import get_auth_manager
+
+    return get_auth_manager().get_url_login(next_url=next_path)
+
+
 def _engine():
     from council_social.airflow import engine
 
@@ -33,7 +40,7 @@ def _config():
     return config()
 
 
-app = create_app(_engine, config=_config(), officer=signed_in_officer)
+app = create_app(_engine, config=_config(), officer=signed_in_officer, sign_in=sign_in_page)
 
 
 class CouncilSocialPlugin(AirflowPlugin):

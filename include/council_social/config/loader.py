@@ -107,15 +107,49 @@ def _refuse_anchor_beside_archive(config: CouncilConfig, name: str) -> None:
             "COUNCIL_SOCIAL_ARCHIVE_ANCHOR to a separate, append-only place")
 
 
+# The one storage path of the production stack (docker-compose mounts its volume here).
+PRODUCTION_STORAGE_ROOT = "/opt/council-social/storage"
+
+
+def persistent_paths(config) -> dict[str, object]:
+    """What must outlive a container, by name, where this configuration puts it."""
+    from council_social.config.archive_paths import anchor_path, archive_root
+
+    outbox = os.environ.get("COUNCIL_SOCIAL_OUTBOX")
+    return {
+        "archive": archive_root(config),
+        "anchor log": anchor_path(config),
+        "models": config.models_path,
+        "outbox": Path(outbox) if outbox else config.outbox_path,
+        "grid pages": config.grid_output_path,
+        "report pages": config.reports_output_path,
+    }
+
+
+def not_persistent(path, image_root: Path) -> str | None:
+    """Why `path` would be lost with its container (inside .data or the image), else None."""
+    if not isinstance(path, Path):
+        return None  # an fsspec URL: object storage outlives every container
+    if ".data" in path.parts:
+        return "inside a local .data folder"
+    if path.is_relative_to(image_root):
+        return f"inside the image ({image_root})"
+    return None
+
+
 def _refuse_local_storage(config: CouncilConfig, name: str) -> None:
-    """In production the archive and pages must be on shared storage, not a container's
-    own `.data`, which another container cannot see and a rebuild loses."""
-    root = config.storage_root
-    where = "storage.root" if root is not None else "storage.root (unset, so data_dir)"
-    root = root if root is not None else config.data_dir_path
-    if isinstance(root, Path) and ".data" in root.parts:
+    """In production what must persist (archive, anchor, models, outbox, pages) may not sit
+    in a container's own `.data` or image, which another container cannot see and a
+    rebuild loses. One line naming every such path."""
+    image_root = project_root()
+    bad = [f"{what} {path} ({why})" for what, path in persistent_paths(config).items()
+           if (why := not_persistent(path, image_root))]
+    if bad:
+        unset = "" if config.storage_root is not None else " (storage.root is unset)"
         raise ConfigError(
-            f"{name}: {where} is {root}, inside a local .data folder; in production "
-            f"({ENVIRONMENT_ENV_VAR}=production) set {STORAGE_ROOT_ENV_VAR} or storage.root "
-            "to the shared volume, e.g. /opt/airflow/storage"
+            f"{name}: in production ({ENVIRONMENT_ENV_VAR}=production) these would be lost "
+            f"with the container{unset}: {'; '.join(bad)}. Set {STORAGE_ROOT_ENV_VAR} or "
+            f"storage.root to the shared volume, e.g. {PRODUCTION_STORAGE_ROOT}, and the "
+            "anchor (COUNCIL_SOCIAL_ARCHIVE_ANCHOR or archive.anchor_path) to a volume of "
+            "its own outside the archive root"
         )

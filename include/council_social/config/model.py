@@ -16,6 +16,7 @@ from council_social.config.sections import (
     CaseSettings,
     Channels,
     Council,
+    DeploymentSettings,
     Feed,
     GovernanceSettings,
     GridSettings,
@@ -59,6 +60,7 @@ class CouncilConfig(_Model):
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    deployment: DeploymentSettings = Field(default_factory=DeploymentSettings)
     grid: GridSettings = Field(default_factory=GridSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     triage: TriageSettings = Field(default_factory=TriageSettings)

@@ -29,6 +29,20 @@ class AirflowApi:
     def unpause(self, dag_id: str) -> None:
         self._call("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
 
+    def variable(self, key: str) -> str | None:
+        response = self.session.get(f"{self.base_url}/api/v2/variables/{key}",
+                                    timeout=self.timeout)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()["value"]
+
+    def set_variable(self, key: str, value: str) -> None:
+        if self.variable(key) is None:
+            self._call("POST", "/variables", json={"key": key, "value": value})
+        else:
+            self._call("PATCH", f"/variables/{key}", json={"key": key, "value": value})
+
     def trigger(self, dag_id: str) -> dict:
         """What the UI's Trigger button sends: no logical date."""
         return self._call("POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": None})

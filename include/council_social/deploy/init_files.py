@@ -2,6 +2,10 @@
 
     python -m council_social.deploy.init_files pools OUT.json
     python -m council_social.deploy.init_files passwords OUT.json
+    python -m council_social.deploy.init_files unpause
+
+`unpause` (after `airflow dags reserialize`) unpauses the DAGs of deployment.unpause_dags that
+appear for the first time, through Airflow's models, and prints their names.
 
 Written by Python, never parsed from a command's output.
 """
@@ -37,10 +41,41 @@ def write_passwords(path: Path, username: str, password: str) -> bool:
     return True
 
 
+def unpause_new_dags(config) -> list[str]:
+    from airflow.models import DagModel, Variable
+    from airflow.utils.session import create_session
+    from sqlalchemy import select, update
+
+    from council_social.deploy.unpause import (
+        MARKER_VARIABLE,
+        first_unpause,
+        read_marker,
+        write_marker,
+    )
+
+    with create_session() as session:
+        states = dict(session.execute(select(DagModel.dag_id, DagModel.is_paused)
+                                      .where(DagModel.is_stale.is_(False))).all())
+        initialised = read_marker(Variable.get(MARKER_VARIABLE, default_var=None))
+        unpaused = first_unpause(states, initialised, config.deployment.wanted)
+        if unpaused:
+            session.execute(update(DagModel).where(DagModel.dag_id.in_(unpaused))
+                            .values(is_paused=False))
+    Variable.set(MARKER_VARIABLE, write_marker(initialised, states))
+    return unpaused
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv == ["unpause"]:
+        from council_social.config import load_config
+
+        unpaused = unpause_new_dags(load_config())
+        print(f"unpaused: {', '.join(unpaused) or 'none (new DAGs only; pauses are kept)'}")
+        return 0
     if len(argv) != 2 or argv[0] not in ("pools", "passwords"):
-        print("usage: python -m council_social.deploy.init_files pools|passwords OUT.json")
+        print("usage: python -m council_social.deploy.init_files pools|passwords OUT.json"
+              " | unpause")
         return 2
     kind, out = argv[0], Path(argv[1])
     if kind == "pools":

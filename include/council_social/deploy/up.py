@@ -26,6 +26,12 @@ from pathlib import Path
 from council_social.deploy import processes
 from council_social.deploy.api import AirflowApi
 from council_social.deploy.init_files import write_passwords, write_pools
+from council_social.deploy.unpause import (
+    MARKER_VARIABLE,
+    first_unpause,
+    read_marker,
+    write_marker,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 EXECUTORS = {"local": "LocalExecutor", "celery": "CeleryExecutor"}
@@ -48,8 +54,8 @@ class UpSettings:
     config_path: Path
     port: int
     up_dir: Path
-    # Which DAGs to unpause (a regular expression); all of them unless UP_DAGS says otherwise.
-    unpause: str = ".*"
+    # Which new DAGs to unpause: a regular expression (UP_DAGS), else deployment.unpause_dags.
+    unpause: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> UpSettings:
@@ -62,9 +68,9 @@ class UpSettings:
         port = env.get("UP_PORT") or "8080"
         if not port.isdigit():
             raise UpError(f"UP_PORT={port!r} is not a port number")
-        unpause = env.get("UP_DAGS") or ".*"
+        unpause = env.get("UP_DAGS") or None
         try:
-            re.compile(unpause)
+            re.compile(unpause or "")
         except re.error as exc:
             raise UpError(f"UP_DAGS={unpause!r} is not a regular expression: {exc}") from None
         return cls(
@@ -337,11 +343,18 @@ def start(settings: UpSettings) -> int:
     _wait_for_api(settings, READY_TIMEOUT)
     api = AirflowApi(settings.url, ADMIN_USER, password)
     _wait_for_dags(api, {"ingest_twitter", "process_items"}, READY_TIMEOUT)
-    # Paused DAGs (new, an earlier deployment, or an operator's) are unpaused: this is the service.
-    wanted = re.compile(settings.unpause)
-    for dag_id, paused in sorted(api.dags().items()):
-        if paused and wanted.fullmatch(dag_id):
-            api.unpause(dag_id)
+    # New DAGs meant to run are unpaused; one an operator paused later stays paused.
+    wanted = (re.compile(settings.unpause).fullmatch if settings.unpause
+              else config.deployment.wanted)
+    states = api.dags()
+    initialised = read_marker(api.variable(MARKER_VARIABLE))
+    unpaused = first_unpause(states, initialised, wanted)
+    for dag_id in unpaused:
+        api.unpause(dag_id)
+    api.set_variable(MARKER_VARIABLE, write_marker(initialised, states))
+    if unpaused:
+        _say(f"[airflow] unpaused: {', '.join(unpaused)}")
+    _doctor(env)
     _say(f"\nCouncil Social Ops is up ({EXECUTORS[settings.executor]}) in "
          f"{time.monotonic() - started:.0f} s")
     _say(f"  Airflow UI   {settings.url}  (sign in as {ADMIN_USER!r} with the password in "
@@ -351,6 +364,14 @@ def start(settings: UpSettings) -> int:
          "ingest_twitter")
     _say(f"  logs         {up}/*.log   stop: make down")
     return 0
+
+
+def _doctor(env: dict[str, str]) -> None:
+    """`council-social doctor` on this deployment, printed (a problem does not stop `make up`)."""
+    done = subprocess.run([_bin("council-social"), "doctor"], env=env, capture_output=True,
+                          text=True)
+    for line in (done.stdout or done.stderr).strip().splitlines():
+        _say(f"[doctor] {line}")
 
 
 def _free_port() -> int:

@@ -16,11 +16,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from council_social.cases.times import TimeRefused
 from council_social.views import (
@@ -138,9 +145,24 @@ def _dev_officer() -> str:
     return "dev (no login)"
 
 
+def api_operations(schema: dict) -> list[dict]:
+    """(method, path, summary, parameters) of every operation in an OpenAPI schema."""
+    operations = []
+    for path, methods in sorted(schema.get("paths", {}).items()):
+        for method, op in methods.items():
+            operations.append({
+                "method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                "parameters": [{"name": p["name"], "where": p["in"], "required": p.get("required")}
+                               for p in op.get("parameters", [])],
+                "body": "requestBody" in op})
+    return operations
+
+
 def create_app(engine_factory: Callable, *, config=None, officer: Callable | None = None,
                dev_mode: bool = False, clock: Callable[[], datetime] | None = None,
-               export_dir: Path | None = None) -> FastAPI:
+               export_dir: Path | None = None,
+               sign_in: Callable[[str], str] | None = None) -> FastAPI:
+    """`sign_in(next_path)`: the sign-in page a browser without a session is sent to."""
     if config is None:
         from council_social.config import load_config
 
@@ -165,8 +187,19 @@ def create_app(engine_factory: Callable, *, config=None, officer: Callable | Non
 
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request, who: Officer):
-        root = request.scope.get("root_path", "").rstrip("/")
-        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title=app.title)
+        # Rendered here from the schema: Swagger UI would load from a CDN (blank offline).
+        return page(request, "api_docs.html", "API documentation",
+                    operations=api_operations(app.openapi()))
+
+    if sign_in is not None:
+        @app.exception_handler(StarletteHTTPException)
+        async def to_sign_in(request: Request, exc: StarletteHTTPException):
+            # A browser that is not signed in goes to Airflow's sign-in page; the API gets 401.
+            if exc.status_code == 401 and "text/html" in request.headers.get("accept", ""):
+                path = request.scope.get("root_path", "").rstrip("/") + request.url.path
+                query = f"?{request.url.query}" if request.url.query else ""
+                return RedirectResponse(sign_in(path + query), status_code=303)
+            return await http_exception_handler(request, exc)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)  # outermost: a huge body is refused before anything reads it
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -17,10 +17,6 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
-# FastAPI's own /docs page loads Swagger UI with an inline bootstrap; it shows no post text.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-            "https://fastapi.tiangolo.com; frame-ancestors 'self'")
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -52,8 +48,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
         problem = query_problem(request)
         response = (JSONResponse({"detail": problem}, status_code=400) if problem
                     else await call_next(request))
-        docs = request.url.path.endswith(("/docs", "/redoc"))
-        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
+        response.headers["Content-Security-Policy"] = CSP
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if "text/html" in response.headers.get("content-type", ""):

@@ -24,7 +24,11 @@ from council_social.config.sections.governance import GovernanceSettings, HouseR
 from council_social.config.sections.grid import CoverShift, GridSettings, PreElectionPeriod
 from council_social.config.sections.promotion import Campaign, PromotionSettings
 from council_social.config.sections.reports import ReportsSettings
-from council_social.config.sections.runtime import SimulatorSettings, StorageSettings
+from council_social.config.sections.runtime import (
+    DeploymentSettings,
+    SimulatorSettings,
+    StorageSettings,
+)
 from council_social.config.sections.triage import InfluenceWeights, TriageSettings
 
 __all__ = [
@@ -38,6 +42,7 @@ __all__ = [
     "Channels",
     "Council",
     "CoverShift",
+    "DeploymentSettings",
     "Feed",
     "GovernanceSettings",
     "GridSettings",

@@ -26,3 +26,14 @@ class StorageSettings(_Model):
     # fsspec URL (s3://bucket/prefix). None -> the one-machine layout: data_dir for the
     # archive, models and outbox, output_dir for the pages.
     root: NonBlank | None = None
+
+
+class DeploymentSettings(_Model):
+    # DAGs a new deployment unpauses when they first appear (fnmatch patterns); a DAG an
+    # operator pauses later stays paused. publish_posts is left to the operator on purpose.
+    unpause_dags: list[NonBlank] = Field(default_factory=list)
+
+    def wanted(self, dag_id: str) -> bool:
+        from fnmatch import fnmatchcase
+
+        return any(fnmatchcase(dag_id, pattern) for pattern in self.unpause_dags)
