@@ -122,6 +122,7 @@ def test_production_refuses_a_root_inside_local_data(data, tmp_path, monkeypatch
     monkeypatch.setenv(STORAGE_ROOT_ENV_VAR, PRODUCTION_STORAGE_ROOT)
     assert load_config().storage_root == Path(PRODUCTION_STORAGE_ROOT)
     monkeypatch.setenv(STORAGE_ROOT_ENV_VAR, "s3://council-bucket/social")
+    monkeypatch.delenv(ANCHOR_ENV_VAR)
     # the anchor log is a local append-only file: on object storage it must be named
     with pytest.raises(ConfigError, match="anchor log"):
         load_config()
