@@ -317,6 +317,17 @@ def grid_posters() -> dict:
     return posters
 
 
+def instagram_poster():
+    """Graph calls with the Instagram Connection's token (comment replies), or None without
+    that Connection."""
+    from council_social.grid.facebook_poster import from_connection
+
+    settings = config().channels.instagram
+    if settings is None:
+        return None
+    return from_connection(connection(settings.connection_id), settings)
+
+
 def channel_connector(platform: str):
     """The connector for one non-X channel, its credential from `council_social_<platform>`.
 
