@@ -31,7 +31,9 @@ Replying: `POST /{v}/{comment-or-post-id}/comments?message=` (Facebook) and
 as the platform's first council account; `GET` on the same edge lists them
 (Facebook: id, message, created_time, from; Instagram: id, text, username,
 timestamp). `comment_replies(platform)` lists every one made, so a test can
-count them.
+count them. YouTube: `POST /youtube/v3/comments?part=snippet` with a JSON body
+(`snippet.parentId`, `snippet.textOriginal`) answers the comment resource, and
+`GET /youtube/v3/comments?parentId=` lists it.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ class ChannelsApi(FacebookApi, InstagramApi, YouTubeApi, FlickrApi, LinkedInApi,
 
     # --------------------------------------------------------------- dispatch
     def handle(self, method: str, path: str, query: dict[str, list[str]],
-               headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+               headers: dict[str, str], body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
         self.host = next((v for k, v in headers.items() if k.lower() == "host"), self.host)
         with self.lock:
             for i, inj in enumerate(self.injected):
@@ -141,6 +143,11 @@ class ChannelsApi(FacebookApi, InstagramApi, YouTubeApi, FlickrApi, LinkedInApi,
             auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
             return self._graph_post(path, query, auth.startswith("Bearer ") and hmac.compare_digest(
                 auth[7:].encode(), self.token.encode()))
+        if method == "POST" and path.startswith("/youtube/"):
+            auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+            return self._youtube_post(path, query, auth.startswith("Bearer ") and
+                                      hmac.compare_digest(auth[7:].encode(), self.token.encode()),
+                                      body)
         if method != "GET":
             return self._json(405, {"error": {"message": "method not allowed"}})
         if path.startswith("/feeds/"):
