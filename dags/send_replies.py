@@ -4,7 +4,8 @@
 Sends the replies officers queue from a case (`council-social cases reply`, the
 case page's reply box) as replies in the thread: X with tweepy's create_tweet
 and `in_reply_to_tweet_id`; Facebook and Instagram comment replies through the
-Graph API (`council_social_facebook` / `council_social_instagram`). Woken by an asset event: the `case_replies`
+Graph API (`council_social_facebook` / `council_social_instagram`), YouTube
+comment replies through the Data API (`council_social_youtube`). Woken by an asset event: the `case_replies`
 asset's watcher (a trigger in the triggerer) looks at the queue every few
 seconds, so a reply goes out within a minute; every five minutes it also runs
 on its own in case an event was lost. Exactly once across retries, lost
@@ -51,10 +52,10 @@ with DAG(
 
     @task(pool=config().channels.twitter.pool, execution_timeout=timedelta(minutes=4))
     def send_queued_replies() -> dict:
-        from council_social.airflow import engine, grid_posters, instagram_poster
+        from council_social.airflow import engine, grid_posters, instagram_poster, youtube_replier
         from council_social.cases.reply_send import repliers_from_posters, send_queued
 
-        repliers = repliers_from_posters(grid_posters(), instagram_poster())
+        repliers = repliers_from_posters(grid_posters(), instagram_poster(), youtube_replier())
         return send_queued(engine(), config(), repliers).as_dict()
 
     send_queued_replies()

@@ -29,8 +29,8 @@ from council_social.cases.reply_tables import UNFINISHED, case_replies
 from council_social.cases.saved_replies import fill, saved_reply, tag_links
 
 # Platforms whose reply API send_replies drives; the rest are answered there and recorded
-# with `cases respond`. YouTube replies are not wired yet.
-REPLY_PLATFORMS = ("twitter", "facebook", "instagram")
+# with `cases respond`.
+REPLY_PLATFORMS = ("twitter", "facebook", "instagram", "youtube")
 
 
 class ReplyRefused(ValueError):
@@ -131,13 +131,14 @@ def replying_account(config, case) -> str | None:
 def reply_target(case) -> str | None:
     """The id the reply goes under, or None where the API cannot reply to this item.
 
-    Graph threads are two deep: a reply to a reply goes under its parent comment.
-    Instagram replies only under a comment (not a post or a mention) through the API.
+    Graph and YouTube threads are two deep: a reply to a reply goes under its parent
+    comment. Instagram and YouTube reply only under a comment through the API (not under
+    a post, a video or a mention).
     """
     platform, kind = case["platform"], case["item_kind"]
-    if platform in ("facebook", "instagram") and kind == "reply":
+    if platform in ("facebook", "instagram", "youtube") and kind == "reply":
         return case["item_in_reply_to"] or None
-    if platform == "instagram" and kind != "comment":
+    if platform in ("instagram", "youtube") and kind != "comment":
         return None
     return case["external_id"]
 

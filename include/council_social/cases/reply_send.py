@@ -64,9 +64,10 @@ class TwitterReplier:
         return self.poster.find(account, text, since, in_reply_to=in_reply_to)
 
 
-def repliers_from_posters(posters: dict, instagram=None) -> dict:
+def repliers_from_posters(posters: dict, instagram=None, youtube=None) -> dict:
     """Repliers by platform from grid_posters(): the same clients and credentials. Instagram's
-    is a FacebookPoster on the Instagram Connection (its token), when that exists."""
+    is a FacebookPoster on the Instagram Connection (its token), when that exists; YouTube's
+    a YouTubeReplier, when its Connection has an OAuth token."""
     from council_social.cases.graph_replies import FacebookReplier, InstagramReplier
 
     out = {}
@@ -76,6 +77,8 @@ def repliers_from_posters(posters: dict, instagram=None) -> dict:
         out["facebook"] = FacebookReplier(posters["facebook"])
     if instagram is not None:
         out["instagram"] = InstagramReplier(instagram)
+    if youtube is not None:
+        out["youtube"] = youtube
     return out
 
 
