@@ -18,6 +18,7 @@ from council_social.cases.replies import ReplyRefused, approve_reply, queue_repl
 from council_social.cases.reply_send import TwitterReplier, announce_queued, send_queued
 from council_social.cases.reply_tables import case_replies
 from council_social.cases.tables import cases
+from council_social.cases.youtube_replies import YouTubeReplier
 from council_social.channels.facebook import GRAPH_VERSION, parse_facebook_page
 from council_social.channels.twitter import TwitterConnector
 from council_social.grid.facebook_poster import FacebookPoster
@@ -66,11 +67,13 @@ def repliers(simulator, config):
                                                        default_token=token)),
             "instagram": InstagramReplier(FacebookPoster(
                 simulator.base_url, {}, default_token=token,
-                connection_id="council_social_instagram"))}
+                connection_id="council_social_instagram")),
+            "youtube": YouTubeReplier(simulator.base_url, token)}
 
 
 # ------------------------------------------------- the same thread on each platform
-GRAPH_ACCOUNTS = {"facebook": "brent-facebook", "instagram": "brent-instagram"}
+GRAPH_ACCOUNTS = {"facebook": "brent-facebook", "instagram": "brent-instagram",
+                  "youtube": "brent-youtube"}
 
 
 def graph_get(simulator, config, path: str, **params) -> dict:
@@ -82,6 +85,17 @@ def graph_get(simulator, config, path: str, **params) -> dict:
 def resident_comment(simulator, config, platform: str) -> tuple[str, str]:
     """(comment id, its post's id): a resident's comment on the council's own posts."""
     account = config.account(GRAPH_ACCOUNTS[platform])
+    if platform == "youtube":
+        threads = requests.get(
+            f"{simulator.base_url}/youtube/v3/commentThreads", timeout=10,
+            params={"part": "snippet", "allThreadsRelatedToChannelId": account.external_id,
+                    "maxResults": 100},
+            headers={"Authorization": f"Bearer {config.simulator.bearer_token}"}).json()
+        for thread in threads["items"]:
+            top = thread["snippet"]["topLevelComment"]
+            if top["snippet"]["authorChannelId"]["value"] != account.external_id:
+                return top["id"], thread["snippet"]["videoId"]
+        raise AssertionError("no resident comment on youtube in the simulator")
     edge = "feed" if platform == "facebook" else "media"
     for post in graph_get(simulator, config, f"{account.external_id}/{edge}",
                           limit=100)["data"]:
@@ -131,11 +145,13 @@ def open_thread_case(engine, config, simulator, platform: str, *, kind: str = "c
         conn.execute(text("UPDATE social.authors SET platform = :p"), {"p": platform})
         conn.execute(text("UPDATE social.cases SET platform = :p, external_id = :e WHERE id = :i"),
                      {"p": platform, "e": external_id, "i": case_id})
+    if platform == "youtube":
+        return case_id, Thread(platform, external_id, "/youtube/v3/comments")
     edge = "replies" if platform == "instagram" else "comments"
     return case_id, Thread(platform, external_id, f"/{GRAPH_VERSION}/{external_id}/{edge}")
 
 
-PLATFORMS = ["twitter", "facebook", "instagram"]
+PLATFORMS = ["twitter", "facebook", "instagram", "youtube"]
 
 
 def queue(engine, config, case_id, **kw):
@@ -264,8 +280,8 @@ def test_two_officers_pressing_send_make_one_reply(clean_db, config, simulator, 
     assert replies(clean_db)[0].status == "sent"
 
 
-@pytest.mark.parametrize("platform", ["facebook", "instagram"])
-def test_a_refused_graph_token_leaves_the_reply_queued(clean_db, config, simulator, platform):
+@pytest.mark.parametrize("platform", ["facebook", "instagram", "youtube"])
+def test_a_refused_token_leaves_the_reply_queued(clean_db, config, simulator, platform):
     case_id, thread = open_thread_case(clean_db, config, simulator, platform)
     queue(clean_db, config, case_id, reply_text="Thanks, we are on it. ^WP")
     simulator.channels.expire_token(platform)
@@ -311,9 +327,31 @@ def test_graph_replies_go_under_the_right_comment(clean_db, config, simulator):
                        fields="id,text,username,timestamp")["data"]
     assert [(r["id"], r["username"]) for r in listed] == [
         (made["id"], config.account("brent-instagram").handle)]
-    # ... and a resident's Instagram post is answered there.
+    # ... and a resident's Instagram post is answered there, as is a YouTube video.
     case_c, _ = open_thread_case(clean_db, config, simulator, "instagram", kind="post", n=2)
     assert queue(clean_db, config, case_c, reply_text="Thanks. ^WP").status == "answer_there"
+    case_d, _ = open_thread_case(clean_db, config, simulator, "youtube", kind="post", n=3)
+    assert queue(clean_db, config, case_d, reply_text="Thanks. ^WP").status == "answer_there"
+
+
+def test_a_youtube_reply_is_listed_under_the_comment_and_in_its_thread(clean_db, config,
+                                                                      simulator):
+    case_id, thread = open_thread_case(clean_db, config, simulator, "youtube")
+    queue(clean_db, config, case_id, reply_text="Thanks, we have booked it. ^WP")
+    send(clean_db, config, simulator)
+    (posted,) = thread.made(simulator)
+    channel = config.account("brent-youtube").external_id
+    auth = {"Authorization": f"Bearer {config.simulator.bearer_token}"}
+    listed = requests.get(f"{simulator.base_url}/youtube/v3/comments", headers=auth, timeout=10,
+                          params={"part": "snippet", "parentId": thread.parent}).json()
+    (mine,) = [c for c in listed["items"] if c["id"] == posted]
+    assert mine["snippet"]["authorChannelId"]["value"] == channel
+    assert mine["snippet"]["textOriginal"] == "Thanks, we have booked it. ^WP"
+    threads = requests.get(f"{simulator.base_url}/youtube/v3/commentThreads", headers=auth,
+                           timeout=10, params={"part": "snippet,replies", "maxResults": 100,
+                                               "allThreadsRelatedToChannelId": channel}).json()
+    (top,) = [t for t in threads["items"] if t["id"] == thread.parent]
+    assert posted in [c["id"] for c in top["replies"]["comments"]]
 
 
 def test_holding_reply_stops_the_clock_and_keeps_the_case_open(clean_db, config, simulator):
