@@ -82,8 +82,8 @@ def graph_get(simulator, config, path: str, **params) -> dict:
                         timeout=10).json()
 
 
-def resident_comment(simulator, config, platform: str) -> tuple[str, str]:
-    """(comment id, its post's id): a resident's comment on the council's own posts."""
+def resident_comment(simulator, config, platform: str, nth: int = 0) -> tuple[str, str]:
+    """(comment id, its post's id): the nth resident's comment on the council's own posts."""
     account = config.account(GRAPH_ACCOUNTS[platform])
     if platform == "youtube":
         threads = requests.get(
@@ -91,19 +91,18 @@ def resident_comment(simulator, config, platform: str) -> tuple[str, str]:
             params={"part": "snippet", "allThreadsRelatedToChannelId": account.external_id,
                     "maxResults": 100},
             headers={"Authorization": f"Bearer {config.simulator.bearer_token}"}).json()
-        for thread in threads["items"]:
-            top = thread["snippet"]["topLevelComment"]
-            if top["snippet"]["authorChannelId"]["value"] != account.external_id:
-                return top["id"], thread["snippet"]["videoId"]
-        raise AssertionError("no resident comment on youtube in the simulator")
+        found = [(t["snippet"]["topLevelComment"]["id"], t["snippet"]["videoId"])
+                 for t in threads["items"]
+                 if t["snippet"]["topLevelComment"]["snippet"]["authorChannelId"]["value"]
+                 != account.external_id]
+        return found[nth]
     edge = "feed" if platform == "facebook" else "media"
-    for post in graph_get(simulator, config, f"{account.external_id}/{edge}",
-                          limit=100)["data"]:
-        for comment in (post.get("comments") or {}).get("data", []):
-            who = comment.get("from", {}).get("id")
-            if who != account.external_id:
-                return comment["id"], post["id"]
-    raise AssertionError(f"no resident comment on {platform} in the simulator")
+    found = [(comment["id"], post["id"])
+             for post in graph_get(simulator, config, f"{account.external_id}/{edge}",
+                                   limit=100)["data"]
+             for comment in (post.get("comments") or {}).get("data", [])
+             if comment.get("from", {}).get("id") != account.external_id]
+    return found[nth]
 
 
 @dataclass
@@ -132,7 +131,7 @@ def open_thread_case(engine, config, simulator, platform: str, *, kind: str = "c
     case_id, tweet = open_case(engine, simulator, n=n)
     if platform == "twitter":
         return case_id, Thread("twitter", tweet.id_str, "/2/tweets")
-    comment, post = resident_comment(simulator, config, platform)
+    comment, post = resident_comment(simulator, config, platform, n)
     # A reply is a resident's answer under that comment (its id is the comment's, plus one).
     external_id, parent = {"post": (post, None), "comment": (comment, post),
                            "reply": (f"{comment}1", comment)}[kind]
@@ -317,7 +316,7 @@ def test_graph_replies_go_under_the_right_comment(clean_db, config, simulator):
         page.external_id, thread.parent, "comment")
     # An Instagram reply to a reply goes under its parent comment (threads are two deep) ...
     case_b, _ = open_thread_case(clean_db, config, simulator, "instagram", kind="reply", n=1)
-    comment, _ = resident_comment(simulator, config, "instagram")
+    comment, _ = resident_comment(simulator, config, "instagram", 1)
     queued = queue(clean_db, config, case_b, reply_text="We have passed this on. ^WP")
     assert queued.status == "queued" and replies(clean_db)[-1].in_reply_to == comment
     send(clean_db, config, simulator)
@@ -495,3 +494,30 @@ def test_the_demo_stage_answers_one_case_once_and_closes_it(clean_db, config, si
         in lines[0] and "1 post(s)" in lines[0]
     assert f"in the thread as {posted.id_str} replying to {tweet.id_str}; case closed" in lines[1]
     assert case_row(clean_db, case_id)["status"] == "closed"
+
+
+def yt_error(code: int, reason: str) -> dict:
+    return {"error": {"code": code, "message": reason,
+                      "errors": [{"domain": "youtube.comment", "reason": reason}]}}
+
+
+def test_youtube_errors_decide_between_failed_and_try_again(clean_db, config, simulator):
+    # Out of quota: nothing is known to be posted, so the retry looks first, then sends once.
+    case_id, thread = open_thread_case(clean_db, config, simulator, "youtube")
+    queue(clean_db, config, case_id, reply_text="Thanks, we are on it. ^WP")
+    simulator.channels.inject_once("/youtube/v3/comments", 403,
+                                   yt_error(403, "quotaExceeded"))
+    with pytest.raises(RuntimeError, match="unknown outcome"):
+        send(clean_db, config, simulator)
+    assert replies(clean_db)[0].status == "sending" and thread.made(simulator) == []
+    send(clean_db, config, simulator)
+    assert len(thread.made(simulator)) == 1 and replies(clean_db)[0].status == "sent"
+    # Refused for good (comments disabled on the video): failed, with YouTube's reason.
+    case_b, thread_b = open_thread_case(clean_db, config, simulator, "youtube", n=1)
+    queue(clean_db, config, case_b, reply_text="We have passed this on. ^WP")
+    simulator.channels.inject_once("/youtube/v3/comments", 403,
+                                   yt_error(403, "commentsDisabled"))
+    summary = send(clean_db, config, simulator)
+    assert summary.failed and replies(clean_db)[-1].status == "failed"
+    assert "commentsDisabled" in replies(clean_db)[-1].detail
+    assert thread_b.made(simulator) == []
