@@ -3,7 +3,9 @@
 
 Sends the replies officers queue from a case (`council-social cases reply`, the
 case page's reply box) as replies in the thread: X with tweepy's create_tweet
-and `in_reply_to_tweet_id`. Woken by an asset event: the `case_replies`
+and `in_reply_to_tweet_id`; Facebook and Instagram comment replies through the
+Graph API (`council_social_facebook` / `council_social_instagram`), YouTube
+comment replies through the Data API (`council_social_youtube`). Woken by an asset event: the `case_replies`
 asset's watcher (a trigger in the triggerer) looks at the queue every few
 seconds, so a reply goes out within a minute; every five minutes it also runs
 on its own in case an event was lost. Exactly once across retries, lost
@@ -15,7 +17,8 @@ records the first response and keeps it open.
 **Owner:** web team. **When it fails:** a reply with an unknown outcome fails
 the task on purpose; the retry looks in the thread and will not reply twice. A
 refused token (X 401) puts the reply back in the queue and fails the task naming
-the Connection: renew `council_social_twitter` extra `user_tokens`. A reply the
+the Connection: renew `council_social_twitter` extra `user_tokens` (or the
+Facebook / Instagram Connection's token). A reply the
 platform refuses is `failed` with the reason in `case_replies.detail`.
 """
 
@@ -49,9 +52,10 @@ with DAG(
 
     @task(pool=config().channels.twitter.pool, execution_timeout=timedelta(minutes=4))
     def send_queued_replies() -> dict:
-        from council_social.airflow import engine, grid_posters
+        from council_social.airflow import engine, grid_posters, instagram_poster, youtube_replier
         from council_social.cases.reply_send import repliers_from_posters, send_queued
 
-        return send_queued(engine(), config(), repliers_from_posters(grid_posters())).as_dict()
+        repliers = repliers_from_posters(grid_posters(), instagram_poster(), youtube_replier())
+        return send_queued(engine(), config(), repliers).as_dict()
 
     send_queued_replies()

@@ -317,6 +317,28 @@ def grid_posters() -> dict:
     return posters
 
 
+def instagram_poster():
+    """Graph calls with the Instagram Connection's token (comment replies), or None without
+    that Connection."""
+    from council_social.grid.facebook_poster import from_connection
+
+    settings = config().channels.instagram
+    if settings is None:
+        return None
+    return from_connection(connection(settings.connection_id), settings)
+
+
+def youtube_replier():
+    """Comment replies with the YouTube Connection's OAuth token (extra `oauth_token`, else
+    the password), or None without it."""
+    from council_social.cases.youtube_replies import from_connection
+
+    settings = config().channels.youtube
+    if settings is None:
+        return None
+    return from_connection(connection(settings.connection_id), settings)
+
+
 def channel_connector(platform: str):
     """The connector for one non-X channel, its credential from `council_social_<platform>`.
 

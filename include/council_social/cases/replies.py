@@ -29,9 +29,8 @@ from council_social.cases.reply_tables import UNFINISHED, case_replies
 from council_social.cases.saved_replies import fill, saved_reply, tag_links
 
 # Platforms whose reply API send_replies drives; the rest are answered there and recorded
-# with `cases respond`. Facebook/Instagram comment replies and YouTube replies are not
-# wired yet (no simulator endpoints to prove them exactly once).
-REPLY_PLATFORMS = ("twitter",)
+# with `cases respond`.
+REPLY_PLATFORMS = ("twitter", "facebook", "instagram", "youtube")
 
 
 class ReplyRefused(ValueError):
@@ -106,7 +105,8 @@ def needs_approval(config, case) -> str | None:
 def case_for_reply(conn, case_id: int):
     return conn.execute(text("""
         SELECT c.id, c.kind, c.team, c.status, c.outcome, c.details, c.platform, c.external_id,
-               c.opened_at, c.responded_at, i.account_key, i.url, a.username, a.display_name
+               c.opened_at, c.responded_at, i.account_key, i.url, a.username, a.display_name,
+               i.kind AS item_kind, i.in_reply_to_external_id AS item_in_reply_to
         FROM social.cases c
         LEFT JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
         LEFT JOIN social.authors a ON a.platform = i.platform
@@ -126,6 +126,21 @@ def replying_account(config, case) -> str | None:
     if main is None:
         main = next((a for a in config.accounts if a.platform == case["platform"]), None)
     return main.key if main else None
+
+
+def reply_target(case) -> str | None:
+    """The id the reply goes under, or None where the API cannot reply to this item.
+
+    Graph and YouTube threads are two deep: a reply to a reply goes under its parent
+    comment. Instagram and YouTube reply only under a comment through the API (not under
+    a post, a video or a mention).
+    """
+    platform, kind = case["platform"], case["item_kind"]
+    if platform in ("facebook", "instagram", "youtube") and kind == "reply":
+        return case["item_in_reply_to"] or None
+    if platform in ("instagram", "youtube") and kind != "comment":
+        return None
+    return case["external_id"]
 
 
 def queue_reply(conn, config, case_id: int, *, reply_text: str | None, officer: str,
@@ -168,14 +183,16 @@ def queue_reply(conn, config, case_id: int, *, reply_text: str | None, officer: 
         return Queued(existing["id"], existing["status"], True, existing["text"], ref,
                       f"{ref}: the same reply is already {existing['status']} "
                       f"({reply_ref(existing['id'])}, by {existing['officer']})")
-    if platform not in REPLY_PLATFORMS:
+    target = reply_target(case)
+    if platform not in REPLY_PLATFORMS or target is None:
         status = "answer_there"
     elif needs_approval(config, case):
         status = "awaiting_approval"
     else:
         status = "queued"
     values = dict(case_id=case_id, idempotency_key=key, platform=platform,
-                  account_key=replying_account(config, case), in_reply_to=case["external_id"],
+                  account_key=replying_account(config, case),
+                  in_reply_to=target or case["external_id"],
                   text=body, saved_key=saved.key if saved else None, link=link, holding=holding,
                   officer=officer, status=status, created_at=at, updated_at=at,
                   detail=(needs_approval(config, case) if status == "awaiting_approval"
@@ -199,7 +216,7 @@ def queue_reply(conn, config, case_id: int, *, reply_text: str | None, officer: 
         "queued": "queued; send_replies sends it within a minute",
         "awaiting_approval": f"waiting for an approver ({values['detail']}): "
                              f"{', '.join(approvers(config)) or '(none configured)'}",
-        "answer_there": f"{platform} has no reply API here: answer there ({case['url'] or ''}) "
+        "answer_there": f"{platform} has no reply API here for this item: answer there ({case['url'] or ''}) "
                         "and record it with `council-social cases respond`",
     }
     return Queued(row.id, status, False, body, ref,

@@ -64,11 +64,21 @@ class TwitterReplier:
         return self.poster.find(account, text, since, in_reply_to=in_reply_to)
 
 
-def repliers_from_posters(posters: dict) -> dict:
-    """Repliers by platform from grid_posters(): the same clients and credentials."""
+def repliers_from_posters(posters: dict, instagram=None, youtube=None) -> dict:
+    """Repliers by platform from grid_posters(): the same clients and credentials. Instagram's
+    is a FacebookPoster on the Instagram Connection (its token), when that exists; YouTube's
+    a YouTubeReplier, when its Connection has an OAuth token."""
+    from council_social.cases.graph_replies import FacebookReplier, InstagramReplier
+
     out = {}
     if "twitter" in posters:
         out["twitter"] = TwitterReplier(posters["twitter"])
+    if "facebook" in posters:
+        out["facebook"] = FacebookReplier(posters["facebook"])
+    if instagram is not None:
+        out["instagram"] = InstagramReplier(instagram)
+    if youtube is not None:
+        out["youtube"] = youtube
     return out
 
 

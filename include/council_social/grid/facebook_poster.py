@@ -98,6 +98,12 @@ class FacebookPoster:
             raise PostRejected(f"Facebook blocked the post (policy enforcement): {detail}")
         raise PostRejected(f"Facebook refused the post ({status}): {detail}")
 
+    def call(self, method: str, path: str, account, params: dict[str, Any], doing: str) -> Any:
+        """One Graph call with the account's token; a failure raised as posting's are."""
+        status, doc = self._request(method, path, account, params)
+        self._raise_for(status, doc, account, doing)
+        return doc
+
     def create(self, account, text: str, *, link: str | None = None) -> str:
         """Post to the page feed; return the post's id. Network errors propagate."""
         params = {"message": text}

@@ -25,6 +25,15 @@ string) creates a post on a configured Facebook page, answers
 `block_posting(page_id)` makes the page answer 368. `facebook_posted` lists
 what was created. A lost response is the server's `drop_next_response("POST",
 "/v19.0/{page-id}/feed")`, as for X.
+
+Replying: `POST /{v}/{comment-or-post-id}/comments?message=` (Facebook) and
+`POST /{v}/{ig-comment-id}/replies?message=` (Instagram) answer `{"id": ...}`
+as the platform's first council account; `GET` on the same edge lists them
+(Facebook: id, message, created_time, from; Instagram: id, text, username,
+timestamp). `comment_replies(platform)` lists every one made, so a test can
+count them. YouTube: `POST /youtube/v3/comments?part=snippet` with a JSON body
+(`snippet.parentId`, `snippet.textOriginal`) answers the comment resource, and
+`GET /youtube/v3/comments?parentId=` lists it.
 """
 
 from __future__ import annotations
@@ -69,6 +78,8 @@ class ChannelsApi(FacebookApi, InstagramApi, YouTubeApi, FlickrApi, LinkedInApi,
         # comment ids hidden with POST /{comment-id}?is_hidden=true, and every such call
         self.hidden: set[str] = set()
         self.hide_calls: list[str] = []
+        # comments and replies made with POST /{id}/comments or /{ig-comment-id}/replies
+        self.replies: list[dict] = []
 
     # --------------------------------------------------------------- hooks
     def inject_once(self, prefix: str, status: int, body: bytes | dict,
@@ -100,13 +111,21 @@ class ChannelsApi(FacebookApi, InstagramApi, YouTubeApi, FlickrApi, LinkedInApi,
         with self.lock:
             return [dict(p) for p in self.fb_posted]
 
+    def comment_replies(self, platform: str, parent: str | None = None) -> list[dict]:
+        """Replies made through the API on `platform` (under `parent`, if given), oldest first
+        (id, parent, message, created)."""
+        with self.lock:
+            return [{k: r[k] for k in ("id", "parent", "message", "created")}
+                    for r in self.replies
+                    if r["platform"] == platform and parent in (None, r["parent"])]
+
     def source(self, platform: str, external_id: str) -> Source | None:
         return next((s for s in self.spec.sources
                      if s.platform == platform and s.external_id == external_id), None)
 
     # --------------------------------------------------------------- dispatch
     def handle(self, method: str, path: str, query: dict[str, list[str]],
-               headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+               headers: dict[str, str], body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
         self.host = next((v for k, v in headers.items() if k.lower() == "host"), self.host)
         with self.lock:
             for i, inj in enumerate(self.injected):
@@ -124,6 +143,11 @@ class ChannelsApi(FacebookApi, InstagramApi, YouTubeApi, FlickrApi, LinkedInApi,
             auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
             return self._graph_post(path, query, auth.startswith("Bearer ") and hmac.compare_digest(
                 auth[7:].encode(), self.token.encode()))
+        if method == "POST" and path.startswith("/youtube/"):
+            auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+            return self._youtube_post(path, query, auth.startswith("Bearer ") and
+                                      hmac.compare_digest(auth[7:].encode(), self.token.encode()),
+                                      body)
         if method != "GET":
             return self._json(405, {"error": {"message": "method not allowed"}})
         if path.startswith("/feeds/"):

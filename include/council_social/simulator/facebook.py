@@ -94,14 +94,18 @@ class FacebookApi:
         if edge == "comments":
             page_id, _, post_n = obj.partition("_")
             fb = self.source("facebook", page_id)
-            if fb is None:
-                return self._graph_error(400, "Unsupported get request.", "GraphMethodException",
-                                         100, 33)
+            if fb is None:  # a comment's id: the replies made to it through the API
+                rows = self._comment_replies("facebook", obj)
+                return self._json(200, self._graph_page(path, query, rows, offset, limit))
             posts = posts_between(self.seed, f"fb:{fb.external_id}", now - GRAPH_LOOKBACK * 3,
                                   now, now, by_residents=fb.kind == "group",
                                   council=self._person(fb), locale=self.spec.locale)
             post = next((p for p in posts if p.id == post_n), None)
             rows = [self._fb_comment(fb, post, c) for c in post.comments] if post else []
+            rows += self._comment_replies("facebook", obj)
+            return self._json(200, self._graph_page(path, query, rows, offset, limit))
+        if edge == "replies" and fb is None and ig is None:
+            rows = self._comment_replies("instagram", obj)
             return self._json(200, self._graph_page(path, query, rows, offset, limit))
         if ig is not None and edge in ("media", "tags"):
             posts = posts_between(self.seed, f"ig:{edge}:{ig.external_id}", now - GRAPH_LOOKBACK,
@@ -120,13 +124,18 @@ class FacebookApi:
                                  100, 33)
 
     def _graph_post(self, path: str, query, ok: bool):
-        """POST /{v}/{page-id}/feed: publish to a configured page as the page."""
-        if not ok or self.expired & {"facebook"}:
+        """POST /{v}/{page-id}/feed: publish to a configured page as the page;
+        POST /{v}/{id}/comments (Facebook) and /{v}/{ig-comment-id}/replies (Instagram):
+        reply to a comment (or comment on a post) as the council's account."""
+        rest = [p for p in path.split("/") if p][1:]
+        platform = "instagram" if rest[-1:] == ["replies"] else "facebook"
+        if not ok or platform in self.expired:
             return self._graph_error(400, "Error validating access token: Session has expired on "
                                      "Tuesday, 24-Nov-26 04:00:00 PST. The current time is "
                                      "Wednesday, 25-Nov-26 04:00:00 PST.", "OAuthException",
                                      190, 463)
-        rest = [p for p in path.split("/") if p][1:]
+        if len(rest) == 2 and rest[1] in ("comments", "replies"):
+            return self._reply(platform, rest[0], _q(query, "message") or "")
         if len(rest) == 1 and _q(query, "is_hidden") is not None:
             return self._hide(rest[0], _q(query, "is_hidden") == "true")
         fb = self.source("facebook", rest[0]) if len(rest) == 2 and rest[1] == "feed" else None
@@ -162,6 +171,59 @@ class FacebookApi:
             self.hide_calls.append(comment_id)
             (self.hidden.add if hidden else self.hidden.discard)(comment_id)
         return self._json(200, {"success": True})
+
+    def _reply(self, platform: str, parent: str, message: str):
+        """A comment under a post or a reply to a comment, by the council's first account on the
+        platform (the page token speaks as the page). Every one is recorded in `replies`."""
+        if not message.strip():
+            return self._graph_error(400, "(#100) Missing message", "OAuthException", 100)
+        if self.source("facebook", parent) or self.source("instagram", parent):
+            return self._graph_error(400, "Unsupported post request.", "GraphMethodException",
+                                     100, 33)
+        page = self.source("facebook", parent.partition("_")[0])
+        council = page or next((s for s in self.spec.sources
+                                if s.platform == platform and s.kind == "account"), None)
+        if council is None:
+            return self._graph_error(400, "Unsupported post request.", "GraphMethodException",
+                                     100, 33)
+        with self.lock:
+            n = num_id(self.seed, "reply", platform, parent, len(self.replies), digits=16)
+            if platform == "facebook":  # {post}_{comment}, as Graph numbers comments
+                post_n = parent.split("_")[1] if page else parent.split("_")[0]
+                reply_id = f"{post_n}_{n}"
+            else:
+                reply_id = num_id(self.seed, "igreply", parent, len(self.replies), digits=17)
+            self.replies.append({"id": reply_id, "platform": platform, "parent": parent,
+                                 "parent_is_post": page is not None, "message": message,
+                                 "from": council, "created": self.now().astimezone(UTC)})
+        return self._json(200, {"id": reply_id})
+
+    def _comment_replies(self, platform: str, parent: str) -> list[dict]:
+        """The replies made through the API under `parent`, oldest first, as Graph lists them."""
+        with self.lock:
+            made = [dict(r) for r in self.replies
+                    if r["platform"] == platform and r["parent"] == parent]
+        rows = []
+        for r in made:
+            s = r["from"]
+            if platform == "instagram":
+                rows.append({"id": r["id"], "text": r["message"], "username": s.handle,
+                             "timestamp": _graph_time(r["created"]),
+                             "from": {"id": s.external_id, "username": s.handle},
+                             "parent_id": parent, "like_count": 0})
+                continue
+            post_n, _, comment_n = r["id"].partition("_")
+            link = f"https://www.facebook.com/{s.external_id}/posts/{post_n}/?comment_id="
+            row = {"id": r["id"], "message": r["message"],
+                   "created_time": _graph_time(r["created"]),
+                   "from": {"id": s.external_id, "name": s.name}, "like_count": 0,
+                   "permalink_url": link + (comment_n if r["parent_is_post"] else
+                                            f"{parent.split('_')[-1]}&reply_comment_id="
+                                            f"{comment_n}")}
+            if not r["parent_is_post"]:
+                row["parent"] = {"id": parent}
+            rows.append(row)
+        return rows
 
     def _with_fb_posted(self, fb: Source, rows: list[dict], since: datetime,
                         until: datetime) -> list[dict]:
@@ -232,16 +294,20 @@ class FacebookApi:
             "from": self._from(s, c.author),
         }
         if parent:
-            row["parent"] = {"id": parent}
-        elif c.replies:
-            row["comments"] = {"data": [self._fb_comment(s, post, r, cid) for r in c.replies],
+            return {**row, "parent": {"id": parent}}
+        nested = [self._fb_comment(s, post, r, cid) for r in c.replies]
+        nested += self._comment_replies("facebook", cid)  # the council's, made through the API
+        if nested:
+            row["comment_count"] = len(nested)
+            row["comments"] = {"data": nested,
                                "paging": {"cursors": {"before": _cursor(0),
-                                                      "after": _cursor(len(c.replies))}}}
+                                                      "after": _cursor(len(nested))}}}
         return row
 
     def _fb_post(self, s: Source, p: SimPost) -> dict:
         author = p.author or self._person(s)
         comments = [self._fb_comment(s, p, c) for c in p.comments]
+        comments += self._comment_replies("facebook", f"{s.external_id}_{p.id}")
         return {
             "id": f"{s.external_id}_{p.id}", "message": p.text,
             "created_time": _graph_time(p.created), "updated_time": _graph_time(p.created),

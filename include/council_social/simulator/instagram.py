@@ -22,8 +22,11 @@ class InstagramApi:
                "timestamp": _graph_time(c.created), "username": c.author.username,
                "from": {"id": c.author.id, "username": c.author.username},
                "like_count": c.likes}
-        if not reply and c.replies:
-            row["replies"] = {"data": [self._ig_comment(r, True) for r in c.replies]}
+        if not reply:
+            nested = [self._ig_comment(r, True) for r in c.replies]
+            nested += self._comment_replies("instagram", row["id"])  # made through the API
+            if nested:
+                row["replies"] = {"data": nested}
         return row
 
     def _ig_media(self, s: Source | None, p: SimPost) -> dict:

@@ -113,7 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
         if status is None and self.server.channels is not None and channels_owns(parts.path):
             # The other platforms' APIs (Graph, YouTube, Flickr, LinkedIn, Eventbrite, feeds).
             status, out_headers, body = self.server.channels.handle(method, parts.path, query,
-                                                                    headers)
+                                                                    headers, request_body)
         if status is None:
             status, out_headers, body = self.server.api.handle(method, parts.path, query,
                                                                headers, request_body)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import UTC, timedelta
 from html import escape
 from typing import Any
 
@@ -73,8 +74,53 @@ class YouTubeApi:
                     for c in v.comments:
                         if self._yt_cid(c) == parent:
                             rows = [self._yt_comment(s, v, r, parent) for r in c.replies]
+            rows += [self._yt_api_reply(r) for r in self._yt_made(parent)]
             return self._yt_list("youtube#commentListResponse", rows, offset, size)
         return self._yt_error(404, "notFound", "Not Found")
+
+    def _youtube_post(self, path: str, query, ok: bool, body: bytes):
+        """POST /youtube/v3/comments?part=snippet: reply to a comment as the council's channel."""
+        if not ok or "youtube" in self.expired:
+            return self._yt_error(401, "authError", "Request had invalid authentication "
+                                  "credentials. Expected OAuth 2 access token.")
+        if path.rstrip("/").rsplit("/", 1)[-1] != "comments" or _q(query, "part") != "snippet":
+            return self._yt_error(400, "invalidPart", "The part parameter must be snippet.")
+        try:
+            snippet = json.loads(body or b"{}").get("snippet") or {}
+        except (ValueError, AttributeError):
+            snippet = {}
+        parent, text = snippet.get("parentId"), snippet.get("textOriginal")
+        if not isinstance(parent, str) or not parent or not isinstance(text, str) \
+                or not text.strip():
+            return self._yt_error(400, "invalidCommentMetadata", "The request metadata is "
+                                  "invalid: snippet.parentId and snippet.textOriginal are "
+                                  "required.")
+        channel = next((s for s in self.spec.sources if s.platform == "youtube"), None)
+        if channel is None:
+            return self._yt_error(404, "channelNotFound", "The channel could not be found.")
+        with self.lock:
+            reply_id = f"{parent}.{word_id(self.seed, parent, len(self.replies), length=22)}"
+            row = {"id": reply_id, "platform": "youtube", "parent": parent,
+                   "parent_is_post": False, "message": text, "from": channel,
+                   "created": self.now().astimezone(UTC)}
+            self.replies.append(row)
+        return self._json(200, self._yt_api_reply(row))
+
+    def _yt_made(self, parent: str) -> list[dict]:
+        with self.lock:
+            return [dict(r) for r in self.replies
+                    if r["platform"] == "youtube" and r["parent"] == parent]
+
+    def _yt_api_reply(self, r: dict) -> dict:
+        s = r["from"]
+        return {"kind": "youtube#comment", "etag": word_id(r["id"], "e"), "id": r["id"],
+                "snippet": {"channelId": s.external_id, "authorDisplayName": s.name,
+                            "authorChannelUrl": f"http://www.youtube.com/channel/{s.external_id}",
+                            "authorChannelId": {"value": s.external_id},
+                            "textDisplay": escape(r["message"]), "textOriginal": r["message"],
+                            "parentId": r["parent"], "canRate": True, "viewerRating": "none",
+                            "likeCount": 0, "publishedAt": _yt_time(r["created"]),
+                            "updatedAt": _yt_time(r["created"])}}
 
     def _videos(self, s: Source) -> list[SimPost]:
         now = self.now()
@@ -144,7 +190,9 @@ class YouTubeApi:
             "snippet": {"channelId": s.external_id, "videoId": self._yt_vid(v),
                         "topLevelComment": top, "canReply": True,
                         "totalReplyCount": len(c.replies), "isPublic": True}}
-        if c.replies:
-            row["replies"] = {"comments": [self._yt_comment(s, v, r, top["id"])
-                                           for r in c.replies]}
+        nested = [self._yt_comment(s, v, r, top["id"]) for r in c.replies]
+        nested += [self._yt_api_reply(r) for r in self._yt_made(top["id"])]  # through the API
+        if nested:
+            row["snippet"]["totalReplyCount"] = len(nested)
+            row["replies"] = {"comments": nested}
         return row
