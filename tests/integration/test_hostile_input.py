@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_hostile_input import BILLION_LAUGHS
+from tests.unit.test_hostile_input_rules import BILLION_LAUGHS
 
 MEMORY_LIMIT = 500 * 1024 * 1024
 CPU_SECONDS = 10
