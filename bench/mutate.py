@@ -28,13 +28,13 @@ MODULES: dict[str, list[str]] = {
                             f"{UNIT}/test_working_calendar.py"],
     "triage/decision.py": [f"{UNIT}/test_boundaries.py", f"{UNIT}/test_triage_decision.py",
                            f"{UNIT}/test_triage_decision_details.py"],
-    "cases/routing.py": [f"{UNIT}/test_cases_notify_foi.py", f"{INTEGRATION}/test_cases_lifecycle.py"],
+    "cases/routing.py": [f"{UNIT}/test_cases_notify_foi.py", f"{UNIT}/test_cases_routing.py"],
     "cases/watch.py": [f"{INTEGRATION}/test_cases_clock_boundaries.py",
                        f"{INTEGRATION}/test_cases_lifecycle.py"],
     "archive/verify.py": [f"{UNIT}/test_archive_writer.py", f"{INTEGRATION}/test_archive_tamper.py"],
     "archive/manifest.py": [f"{UNIT}/test_archive_writer.py", f"{INTEGRATION}/test_archive.py"],
     # The pipeline's accounting (records read = stored + duplicates + quarantined).
-    "batches.py": [f"{UNIT}/test_validation.py", f"{INTEGRATION}/test_items_staging.py"],
+    "batches.py": [f"{UNIT}/test_batches.py", f"{UNIT}/test_validation.py"],
 }
 STATUS = re.compile(r"^\s+(\S+): (.+)$")
 
