@@ -34,6 +34,7 @@ MODULES: dict[str, list[str]] = {
     "cases/routing.py": [f"{UNIT}/test_cases_notify_foi.py", f"{UNIT}/test_cases_routing.py"],
     # Not yet scored: PostgreSQL tests for every mutant (manifest.py alone makes 388 mutants).
     "cases/watch.py": [f"{INTEGRATION}/test_cases_clock_boundaries.py",
+                       f"{INTEGRATION}/test_cases_clock_events.py",
                        f"{INTEGRATION}/test_cases_lifecycle.py",
                        f"{INTEGRATION}/test_cases_open_from.py",
                        f"{INTEGRATION}/test_cases_inbox.py"],
@@ -46,6 +47,10 @@ MODULES: dict[str, list[str]] = {
     # The pipeline's version numbering: one function of the items store, named after the colon
     # (the rest of the file is COPY plumbing, exercised elsewhere).
     "store/items_repo.py:merge_staged_items": [f"{INTEGRATION}/test_item_versions.py"],
+    # The case clocks' overdue and escalation steps alone.
+    "cases/watch.py:mark_overdue": [f"{INTEGRATION}/test_cases_clock_boundaries.py",
+                                    f"{INTEGRATION}/test_cases_clock_events.py",
+                                    f"{INTEGRATION}/test_cases_lifecycle.py"],
     # The archive's day rule alone, from unit tests (the whole file needs PostgreSQL).
     "archive/manifest.py:day_bounds,days_ending_in": [f"{UNIT}/test_archive_days.py"],
 }
