@@ -30,7 +30,7 @@ def open_case(engine, config, external_id, received):
 def history(engine, external_id):
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(text(
-            "SELECT e.once_key, e.from_status, e.to_status, e.detail FROM social.case_events e"
+            "SELECT e.event, e.once_key, e.from_status, e.to_status, e.detail FROM social.case_events e"
             " JOIN social.cases c ON c.id = e.case_id WHERE c.external_id = :i"
             " ORDER BY e.at, e.id"), {"i": external_id})]
 
@@ -43,16 +43,19 @@ def status(engine, external_id):
 
 def test_each_step_records_where_it_moved_the_case_and_whom_it_told(clean_db, config):
     open_case(clean_db, config, "1", T0)
-    watch(clean_db, config, T0 + timedelta(hours=48) - MINUTES, T0 + timedelta(hours=48))
+    open_case(clean_db, config, "1b", T0)
+    result = watch(clean_db, config, T0 + timedelta(hours=48) - MINUTES, T0 + timedelta(hours=48))
+    # Two cases of one team, each overdue once and escalated twice, in one run.
+    assert (result.overdue, result.escalated) == ({"waste-recycling": 2}, {"waste-recycling": 4})
     lead = config.team("waste-recycling").lead_officer
     head = config.council.head_of_communications
     steps = history(clean_db, "1")[1:]
     assert steps == [
-        ("overdue", "open", "overdue",
+        ("overdue", "overdue", "open", "overdue",
          {"due_at": (T0 + timedelta(hours=24)).isoformat()}),
-        ("escalated:lead_officer", None, None,
+        ("escalated", "escalated:lead_officer", None, None,
          {"step": "lead_officer", "to": lead.email, "name": lead.name}),
-        ("escalated:head_of_communications", "overdue", "escalated",
+        ("escalated", "escalated:head_of_communications", "overdue", "escalated",
          {"step": "head_of_communications", "to": head.email, "name": head.name}),
     ]
     assert status(clean_db, "1") == "escalated"
@@ -68,5 +71,5 @@ def test_a_case_with_every_step_done_does_not_stop_the_next(clean_db, config):
     due = second + timedelta(hours=24)
     watch(clean_db, config, due - MINUTES, due)
     assert status(clean_db, "2") == "overdue"
-    assert [step[0] for step in history(clean_db, "2")] == [
+    assert [step[1] for step in history(clean_db, "2")] == [
         "opened", "overdue", "escalated:lead_officer"]
