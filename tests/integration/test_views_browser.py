@@ -142,7 +142,7 @@ SCRIPT_HANDLE = '<script>document.title="pwned"</script>'
 def _moderation(engine, config) -> None:
     from council_social.moderation.actions import record_action
 
-    record_action(engine, config, "twitter", "t1", "report", "abuse", "Browser Officer", "<i>threat</i>", NOW)
+    record_action(engine, config, "twitter", "t1", "report", "abuse", "Wendy Sample", "<i>threat</i>", NOW)
 
 
 def _week_of_metrics(conn) -> None:
