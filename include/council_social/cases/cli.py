@@ -241,8 +241,11 @@ def _case_text(config, found: dict) -> str:
 
 
 def _allocation(args, action) -> int:
+    from sqlalchemy import select
+
     from council_social.cases.allocate import Refused
     from council_social.cases.events import case_ref
+    from council_social.cases.tables import cases
 
     config = _config(args)
     ids = [_case_id(c) for c in args.case]
@@ -259,8 +262,7 @@ def _allocation(args, action) -> int:
                 raise Refused("name a case (e.g. CS-000012)")
             now = datetime.now(UTC)
             for case_id in dict.fromkeys(ids):
-                kind = conn.execute(text_("SELECT kind FROM social.cases WHERE id = :id"),
-                                    {"id": case_id}).scalar()
+                kind = conn.execute(select(cases.c.kind).where(cases.c.id == case_id)).scalar()
                 message = action(conn, config, case_id, now)
                 done.append(f"{case_ref(kind or '', case_id)}: {message}")
         except Refused as exc:
@@ -270,12 +272,6 @@ def _allocation(args, action) -> int:
     else:
         print("\n".join(done))
     return 0
-
-
-def text_(sql: str):
-    from sqlalchemy import text
-
-    return text(sql)
 
 
 def cmd_cases_assign(args) -> int:
