@@ -34,6 +34,7 @@ from council_social.airflow import (
     RAW_CHANNELS,
     RAW_TWITTER,
     START_DATE,
+    ManualRun,
     Tag,
     config,
     default_args,
@@ -88,7 +89,8 @@ def build(spec: ChannelDag) -> DAG:
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
-        default_args=default_args(),
+        # A click on Trigger fetches up to the click.
+        default_args=default_args(manual_run=ManualRun.UNTIL_NOW),
         tags=spec.tags,
         doc_md=__doc__,
     ) as dag:

@@ -33,6 +33,7 @@ from council_social.airflow import (
     RAW_CHANNELS,
     RAW_TWITTER,
     START_DATE,
+    ManualRun,
     Tag,
     config,
     default_args,
@@ -49,7 +50,8 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=default_args(),
+    # A click on Trigger takes the raw pages still waiting (process_window).
+    default_args=default_args(manual_run=ManualRun.OWN_WINDOW),
     tags=tags(Tag.PROCESS),
     doc_md=__doc__,
 ):

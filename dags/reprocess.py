@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, Param, get_current_context, task
 
-from council_social.airflow import START_DATE, Tag, config, default_args, tags
+from council_social.airflow import START_DATE, ManualRun, Tag, config, default_args, tags
 
 with DAG(
     dag_id="reprocess",
@@ -32,7 +32,8 @@ with DAG(
     catchup=False,
     # Two spans at a time: the machine's cores; more only adds contention.
     max_active_tasks=2,
-    default_args=default_args(),
+    # Its window is the date range in --conf.
+    default_args=default_args(manual_run=ManualRun.OWN_WINDOW),
     params={
         "from": Param(None, type=["null", "string"], format="date",
                       description="first day to re-process (UTC), e.g. 2025-01-01"),

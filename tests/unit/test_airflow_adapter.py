@@ -1,4 +1,5 @@
-"""The Airflow adapter's pure parts: which raw pages a process_items run owns."""
+"""The Airflow adapter's pure parts: which raw pages a process_items run owns, what a manual
+run with no logical date owns, and mail through the SMTP Connection."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from council_social.airflow import RAW_TWITTER, process_window
 
 T = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+UNPROCESSED = "council_social.airflow.run_windows.unprocessed_window"
 
 
 def event(start, end):
@@ -22,7 +24,7 @@ def test_a_scheduled_run_owns_its_data_interval():
 
 
 def test_an_asset_triggered_run_owns_the_ingest_intervals_of_its_events(monkeypatch):
-    monkeypatch.setattr("council_social.airflow._unprocessed_window", lambda: None)
+    monkeypatch.setattr(UNPROCESSED, lambda: None)
     events = [event(T - timedelta(minutes=30), T - timedelta(minutes=15)),
               event(T - timedelta(minutes=15), T)]
     context = {"data_interval_start": T, "data_interval_end": T,
@@ -33,7 +35,7 @@ def test_an_asset_triggered_run_owns_the_ingest_intervals_of_its_events(monkeypa
 def test_an_asset_triggered_run_also_takes_pages_whose_events_missed_a_run(monkeypatch):
     # A manual ingest's pages (ending at the click) whose events were folded into nothing.
     clicked = T + timedelta(minutes=4)
-    monkeypatch.setattr("council_social.airflow._unprocessed_window", lambda: (T, clicked))
+    monkeypatch.setattr(UNPROCESSED, lambda: (T, clicked))
     context = {"triggering_asset_events": {RAW_TWITTER: [event(T - timedelta(minutes=15), T)]}}
     assert process_window(context) == (T - timedelta(minutes=15), clicked)
 
@@ -43,10 +45,10 @@ def test_a_manual_process_run_owns_the_unprocessed_pages_or_is_skipped(monkeypat
 
     context = {"dag_run": SimpleNamespace(run_type=SimpleNamespace(value="manual"),
                                           run_after=T)}
-    monkeypatch.setattr("council_social.airflow._unprocessed_window",
+    monkeypatch.setattr(UNPROCESSED,
                         lambda: (T - timedelta(hours=3), T - timedelta(hours=1)))
     assert process_window(context) == (T - timedelta(hours=3), T - timedelta(hours=1))
-    monkeypatch.setattr("council_social.airflow._unprocessed_window", lambda: None)
+    monkeypatch.setattr(UNPROCESSED, lambda: None)
     with pytest.raises(AirflowSkipException):
         process_window(context)
 
@@ -104,50 +106,122 @@ def dag_with(expression, *tag_names, timezone="UTC"):
 
 
 def test_a_manual_ingest_owns_the_past_part_of_the_current_slot():
-    from council_social.airflow import fill_manual_interval
+    from council_social.airflow.run_windows import own_until_now
 
-    context = manual_context(dag_with("*/15 * * * *", "ingest"), T + timedelta(minutes=7))
-    fill_manual_interval(context)
+    context = manual_context(dag_with("*/15 * * * *"), T + timedelta(minutes=7))
+    own_until_now(context)
     assert (context["data_interval_start"], context["data_interval_end"]) == (
         T, T + timedelta(minutes=7))
 
 
 def test_a_manual_ingest_clicked_on_a_slot_edge_owns_the_slot_that_just_ended():
-    from council_social.airflow import fill_manual_interval
+    from council_social.airflow.run_windows import own_until_now
 
-    context = manual_context(dag_with("*/15 * * * *", "ingest"), T)
-    fill_manual_interval(context)
+    context = manual_context(dag_with("*/15 * * * *"), T)
+    own_until_now(context)
     assert (context["data_interval_start"], context["data_interval_end"]) == (
         T - timedelta(minutes=15), T)
 
 
 def test_a_manual_daily_run_takes_the_last_complete_day_in_the_councils_zone():
-    from council_social.airflow import fill_manual_interval
+    from council_social.airflow.run_windows import own_last_period
 
     # 25 Nov is GMT, so London midnight is 00:00 UTC.
-    context = manual_context(dag_with("0 0 * * *", "reports", timezone="Europe/London"),
+    context = manual_context(dag_with("0 0 * * *", timezone="Europe/London"),
                              T + timedelta(hours=3))
-    fill_manual_interval(context)
+    own_last_period(context)
     assert context["data_interval_start"] == T.replace(hour=0) - timedelta(days=1)
     assert context["data_interval_end"] == T.replace(hour=0)
 
 
-def test_runs_with_an_interval_and_process_items_are_left_alone():
-    from council_social.airflow import fill_manual_interval
+def test_a_manual_daily_run_in_summer_time_takes_the_london_day():
+    from council_social.airflow.run_windows import manual_interval
 
-    scheduled = {"dag": dag_with("*/15 * * * *", "ingest"),
+    # 1 July is BST (UTC+1): London midnight is 23:00 UTC the day before.
+    clicked = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)
+    assert manual_interval("0 0 * * *", "Europe/London", clicked, until_now=False) == (
+        datetime(2026, 6, 29, 23, 0, tzinfo=UTC), datetime(2026, 6, 30, 23, 0, tzinfo=UTC))
+
+
+def test_the_day_the_clocks_go_back_is_25_hours_long():
+    from council_social.airflow.run_windows import manual_interval
+
+    # 25 Oct 2026: BST ends at 02:00 local (01:00 UTC).
+    clicked = datetime(2026, 10, 26, 6, 0, tzinfo=UTC)
+    start, end = manual_interval("0 0 * * *", "Europe/London", clicked, until_now=False)
+    assert (start, end) == (datetime(2026, 10, 24, 23, 0, tzinfo=UTC),
+                            datetime(2026, 10, 26, 0, 0, tzinfo=UTC))
+    assert end - start == timedelta(hours=25)
+
+
+def test_an_hourly_schedule_counts_the_repeated_hour_when_the_clocks_go_back():
+    from council_social.airflow.run_windows import manual_interval
+
+    # 01:00-02:00 London happens twice on 25 Oct 2026 (00:00-01:00 and 01:00-02:00 UTC).
+    clicked = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert manual_interval("0 * * * *", "Europe/London", clicked, until_now=False) == (
+        datetime(2026, 10, 25, 0, 0, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC))
+
+
+def test_the_window_matches_airflows_own_manual_interval():
+    # Airflow's scheduler-side timetable is the reference; the adapter must not drift from it.
+    import pendulum
+    from airflow.timetables.interval import CronDataIntervalTimetable
+
+    from council_social.airflow.run_windows import manual_interval
+
+    for expression, zone in (("*/15 * * * *", "UTC"), ("0 0 * * *", "Europe/London"),
+                             ("0 0 * * 1", "Europe/London"), ("0 * * * *", "Europe/London"),
+                             ("30 0 * * *", "UTC")):
+        for clicked in (T, T + timedelta(minutes=7), datetime(2026, 3, 29, 1, 10, tzinfo=UTC),
+                        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+                        datetime(2026, 10, 26, 0, 0, tzinfo=UTC)):
+            theirs = CronDataIntervalTimetable(expression, zone).infer_manual_data_interval(
+                run_after=pendulum.instance(clicked))
+            assert manual_interval(expression, zone, clicked, until_now=False) == (
+                theirs.start, theirs.end), (expression, zone, clicked)
+
+
+def test_runs_with_an_interval_are_left_alone():
+    from council_social.airflow.run_windows import own_last_period, own_until_now
+
+    scheduled = {"dag": dag_with("*/15 * * * *"),
                  "dag_run": SimpleNamespace(run_type=SimpleNamespace(value="scheduled"),
                                             run_after=T),
                  "data_interval_start": T - timedelta(minutes=15), "data_interval_end": T}
     before = dict(scheduled)
-    fill_manual_interval(scheduled)
+    own_until_now(scheduled)
+    own_last_period(scheduled)
     assert scheduled == before
-    process = manual_context(dag_with("0 * * * *", "process"), T)
-    fill_manual_interval(process)
-    assert "data_interval_end" not in process
 
 
-def test_every_dag_fills_a_manual_run_before_its_tasks_run():
-    from council_social.airflow import default_args, fill_manual_interval
+def test_tags_choose_nothing():
+    # An ingest tag on a DAG that asks for the last period gets the last period.
+    from council_social.airflow.run_windows import own_last_period
 
-    assert default_args()["pre_execute"] is fill_manual_interval
+    context = manual_context(dag_with("*/15 * * * *", "ingest"), T + timedelta(minutes=7))
+    own_last_period(context)
+    assert (context["data_interval_start"], context["data_interval_end"]) == (
+        T - timedelta(minutes=15), T)
+
+
+def test_a_schedule_without_periods_is_left_alone():
+    from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable
+
+    from council_social.airflow import RAW_TWITTER
+    from council_social.airflow.run_windows import own_last_period
+
+    dag = SimpleNamespace(timetable=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable("*/5 * * * *", timezone="UTC"), assets=[RAW_TWITTER]))
+    context = manual_context(dag, T)
+    own_last_period(context)
+    assert "data_interval_end" not in context
+
+
+def test_each_dag_says_what_a_manual_run_owns():
+    from council_social.airflow import ManualRun, default_args
+    from council_social.airflow.run_windows import own_last_period, own_until_now
+
+    assert default_args()["pre_execute"] is own_last_period
+    assert default_args(manual_run=ManualRun.UNTIL_NOW)["pre_execute"] is own_until_now
+    assert "pre_execute" not in default_args(manual_run=ManualRun.OWN_WINDOW)
