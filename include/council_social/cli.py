@@ -148,7 +148,7 @@ COMMAND_MODULES: list[str] = [
 ]
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """Usage mistakes are one line too (subcommand parsers inherit this class)."""
 
     def error(self, message: str):
@@ -156,7 +156,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="council-social", description=__doc__)
+    parser = Parser(prog="council-social", description=__doc__)
     parser.add_argument("--config", help="council.yaml to use (default: COUNCIL_SOCIAL_CONFIG or the packaged Brent file)")
     parser.add_argument("--debug", action="store_true",
                         help="show the traceback of a failure instead of one line")

@@ -58,7 +58,7 @@ def check_length(platform: str, text: str) -> list[str]:
     return []
 
 
-def _council_domain(config) -> str:
+def council_domain(config) -> str:
     from urllib.parse import urlsplit
 
     host = (urlsplit(config.council.website).hostname or "").lower()
@@ -90,7 +90,7 @@ def check_personal_data(config, text: str) -> list[str]:
         if number not in own:
             problems.append(f"a phone number ({match.raw_string!r}): {MOVE_TO_DM}")
         body = body.replace(match.raw_string, " ")
-    domain = _council_domain(config)
+    domain = council_domain(config)
     for email in EMAIL.findall(body):
         if not (domain and email.lower().endswith("@" + domain) or
                 email.lower().endswith("." + domain)):

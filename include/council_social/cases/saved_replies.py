@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from council_social.cases.reply_checks import URL, _council_domain
+from council_social.cases.reply_checks import URL, council_domain
 
 
 class SavedReplyError(ValueError):
@@ -30,7 +30,7 @@ def fill(saved, *, handle: str | None, name: str | None, officer: str) -> str:
 
 
 def is_council_link(config, url: str) -> bool:
-    domain = _council_domain(config)
+    domain = council_domain(config)
     host = (urlsplit(url).hostname or "").lower()
     return bool(domain) and (host == domain or host.endswith("." + domain))
 

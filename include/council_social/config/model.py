@@ -37,15 +37,15 @@ from council_social.config.sections import (
 from council_social.config.types import (
     PLATFORMS,
     RESPONSE_TARGET_KINDS,
+    ConfigModel,
     NonBlank,
     TargetKind,
-    _duplicates,
-    _Model,
-    _raise_at,
+    duplicates,
+    raise_at,
 )
 
 
-class CouncilConfig(_Model):
+class CouncilConfig(ConfigModel):
     council: Council
     accounts: list[Account] = Field(min_length=1)
     channels: Channels = Field(default_factory=Channels)
@@ -75,15 +75,15 @@ class CouncilConfig(_Model):
     def _cross_check(self) -> CouncilConfig:
         problems: list[tuple[tuple[str | int, ...], str, Any]] = []
         team_keys = [t.key for t in self.teams]
-        for i, key in _duplicates(team_keys).items():
+        for i, key in duplicates(team_keys).items():
             problems.append((("teams", i, "key"), f"duplicate team key {key!r}", key))
-        for i, key in _duplicates([a.key for a in self.accounts]).items():
+        for i, key in duplicates([a.key for a in self.accounts]).items():
             problems.append((("accounts", i, "key"), f"duplicate account key {key!r}", key))
-        for i, key in _duplicates([f.key for f in self.feeds]).items():
+        for i, key in duplicates([f.key for f in self.feeds]).items():
             problems.append((("feeds", i, "key"), f"duplicate feed key {key!r}", key))
-        for i, key in _duplicates([t.key for t in self.topics]).items():
+        for i, key in duplicates([t.key for t in self.topics]).items():
             problems.append((("topics", i, "key"), f"duplicate topic key {key!r}", key))
-        for i, place in _duplicates([p.casefold() for p in self.places]).items():
+        for i, place in duplicates([p.casefold() for p in self.places]).items():
             problems.append((("places", i), f"duplicate place {self.places[i]!r}", place))
         known = set(team_keys)
         choices = ", ".join(sorted(known))
@@ -130,7 +130,7 @@ class CouncilConfig(_Model):
             if c.service not in known:
                 problems.append((("promotion", "campaigns", i, "service"),
                                  f"unknown team {c.service!r}; teams are: {choices}", c.service))
-        for i, key in _duplicates([r.key for r in self.house_rules]).items():
+        for i, key in duplicates([r.key for r in self.house_rules]).items():
             problems.append((("house_rules", i, "key"), f"duplicate house rule {key!r}", key))
         for i, shift in enumerate(self.grid.cover_rota):
             if shift.team not in known:
@@ -142,7 +142,7 @@ class CouncilConfig(_Model):
                 (("response_targets",), f"missing targets for: {', '.join(missing)}",
                  sorted(self.response_targets))
             )
-        _raise_at("CouncilConfig", problems)
+        raise_at("CouncilConfig", problems)
         if self.office_hours.timezone is None:
             self.office_hours.timezone = self.council.timezone
         self.office_hours.close_on_holidays_of(self.cases.holiday_country,

@@ -105,11 +105,11 @@ NonBlank = Annotated[str, AfterValidator(_non_blank)]
 Cron = Annotated[str, AfterValidator(_cron)]
 
 
-class _Model(BaseModel):
+class ConfigModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _raise_at(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
+def raise_at(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
     """Raise one ValidationError carrying every cross-field problem at its own path."""
     if problems:
         raise ValidationError.from_exception_data(
@@ -125,7 +125,7 @@ def _raise_at(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]
         )
 
 
-def _duplicates(values: list[str]) -> dict[int, str]:
+def duplicates(values: list[str]) -> dict[int, str]:
     seen: set[str] = set()
     dupes: dict[int, str] = {}
     for i, v in enumerate(values):

@@ -45,7 +45,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from council_social.simulator.channels_common import PREFIXES, ChannelSpec, Source, _Inject
+from council_social.simulator.channels_common import PREFIXES, ChannelSpec, Inject, Source
 from council_social.simulator.channels_content import Person
 from council_social.simulator.eventbrite import EventbriteApi
 from council_social.simulator.facebook import FacebookApi
@@ -67,7 +67,7 @@ class ChannelsApi(FacebookApi, InstagramApi, YouTubeApi, FlickrApi, LinkedInApi,
         self.token = token
         self.now = now
         self.lock = threading.Lock()
-        self.injected: list[_Inject] = []
+        self.injected: list[Inject] = []
         self.limited: dict[str, tuple[int, float]] = {}
         self.expired: set[str] = set()
         self.youtube_quota: int | None = None
@@ -86,7 +86,7 @@ class ChannelsApi(FacebookApi, InstagramApi, YouTubeApi, FlickrApi, LinkedInApi,
                     headers: dict[str, str] | None = None) -> None:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         with self.lock:
-            self.injected.append(_Inject(prefix, status, raw, dict(headers or {})))
+            self.injected.append(Inject(prefix, status, raw, dict(headers or {})))
 
     def inject_429(self, prefix: str, count: int = 1, retry_after: float = 1.0) -> None:
         with self.lock:

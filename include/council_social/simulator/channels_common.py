@@ -31,7 +31,7 @@ class Source:
 
 
 @dataclass
-class _Inject:
+class Inject:
     prefix: str
     status: int
     body: bytes
@@ -62,19 +62,19 @@ class ChannelSpec:
         return spec
 
 
-def _graph_time(dt: datetime) -> str:
+def graph_time(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
-def _yt_time(dt: datetime) -> str:
+def yt_time(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _cursor(n: int) -> str:
+def page_cursor(n: int) -> str:
     return base64.urlsafe_b64encode(f"o:{n}".encode()).decode().rstrip("=")
 
 
-def _offset(token: str | None) -> int:
+def page_offset(token: str | None) -> int:
     if not token:
         return 0
     try:
@@ -84,12 +84,12 @@ def _offset(token: str | None) -> int:
         return -1
 
 
-def _q(query: dict[str, list[str]], name: str, default: str | None = None) -> str | None:
+def query_value(query: dict[str, list[str]], name: str, default: str | None = None) -> str | None:
     values = query.get(name)
     return values[0] if values else default
 
 
-def _int(value: str | None, default: int) -> int:
+def int_param(value: str | None, default: int) -> int:
     try:
         return int(value) if value is not None else default
     except ValueError:

@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Any
 
-from council_social.simulator.channels_common import Source, _cursor, _int, _offset, _q, _yt_time
+from council_social.simulator.channels_common import (
+    Source,
+    int_param,
+    page_cursor,
+    page_offset,
+    query_value,
+    yt_time,
+)
 from council_social.simulator.channels_content import num_id, rng
 
 
@@ -35,8 +42,8 @@ class EventbriteApi:
                     "url": f"https://www.eventbrite.co.uk/o/{s.external_id}",
                     "num_past_events": 120, "num_future_events": len(events),
                     "num_followers": self._audience(s, 400)})
-            size = max(1, min(50, _int(_q(query, "page_size"), 50)))
-            offset = _offset(_q(query, "continuation"))
+            size = max(1, min(50, int_param(query_value(query, "page_size"), 50)))
+            offset = page_offset(query_value(query, "continuation"))
             chunk = events[offset:offset + size]
             more = offset + size < len(events)
             pagination: dict[str, Any] = {
@@ -44,7 +51,7 @@ class EventbriteApi:
                 "page_size": size, "page_count": max(1, -(-len(events) // size)),
                 "has_more_items": more}
             if more:
-                pagination["continuation"] = _cursor(offset + size)
+                pagination["continuation"] = page_cursor(offset + size)
             return self._json(200, {"pagination": pagination, "events": chunk})
         return self._json(404, {"status_code": 404, "error": "NOT_FOUND",
                                 "error_description": "Not found"})
@@ -70,13 +77,13 @@ class EventbriteApi:
                                 "html": f"<p>{escape(name)}. Free, booking required.</p>"},
                 "id": eid, "url": f"https://www.eventbrite.co.uk/e/{eid}",
                 "start": {"timezone": "Europe/London", "local": start.strftime("%Y-%m-%dT%H:%M:%S"),
-                          "utc": _yt_time(start)},
+                          "utc": yt_time(start)},
                 "end": {"timezone": "Europe/London",
                         "local": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S"),
-                        "utc": _yt_time(start + timedelta(hours=2))},
+                        "utc": yt_time(start + timedelta(hours=2))},
                 "organization_id": num_id(s.external_id, "org", digits=12),
-                "created": _yt_time(published - timedelta(hours=1)),
-                "changed": _yt_time(published), "published": _yt_time(published),
+                "created": yt_time(published - timedelta(hours=1)),
+                "changed": yt_time(published), "published": yt_time(published),
                 "capacity": capacity, "status": "live" if start > now else "completed",
                 "currency": "GBP", "online_event": False, "organizer_id": s.external_id,
                 "locale": "en_GB", "is_free": True,

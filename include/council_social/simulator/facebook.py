@@ -10,11 +10,11 @@ from urllib.parse import urlencode
 from council_social.simulator.channels_common import (
     GRAPH_LOOKBACK,
     Source,
-    _cursor,
-    _graph_time,
-    _int,
-    _offset,
-    _q,
+    graph_time,
+    int_param,
+    page_cursor,
+    page_offset,
+    query_value,
 )
 from council_social.simulator.channels_content import (
     Person,
@@ -48,7 +48,7 @@ class FacebookApi:
                                      190, 463)
         now = self.now()
         if rest == ["ig_hashtag_search"]:
-            tag = (_q(query, "q") or "").lstrip("#").lower()
+            tag = (query_value(query, "q") or "").lstrip("#").lower()
             return self._json(200, {"data": [{"id": num_id(self.seed, "hashtag", tag,
                                                            digits=17)}]})
         if not rest or len(rest) > 2:
@@ -64,15 +64,15 @@ class FacebookApi:
             return self._json(200, self._page_obj(fb))
         if edge is None and ig is not None:
             return self._json(200, self._ig_user(ig))
-        if edge is None and _q(query, "fields") == "is_hidden":
+        if edge is None and query_value(query, "fields") == "is_hidden":
             with self.lock:
                 return self._json(200, {"id": obj, "is_hidden": obj in self.hidden})
-        since = datetime.fromtimestamp(_int(_q(query, "since"), 0), tz=UTC) \
-            if _q(query, "since") else now - GRAPH_LOOKBACK
-        until = datetime.fromtimestamp(_int(_q(query, "until"), 0), tz=UTC) \
-            if _q(query, "until") else now
-        limit = max(1, min(100, _int(_q(query, "limit"), 25)))
-        offset = _offset(_q(query, "after"))
+        since = datetime.fromtimestamp(int_param(query_value(query, "since"), 0), tz=UTC) \
+            if query_value(query, "since") else now - GRAPH_LOOKBACK
+        until = datetime.fromtimestamp(int_param(query_value(query, "until"), 0), tz=UTC) \
+            if query_value(query, "until") else now
+        limit = max(1, min(100, int_param(query_value(query, "limit"), 25)))
+        offset = page_offset(query_value(query, "after"))
         if offset < 0:
             return self._graph_error(400, "Invalid cursor", "OAuthException", 100)
         if edge == "posts" and fb is not None and fb.kind == "account":
@@ -135,15 +135,15 @@ class FacebookApi:
                                      "Wednesday, 25-Nov-26 04:00:00 PST.", "OAuthException",
                                      190, 463)
         if len(rest) == 2 and rest[1] in ("comments", "replies"):
-            return self._reply(platform, rest[0], _q(query, "message") or "")
-        if len(rest) == 1 and _q(query, "is_hidden") is not None:
-            return self._hide(rest[0], _q(query, "is_hidden") == "true")
+            return self._reply(platform, rest[0], query_value(query, "message") or "")
+        if len(rest) == 1 and query_value(query, "is_hidden") is not None:
+            return self._hide(rest[0], query_value(query, "is_hidden") == "true")
         fb = self.source("facebook", rest[0]) if len(rest) == 2 and rest[1] == "feed" else None
         if fb is None or fb.kind != "account":
             return self._graph_error(400, "Unsupported post request. Please read the Graph API "
                                      "documentation at https://developers.facebook.com/docs/"
                                      "graph-api", "GraphMethodException", 100, 33)
-        message, link = _q(query, "message") or "", _q(query, "link")
+        message, link = query_value(query, "message") or "", query_value(query, "link")
         if not message.strip() and not link:
             return self._graph_error(400, "(#100) Missing message or attachment",
                                      "OAuthException", 100)
@@ -208,14 +208,14 @@ class FacebookApi:
             s = r["from"]
             if platform == "instagram":
                 rows.append({"id": r["id"], "text": r["message"], "username": s.handle,
-                             "timestamp": _graph_time(r["created"]),
+                             "timestamp": graph_time(r["created"]),
                              "from": {"id": s.external_id, "username": s.handle},
                              "parent_id": parent, "like_count": 0})
                 continue
             post_n, _, comment_n = r["id"].partition("_")
             link = f"https://www.facebook.com/{s.external_id}/posts/{post_n}/?comment_id="
             row = {"id": r["id"], "message": r["message"],
-                   "created_time": _graph_time(r["created"]),
+                   "created_time": graph_time(r["created"]),
                    "from": {"id": s.external_id, "name": s.name}, "like_count": 0,
                    "permalink_url": link + (comment_n if r["parent_is_post"] else
                                             f"{parent.split('_')[-1]}&reply_comment_id="
@@ -236,8 +236,8 @@ class FacebookApi:
         page = self._page_obj(fb)
         for p in made:
             row: dict[str, Any] = {
-                "id": p["id"], "message": p["message"], "created_time": _graph_time(p["created"]),
-                "updated_time": _graph_time(p["created"]),
+                "id": p["id"], "message": p["message"], "created_time": graph_time(p["created"]),
+                "updated_time": graph_time(p["created"]),
                 "permalink_url": f"https://www.facebook.com/{fb.external_id}/posts/"
                                  f"{p['id'].split('_', 1)[1]}",
                 "shares": {"count": 0},
@@ -256,11 +256,11 @@ class FacebookApi:
         chunk = rows[offset:offset + limit]
         body: dict[str, Any] = {"data": chunk}
         if chunk:
-            paging: dict[str, Any] = {"cursors": {"before": _cursor(offset),
-                                                  "after": _cursor(offset + len(chunk))}}
+            paging: dict[str, Any] = {"cursors": {"before": page_cursor(offset),
+                                                  "after": page_cursor(offset + len(chunk))}}
             if offset + limit < len(rows):
                 params = {k: v[0] for k, v in query.items() if k not in ("after", "access_token")}
-                params["after"] = _cursor(offset + limit)
+                params["after"] = page_cursor(offset + limit)
                 paging["next"] = f"{self._base()}{path}?{urlencode(params)}"
             body["paging"] = paging
         return body
@@ -287,7 +287,7 @@ class FacebookApi:
         cid = f"{post.id}_{c.id}"
         link = f"https://www.facebook.com/{s.external_id}/posts/{post.id}/?comment_id="
         row: dict[str, Any] = {
-            "id": cid, "message": c.text, "created_time": _graph_time(c.created),
+            "id": cid, "message": c.text, "created_time": graph_time(c.created),
             "permalink_url": link + (f"{parent.split('_')[-1]}&reply_comment_id={c.id}"
                                      if parent else c.id),
             "like_count": c.likes, "comment_count": len(getattr(c, "replies", [])),
@@ -300,8 +300,8 @@ class FacebookApi:
         if nested:
             row["comment_count"] = len(nested)
             row["comments"] = {"data": nested,
-                               "paging": {"cursors": {"before": _cursor(0),
-                                                      "after": _cursor(len(nested))}}}
+                               "paging": {"cursors": {"before": page_cursor(0),
+                                                      "after": page_cursor(len(nested))}}}
         return row
 
     def _fb_post(self, s: Source, p: SimPost) -> dict:
@@ -310,14 +310,14 @@ class FacebookApi:
         comments += self._comment_replies("facebook", f"{s.external_id}_{p.id}")
         return {
             "id": f"{s.external_id}_{p.id}", "message": p.text,
-            "created_time": _graph_time(p.created), "updated_time": _graph_time(p.created),
+            "created_time": graph_time(p.created), "updated_time": graph_time(p.created),
             "permalink_url": f"https://www.facebook.com/{s.external_id}/posts/{p.id}",
             "shares": {"count": p.shares}, "from": self._from(s, author),
             "reactions": {"data": [], "summary": {"total_count": p.likes,
                                                   "viewer_reaction": "NONE"}},
             "comments": {"data": comments[:25],
-                         **({"paging": {"cursors": {"before": _cursor(0),
-                                                    "after": _cursor(len(comments[:25]))}}}
+                         **({"paging": {"cursors": {"before": page_cursor(0),
+                                                    "after": page_cursor(len(comments[:25]))}}}
                             if comments else {}),
                          "summary": {"order": "reverse_chronological",
                                      "total_count": len(comments), "can_comment": True}},

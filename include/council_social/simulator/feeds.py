@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-from council_social.simulator.channels_common import _yt_time
+from council_social.simulator.channels_common import yt_time
 from council_social.simulator.channels_content import num_id, posts_between
 
 
@@ -26,7 +26,7 @@ class FeedsApi:
                 "home_page_url": f"https://{host}/", "feed_url": s.handle, "language": "en-GB",
                 "items": [{"id": f"https://{host}/{p.id}", "url": f"https://{host}/{p.id}",
                            "title": p.title, "content_text": p.text,
-                           "date_published": _yt_time(p.created),
+                           "date_published": yt_time(p.created),
                            "authors": [{"name": p.author.name}] if p.author else []}
                           for p in posts]}, {"content-type": "application/feed+json"})
         if s.kind == "alerts":
@@ -34,15 +34,15 @@ class FeedsApi:
                 f"<entry><id>tag:google.com,2013:googlealerts/feed:{num_id(p.id, digits=19)}</id>"
                 f"<title type=\"html\">{escape(f'<b>{self.spec.locale.council}</b> ' + p.title)}</title>"
                 f"<link href=\"https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://news."
-                f"example.co.uk/{p.id}\"/><published>{_yt_time(p.created)}</published>"
-                f"<updated>{_yt_time(p.created)}</updated>"
+                f"example.co.uk/{p.id}\"/><published>{yt_time(p.created)}</published>"
+                f"<updated>{yt_time(p.created)}</updated>"
                 f"<content type=\"html\">{escape(p.text)}</content><author><name></name></author>"
                 f"</entry>" for p in posts)
             body = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/'
                     'Atom" xmlns:idx="urn:atom-extension:indexing"><id>tag:google.com,2005:reader/'
                     'user/00000000000000000000/state/com.google/alerts/1111111111111111111</id>'
                     f'<title>Google Alert - "{escape(self.spec.locale.council)}"</title><link href="{escape(s.handle)}"'
-                    f' rel="self"></link><updated>{_yt_time(now)}</updated>{entries}</feed>')
+                    f' rel="self"></link><updated>{yt_time(now)}</updated>{entries}</feed>')
             return 200, {"content-type": "application/atom+xml; charset=utf-8"}, body.encode()
         items = "".join(
             f"<item><title>{escape(p.title)}</title><link>https://{host}/t/{p.id}</link>"

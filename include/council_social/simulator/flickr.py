@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from council_social.simulator.channels_common import Source, _int, _q
+from council_social.simulator.channels_common import Source, int_param, query_value
 from council_social.simulator.channels_content import SimPost, num_id, posts_between, word_id
 
 
@@ -16,16 +16,16 @@ class FlickrApi:
         def fail(code: int, message: str):
             return self._json(200, {"stat": "fail", "code": code, "message": message})
 
-        if _q(query, "format") != "json" or _q(query, "nojsoncallback") != "1":
+        if query_value(query, "format") != "json" or query_value(query, "nojsoncallback") != "1":
             return 200, {"content-type": "text/xml; charset=utf-8"}, (
                 b'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="fail">\n\t<err code="111" '
                 b'msg="Format &quot;rest&quot; not found" />\n</rsp>\n')
-        if _q(query, "api_key") != self.token or "flickr" in self.expired:
+        if query_value(query, "api_key") != self.token or "flickr" in self.expired:
             return fail(100, "Invalid API Key (Key has invalid format)")
-        method = _q(query, "method") or ""
+        method = query_value(query, "method") or ""
         now = self.now()
         if method == "flickr.people.getInfo":
-            s = self.source("flickr", _q(query, "user_id") or "")
+            s = self.source("flickr", query_value(query, "user_id") or "")
             if s is None:
                 return fail(1, "User not found")
             return self._json(200, {"person": {
@@ -36,27 +36,27 @@ class FlickrApi:
                 "profileurl": {"_content": f"https://www.flickr.com/people/{s.handle}/"},
                 "photos": {"count": {"_content": 2400}}}, "stat": "ok"})
         if method in ("flickr.people.getPhotos", "flickr.photos.search"):
-            s = (self.source("flickr", _q(query, "user_id") or "")
+            s = (self.source("flickr", query_value(query, "user_id") or "")
                  if method == "flickr.people.getPhotos"
                  else next((x for x in self.spec.sources if x.platform == "flickr"), None))
             if s is None:
                 return fail(2, "Unknown user")
-            lo = _q(query, "min_upload_date")
-            hi = _q(query, "max_upload_date")
-            start = datetime.fromtimestamp(_int(lo, 0), tz=UTC) if lo else now - timedelta(days=30)
-            end = datetime.fromtimestamp(_int(hi, 0), tz=UTC) if hi else now
+            lo = query_value(query, "min_upload_date")
+            hi = query_value(query, "max_upload_date")
+            start = datetime.fromtimestamp(int_param(lo, 0), tz=UTC) if lo else now - timedelta(days=30)
+            end = datetime.fromtimestamp(int_param(hi, 0), tz=UTC) if hi else now
             search = method == "flickr.photos.search"
             posts = self._flickr_photos(s, start, end, search)
-            per = max(1, min(500, _int(_q(query, "per_page"), 100)))
-            page = max(1, _int(_q(query, "page"), 1))
+            per = max(1, min(500, int_param(query_value(query, "per_page"), 100)))
+            page = max(1, int_param(query_value(query, "page"), 1))
             pages = max(1, -(-len(posts) // per))
             chunk = posts[(page - 1) * per: page * per]
             return self._json(200, {"photos": {
                 "page": page, "pages": pages, "perpage": per, "total": len(posts),
                 "photo": [self._flickr_photo(s, p, search) for p in chunk]}, "stat": "ok"})
         if method == "flickr.photos.comments.getList":
-            pid = _q(query, "photo_id") or ""
-            lo = _int(_q(query, "min_comment_date"), 0)
+            pid = query_value(query, "photo_id") or ""
+            lo = int_param(query_value(query, "min_comment_date"), 0)
             for s in self.spec.sources:
                 if s.platform != "flickr":
                     continue

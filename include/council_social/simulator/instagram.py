@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from council_social.simulator.channels_common import Source, _graph_time
+from council_social.simulator.channels_common import Source, graph_time
 from council_social.simulator.channels_content import SimPost, num_id, word_id
 
 
@@ -19,7 +19,7 @@ class InstagramApi:
 
     def _ig_comment(self, c, reply: bool = False) -> dict:
         row = {"id": num_id(c.id, "ig", digits=17), "text": c.text,
-               "timestamp": _graph_time(c.created), "username": c.author.username,
+               "timestamp": graph_time(c.created), "username": c.author.username,
                "from": {"id": c.author.id, "username": c.author.username},
                "like_count": c.likes}
         if not reply:
@@ -35,7 +35,7 @@ class InstagramApi:
         row: dict[str, Any] = {
             "id": mid, "caption": p.text, "media_type": "IMAGE",
             "permalink": f"https://www.instagram.com/p/{word_id(mid, length=11)}/",
-            "timestamp": _graph_time(p.created), "like_count": p.likes,
+            "timestamp": graph_time(p.created), "like_count": p.likes,
             "comments_count": len(p.comments),
         }
         if author is not None:

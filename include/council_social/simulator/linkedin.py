@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from council_social.simulator.channels_common import Source, _int, _q
+from council_social.simulator.channels_common import Source, int_param, query_value
 from council_social.simulator.channels_content import SimPost, posts_between, word_id
 
 
@@ -17,8 +17,8 @@ class LinkedInApi:
             return self._json(401, {"status": 401, "serviceErrorCode": 65600,
                                     "code": "INVALID_ACCESS_TOKEN",
                                     "message": "Invalid access token"})
-        start = max(0, _int(_q(query, "start"), 0))
-        count = max(1, min(100, _int(_q(query, "count"), 10)))
+        start = max(0, int_param(query_value(query, "start"), 0))
+        count = max(1, min(100, int_param(query_value(query, "count"), 10)))
         parts = [p for p in path.split("/") if p]
         if len(parts) == 3 and parts[1] == "organizations":
             s = self.source("linkedin", parts[2])
@@ -29,9 +29,9 @@ class LinkedInApi:
                                     "vanityName": s.handle,
                                     "localizedDescription": self.spec.locale.tagline})
         if parts[1:] == ["posts"]:
-            org = (_q(query, "author") or "").rsplit(":", 1)[-1]
+            org = (query_value(query, "author") or "").rsplit(":", 1)[-1]
             s = self.source("linkedin", org)
-            if s is None or _q(query, "q") != "author":
+            if s is None or query_value(query, "q") != "author":
                 return self._json(400, {"status": 400, "code": "ILLEGAL_ARGUMENT",
                                         "message": "Invalid query parameters"})
             rows = [self._li_post(s, p) for p in self._li_posts(s)]

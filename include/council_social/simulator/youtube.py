@@ -7,7 +7,14 @@ from datetime import UTC, timedelta
 from html import escape
 from typing import Any
 
-from council_social.simulator.channels_common import Source, _cursor, _int, _offset, _q, _yt_time
+from council_social.simulator.channels_common import (
+    Source,
+    int_param,
+    page_cursor,
+    page_offset,
+    query_value,
+    yt_time,
+)
 from council_social.simulator.channels_content import SimPost, posts_between, word_id
 
 
@@ -34,20 +41,20 @@ class YouTubeApi:
                                   "because you have exceeded your <a href=\"/youtube/v3/"
                                   "getting-started#quota\">quota</a>.", "youtube.quota")
         now = self.now()
-        size = max(1, min(100, _int(_q(query, "maxResults"), 5)))
-        offset = _offset(_q(query, "pageToken"))
+        size = max(1, min(100, int_param(query_value(query, "maxResults"), 5)))
+        offset = page_offset(query_value(query, "pageToken"))
         if offset < 0:
             return self._yt_error(400, "invalidPageToken", "The request specifies an invalid "
                                   "page token.")
         if resource == "channels":
-            s = self.source("youtube", _q(query, "id") or "")
+            s = self.source("youtube", query_value(query, "id") or "")
             items = [self._yt_channel(s)] if s else []
             return self._json(200, {"kind": "youtube#channelListResponse",
                                     "etag": word_id(self.seed, "ch", now.date()),
                                     "pageInfo": {"totalResults": len(items), "resultsPerPage": 5},
                                     "items": items})
         if resource == "playlistItems":
-            pid = _q(query, "playlistId") or ""
+            pid = query_value(query, "playlistId") or ""
             s = self.source("youtube", "UC" + pid[2:]) if pid.startswith("UU") else None
             if s is None:
                 return self._yt_error(404, "playlistNotFound", "The playlist identified with "
@@ -56,7 +63,7 @@ class YouTubeApi:
             rows = [self._yt_playlist_item(s, v, i) for i, v in enumerate(self._videos(s))]
             return self._yt_list("youtube#playlistItemListResponse", rows, offset, size)
         if resource == "commentThreads":
-            s = self.source("youtube", _q(query, "allThreadsRelatedToChannelId") or "")
+            s = self.source("youtube", query_value(query, "allThreadsRelatedToChannelId") or "")
             if s is None:
                 return self._yt_error(404, "channelNotFound", "The channel could not be found.")
             threads = [(v, c) for v in self._videos(s) for c in v.comments]
@@ -65,7 +72,7 @@ class YouTubeApi:
             rows = [self._yt_thread(s, v, c) for v, c in threads]
             return self._yt_list("youtube#commentThreadListResponse", rows, offset, size)
         if resource == "comments":
-            parent = _q(query, "parentId") or ""
+            parent = query_value(query, "parentId") or ""
             rows = []
             for s in self.spec.sources:
                 if s.platform != "youtube":
@@ -83,7 +90,7 @@ class YouTubeApi:
         if not ok or "youtube" in self.expired:
             return self._yt_error(401, "authError", "Request had invalid authentication "
                                   "credentials. Expected OAuth 2 access token.")
-        if path.rstrip("/").rsplit("/", 1)[-1] != "comments" or _q(query, "part") != "snippet":
+        if path.rstrip("/").rsplit("/", 1)[-1] != "comments" or query_value(query, "part") != "snippet":
             return self._yt_error(400, "invalidPart", "The part parameter must be snippet.")
         try:
             snippet = json.loads(body or b"{}").get("snippet") or {}
@@ -119,8 +126,8 @@ class YouTubeApi:
                             "authorChannelId": {"value": s.external_id},
                             "textDisplay": escape(r["message"]), "textOriginal": r["message"],
                             "parentId": r["parent"], "canRate": True, "viewerRating": "none",
-                            "likeCount": 0, "publishedAt": _yt_time(r["created"]),
-                            "updatedAt": _yt_time(r["created"])}}
+                            "likeCount": 0, "publishedAt": yt_time(r["created"]),
+                            "updatedAt": yt_time(r["created"])}}
 
     def _videos(self, s: Source) -> list[SimPost]:
         now = self.now()
@@ -135,7 +142,7 @@ class YouTubeApi:
         chunk = rows[offset:offset + size]
         body: dict[str, Any] = {"kind": kind, "etag": word_id(kind, offset, len(rows))}
         if offset + size < len(rows):
-            body["nextPageToken"] = _cursor(offset + size)
+            body["nextPageToken"] = page_cursor(offset + size)
         body["pageInfo"] = {"totalResults": len(rows), "resultsPerPage": size}
         body["items"] = chunk
         return self._json(200, body)
@@ -158,13 +165,13 @@ class YouTubeApi:
         vid = self._yt_vid(v)
         return {"kind": "youtube#playlistItem", "etag": word_id(vid, "etag"),
                 "id": word_id(vid, "pli", length=40),
-                "snippet": {"publishedAt": _yt_time(v.created), "channelId": s.external_id,
+                "snippet": {"publishedAt": yt_time(v.created), "channelId": s.external_id,
                             "title": v.title, "description": v.text, "channelTitle": s.name,
                             "playlistId": "UU" + s.external_id[2:], "position": position,
                             "resourceId": {"kind": "youtube#video", "videoId": vid},
                             "videoOwnerChannelTitle": s.name,
                             "videoOwnerChannelId": s.external_id},
-                "contentDetails": {"videoId": vid, "videoPublishedAt": _yt_time(v.created)}}
+                "contentDetails": {"videoId": vid, "videoPublishedAt": yt_time(v.created)}}
 
     def _yt_comment(self, s: Source, v: SimPost, c, parent: str | None = None) -> dict:
         cid = self._yt_cid(c) if parent is None else f"{parent}.{word_id(c.id, length=22)}"
@@ -177,7 +184,7 @@ class YouTubeApi:
             "authorChannelId": {"value": author_id},
             "textDisplay": escape(c.text), "textOriginal": c.text, "canRate": True,
             "viewerRating": "none", "likeCount": c.likes,
-            "publishedAt": _yt_time(c.created), "updatedAt": _yt_time(c.created)}
+            "publishedAt": yt_time(c.created), "updatedAt": yt_time(c.created)}
         if parent:
             snippet["parentId"] = parent
         return {"kind": "youtube#comment", "etag": word_id(cid, "e"), "id": cid,

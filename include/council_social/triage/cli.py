@@ -19,10 +19,10 @@ BATCH = 2000
 
 
 def _correct_parser():
-    from council_social.cli import _Parser  # usage mistakes are one line here too
+    from council_social.cli import Parser  # usage mistakes are one line here too
     from council_social.text_rules import name_argument, words_argument
 
-    c = _Parser(prog="council-social triage correct",
+    c = Parser(prog="council-social triage correct",
                 description="record an officer's correction of a decision")
     c.add_argument("item", help="platform:external_id, or an external_id for twitter")
     c.add_argument("--outcome", choices=["monitor", "customer_service", "webteam_respond",
@@ -35,10 +35,10 @@ def _correct_parser():
 
 
 def _train_parser():
-    from council_social.cli import _Parser
+    from council_social.cli import Parser
     from council_social.triage.datasets import COMPLAINTS_CSV, TWEETEVAL_DIR
 
-    t = _Parser(
+    t = Parser(
         prog="council-social triage train",
         description="train a criticality model from the labelled files and officers' corrections;"
                     " promote it only if it beats the current model on held-back data")

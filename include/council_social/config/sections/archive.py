@@ -7,14 +7,14 @@ from typing import Annotated
 from pydantic import Field
 
 from council_social.config.types import (
+    ConfigModel,
     Email,
     NonBlank,
     Slug,
-    _Model,
 )
 
 
-class ArchiveRetention(_Model):
+class ArchiveRetention(ConfigModel):
     """Years each record class is kept; a file goes only when every record in it may."""
 
     default_years: int = Field(default=6, ge=1)
@@ -25,7 +25,7 @@ class ArchiveRetention(_Model):
         return self.classes.get(record_class, self.default_years)
 
 
-class ArchiveSettings(_Model):
+class ArchiveSettings(ConfigModel):
     # None -> <data_dir>/archive. A path (a mounted bucket works) or an fsspec URL such as
     # s3://bucket/prefix (needs that filesystem's fsspec package); see README, "Archive".
     root: NonBlank | None = None

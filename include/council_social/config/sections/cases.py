@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field, field_validator
 
-from council_social.config.sections.replies import ReplySettings, SavedReply, _unique_keys
+from council_social.config.sections.replies import ReplySettings, SavedReply, unique_keys
 from council_social.config.types import (
     CASE_KINDS,
     CaseKind,
+    ConfigModel,
     Email,
     NonBlank,
     Slug,
-    _Model,
 )
 
 
-class CaseSettings(_Model):
+class CaseSettings(ConfigModel):
     """Response cases (council_social.cases): which kinds open, whose calendar, who owns them."""
 
     kinds: list[CaseKind] = Field(default_factory=lambda: list(CASE_KINDS))
@@ -41,10 +41,10 @@ class CaseSettings(_Model):
     @field_validator("saved_replies")
     @classmethod
     def _saved_keys_unique(cls, value: list[SavedReply]) -> list[SavedReply]:
-        return _unique_keys(value)
+        return unique_keys(value)
 
 
-class NotificationSettings(_Model):
+class NotificationSettings(ConfigModel):
     # An Airflow SMTP Connection; without one the demo writes .eml files instead.
     smtp_connection_id: NonBlank = "council_social_smtp"
     # None -> the Connection's from_email extra.

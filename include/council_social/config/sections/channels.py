@@ -10,15 +10,15 @@ from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from council_social.config.types import (
     PLATFORMS,
+    ConfigModel,
     Cron,
     NonBlank,
     Slug,
     Url,
-    _Model,
 )
 
 
-class ChannelSettings(_Model):
+class ChannelSettings(ConfigModel):
     """How one platform is polled; pool and connection default from the platform name."""
 
     schedule: Cron = "*/15 * * * *"
@@ -53,7 +53,7 @@ class TwitterChannelSettings(ChannelSettings):
     )
 
 
-class Channels(_Model):
+class Channels(ConfigModel):
     """Per-platform settings; a platform left out is not polled (twitter always is)."""
 
     twitter: TwitterChannelSettings = Field(default_factory=TwitterChannelSettings)
@@ -100,7 +100,7 @@ _DEFAULT_LANGUAGE_PATTERN = (
 FeedKind = Literal["blog", "forum", "community", "alerts", "news"]
 
 
-class Feed(_Model):
+class Feed(ConfigModel):
     """An RSS, Atom or JSON feed watched like an account (platform `feed`)."""
 
     key: Slug
@@ -125,7 +125,7 @@ class Feed(_Model):
         return None
 
 
-class ValidationSettings(_Model):
+class ValidationSettings(ConfigModel):
     text_max_bytes: int = Field(default=4000, gt=0)
     future_skew_minutes: float = Field(default=5, ge=0)
     # X (then Twitter) launched on 2006-03-21; anything earlier is a parse error.

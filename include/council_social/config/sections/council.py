@@ -8,6 +8,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from council_social.config.types import (
     HHMM,
+    ConfigModel,
     Email,
     NonBlank,
     Platform,
@@ -16,17 +17,16 @@ from council_social.config.types import (
     TimeZoneName,
     Url,
     Weekday,
-    _Model,
-    _raise_at,
+    raise_at,
 )
 
 
-class Person(_Model):
+class Person(ConfigModel):
     name: NonBlank
     email: Email
 
 
-class Council(_Model):
+class Council(ConfigModel):
     name: NonBlank
     short_name: NonBlank
     timezone: TimeZoneName = "Europe/London"
@@ -34,7 +34,7 @@ class Council(_Model):
     head_of_communications: Person
 
 
-class Baseline(_Model):
+class Baseline(ConfigModel):
     """Audience figures quoted in the strategy, the starting point for growth reports."""
 
     followers: int = Field(ge=0)
@@ -42,7 +42,7 @@ class Baseline(_Model):
     as_of: date
 
 
-class Account(_Model):
+class Account(ConfigModel):
     key: Slug
     platform: Platform
     handle: NonBlank
@@ -68,14 +68,14 @@ class Account(_Model):
     @model_validator(mode="after")
     def _twitter_id(self) -> Account:
         if self.platform == "twitter" and not (self.external_id or "").isdigit():
-            _raise_at(
+            raise_at(
                 "Account",
                 [(("external_id",), "a twitter account needs its numeric user id", self.external_id)],
             )
         return self
 
 
-class OfficeHours(_Model):
+class OfficeHours(ConfigModel):
     days: list[Weekday] = Field(
         default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1
     )
@@ -93,7 +93,7 @@ class OfficeHours(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> OfficeHours:
         if self.start >= self.end:
-            _raise_at(
+            raise_at(
                 "OfficeHours",
                 [(("end",), f"end {self.end:%H:%M} must be after start {self.start:%H:%M}",
                   self.end.strftime("%H:%M"))],
@@ -121,13 +121,13 @@ class OfficeHours(_Model):
         return self.calendar(default_timezone).in_office_hours(moment)
 
 
-class OutOfHoursRota(_Model):
+class OutOfHoursRota(ConfigModel):
     email: Email
     phone: NonBlank | None = None
     notes: str | None = None
 
 
-class Team(_Model):
+class Team(ConfigModel):
     key: Slug
     name: NonBlank
     kind: TeamKind
@@ -137,7 +137,7 @@ class Team(_Model):
     out_of_hours_rota: OutOfHoursRota | None = None
 
 
-class Topic(_Model):
+class Topic(ConfigModel):
     key: Slug
     name: NonBlank
     service: Slug
@@ -154,7 +154,7 @@ class Topic(_Model):
         return [h.lstrip("#") for h in v]
 
 
-class ResponseTarget(_Model):
+class ResponseTarget(ConfigModel):
     hours: float | None = Field(default=None, gt=0)
     working_days: int | None = Field(default=None, gt=0)
     # False: the clock pauses outside office hours (only meaningful for `hours`).
@@ -164,7 +164,7 @@ class ResponseTarget(_Model):
     @model_validator(mode="after")
     def _exactly_one(self) -> ResponseTarget:
         if (self.hours is None) == (self.working_days is None):
-            _raise_at(
+            raise_at(
                 "ResponseTarget",
                 [((), "give exactly one of hours or working_days",
                   {"hours": self.hours, "working_days": self.working_days})],

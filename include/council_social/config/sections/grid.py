@@ -10,15 +10,15 @@ from pydantic import Field, model_validator
 from council_social.config.types import (
     HHMM,
     WEEKDAYS,
+    ConfigModel,
     NonBlank,
     Slug,
     Weekday,
-    _Model,
-    _raise_at,
+    raise_at,
 )
 
 
-class PreElectionPeriod(_Model):
+class PreElectionPeriod(ConfigModel):
     """Purdah: non-essential planned posts are held; posting needs a logged override."""
 
     name: NonBlank
@@ -28,7 +28,7 @@ class PreElectionPeriod(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> PreElectionPeriod:
         if self.end < self.start:
-            _raise_at("PreElectionPeriod",
+            raise_at("PreElectionPeriod",
                       [(("end",), f"end {self.end} is before start {self.start}", str(self.end))])
         return self
 
@@ -36,7 +36,7 @@ class PreElectionPeriod(_Model):
         return self.start <= day <= self.end
 
 
-class CoverShift(_Model):
+class CoverShift(ConfigModel):
     """Who watches the channels when a post goes out outside office hours."""
 
     days: list[Weekday] = Field(min_length=1)
@@ -48,7 +48,7 @@ class CoverShift(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> CoverShift:
         if self.start >= self.end:
-            _raise_at("CoverShift",
+            raise_at("CoverShift",
                       [(("end",), f"end {self.end:%H:%M} must be after start {self.start:%H:%M}",
                         self.end.strftime("%H:%M"))])
         return self
@@ -57,7 +57,7 @@ class CoverShift(_Model):
         return WEEKDAYS[local.weekday()] in self.days and self.start <= local.time() < self.end
 
 
-class GridSettings(_Model):
+class GridSettings(ConfigModel):
     """The forward planner, the fortnightly grid and the publisher."""
 
     output_dir: str | None = None  # None -> <storage.output_dir>/grid
@@ -93,7 +93,7 @@ class GridSettings(_Model):
             for i, h in enumerate(getattr(self, name)):
                 if not 0 <= h <= 23:
                     problems.append(((name, i), f"hour {h} is not between 0 and 23", h))
-        _raise_at("GridSettings", problems)
+        raise_at("GridSettings", problems)
         return self
 
     def cap_for(self, account_key: str) -> int:

@@ -6,10 +6,10 @@ from datetime import date
 
 from pydantic import Field, field_validator, model_validator
 
-from council_social.config.types import NonBlank, Slug, _Model
+from council_social.config.types import ConfigModel, NonBlank, Slug
 
 
-class Campaign(_Model):
+class Campaign(ConfigModel):
     """A hashtag of the council's own, tracked across accounts and residents."""
 
     tag: NonBlank
@@ -33,7 +33,7 @@ class Campaign(_Model):
         return self
 
 
-class PromotionSettings(_Model):
+class PromotionSettings(ConfigModel):
     """The strategy's Promotion section (council_social.promotion)."""
 
     campaigns: list[Campaign] = Field(default_factory=list)

@@ -6,7 +6,7 @@ from string import Formatter
 
 from pydantic import Field, field_validator, model_validator
 
-from council_social.config.types import NonBlank, Slug, Url, _Model
+from council_social.config.types import ConfigModel, NonBlank, Slug, Url
 
 # What a saved reply's text may say in braces; filled in by cases.saved_replies.
 PLACEHOLDERS = ("handle", "name", "link", "officer", "initials")
@@ -16,7 +16,7 @@ def placeholders_in(text: str) -> set[str]:
     return {field for _, field, _, _ in Formatter().parse(text) if field is not None}
 
 
-class SavedReply(_Model):
+class SavedReply(ConfigModel):
     """One of a service's saved replies (`cases.saved_replies`)."""
 
     key: Slug
@@ -46,7 +46,7 @@ class SavedReply(_Model):
         return self
 
 
-class ReplyStyle(_Model):
+class ReplyStyle(ConfigModel):
     """House style a reply is checked against before it is queued."""
 
     # Phrases the council does not use in public (case-insensitive).
@@ -56,7 +56,7 @@ class ReplyStyle(_Model):
     shouting_min_letters: int = Field(default=5, ge=0)
 
 
-class ReplySettings(_Model):
+class ReplySettings(ConfigModel):
     """`cases.replies`: how replies from the case are checked, approved and tagged."""
 
     # A case kind, triage outcome or topic key listed here needs an approver before sending.
@@ -73,7 +73,7 @@ class ReplySettings(_Model):
     poll_seconds: float = Field(default=5, gt=0, le=60)
 
 
-def _unique_keys(replies: list[SavedReply]) -> list[SavedReply]:
+def unique_keys(replies: list[SavedReply]) -> list[SavedReply]:
     seen: set[str] = set()
     for r in replies:
         if r.key in seen:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pydantic import Field
 
 from council_social.config.types import (
+    ConfigModel,
     Email,
-    _Model,
 )
 
 
-class ReportsSettings(_Model):
+class ReportsSettings(ConfigModel):
     """Daily metrics, emerging-issue alerts and the weekly report (council_social.reports)."""
 
     output_dir: str | None = None  # None -> <storage.output_dir>/reports

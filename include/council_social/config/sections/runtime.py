@@ -5,19 +5,19 @@ from __future__ import annotations
 from pydantic import Field
 
 from council_social.config.types import (
+    ConfigModel,
     NonBlank,
-    _Model,
 )
 
 
-class SimulatorSettings(_Model):
+class SimulatorSettings(ConfigModel):
     seed: int = 20150810
     mentions_per_hour: float = Field(default=30.0, gt=0)
     # Simulator-only dummy credential; real tokens come from Airflow connections.
     bearer_token: NonBlank = "sim-token"
 
 
-class StorageSettings(_Model):
+class StorageSettings(ConfigModel):
     data_dir: NonBlank = ".data"
     database_url: str | None = None  # None -> the embedded PostgreSQL under data_dir
     output_dir: NonBlank = "out"
@@ -28,7 +28,7 @@ class StorageSettings(_Model):
     root: NonBlank | None = None
 
 
-class DeploymentSettings(_Model):
+class DeploymentSettings(ConfigModel):
     # DAGs a new deployment unpauses when they first appear (fnmatch patterns); a DAG an
     # operator pauses later stays paused. publish_posts is left to the operator on purpose.
     unpause_dags: list[NonBlank] = Field(default_factory=list)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pydantic import Field
 
 from council_social.config.types import (
+    ConfigModel,
     NonBlank,
-    _Model,
 )
 
 
-class InfluenceWeights(_Model):
+class InfluenceWeights(ConfigModel):
     """Klout-like influence: each component is 0..1, the weights share out 1..100."""
 
     audience: float = Field(default=0.40, ge=0)
@@ -22,7 +22,7 @@ class InfluenceWeights(_Model):
     site: float = Field(default=0.10, ge=0)
 
 
-class TriageSettings(_Model):
+class TriageSettings(ConfigModel):
     """The triage tree's thresholds; decisions are keyed by `rules_version`."""
 
     rules_version: NonBlank = "2026.12-4"
