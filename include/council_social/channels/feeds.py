@@ -64,13 +64,13 @@ def _host(url: Any) -> str | None:
 @lru_cache(maxsize=1)
 def _configured_audiences() -> dict[str, int]:
     """feed key -> site_audience from council.yaml (empty if it cannot be read)."""
-    try:
-        from council_social.config import load_config
+    from council_social.config import ConfigError, load_config
 
-        return {f.key: f.site_audience for f in load_config().feeds
-                if f.site_audience is not None}
-    except Exception:  # the parser must work on a bare file with no config
+    try:
+        feeds = load_config().feeds
+    except ConfigError:  # the parser must work on a bare file with no config
         return {}
+    return {f.key: f.site_audience for f in feeds if f.site_audience is not None}
 
 
 def _site_author(page: ParsedPage, host: str | None, title: str | None, link: str | None,

@@ -232,9 +232,9 @@ def check_components() -> list[Check]:
             "is heartbeating" if alive else "has no recent heartbeat (is it running?)")))
     executor = conf.get("core", "executor")
     if "CeleryExecutor" in executor:
-        try:
-            from airflow.providers.celery.executors.celery_executor_utils import app
+        from airflow.providers.celery.executors.celery_executor_utils import app
 
+        try:
             replies = app.control.ping(timeout=CELERY_PING_TIMEOUT) or []
         except Exception as exc:  # the broker's own error, one line
             replies, why = [], f"broker unreachable: {str(exc).splitlines()[0]}"

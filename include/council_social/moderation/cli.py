@@ -18,11 +18,8 @@ def graph_moderators(config) -> dict:
         settings = getattr(config.channels, platform, None)
         if settings is None:
             continue
-        try:
-            conn = connection(settings.connection_id)
-        except Exception:  # no Airflow metadata here: the hide stays pending, said so
-            conn = None
-        moderator = from_connection(conn, settings, GraphModerator)
+        # None without that Connection (or no Airflow here): the hide stays pending, said so.
+        moderator = from_connection(connection(settings.connection_id), settings, GraphModerator)
         if moderator is not None:
             out[platform] = moderator
     return out
