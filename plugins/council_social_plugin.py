@@ -7,7 +7,8 @@ token for the JSON API); corrections and replies are recorded under that
 user's name. The logic lives in `council_social.views`.
 """
 
-
+# Both are the interfaces Airflow's plugin documentation gives for this: AirflowPlugin, and
+# GetUserDep to require the signed-in user (Airflow does not authenticate plugin apps).
 from airflow.api_fastapi.core_api.security import GetUserDep
 from airflow.plugins_manager import AirflowPlugin
 
@@ -40,7 +41,24 @@ def _config():
     return config()
 
 
-app = create_app(_engine, config=_config(), officer=signed_in_officer, sign_in=sign_in_page)
+class ViewsApp:
+    """The views' ASGI app, built on its first request.
+
+    Airflow loads every plugin in the API server and in each task process (for macros);
+    building the app there would read and validate council.yaml in every task run.
+    """
+
+    def __init__(self):
+        self.app = None
+
+    async def __call__(self, scope, receive, send):
+        if self.app is None:
+            self.app = create_app(_engine, config=_config(), officer=signed_in_officer,
+                                  sign_in=sign_in_page)
+        await self.app(scope, receive, send)
+
+
+app = ViewsApp()
 
 
 class CouncilSocialPlugin(AirflowPlugin):
