@@ -24,6 +24,8 @@ def signed_in_officer(user: GetUserDep) -> str:
 
 def sign_in_page(next_path: str) -> str:
     """The auth manager's sign-in page, returning to the view afterwards."""
+    # get_url_login is the auth manager interface's own (BaseAuthManager); get_auth_manager is
+    # how the API server, and every auth manager provider, reaches the configured one.
     from airflow.api_fastapi.app import get_auth_manager
 
     return get_auth_manager().get_url_login(next_url=next_path)
