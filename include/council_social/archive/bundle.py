@@ -21,7 +21,7 @@ from pathlib import Path
 
 from council_social.archive import repo
 from council_social.archive.anchor import NotRegular, open_regular, read_source
-from council_social.archive.verify import _one_line, anchor_sources, verify_files
+from council_social.archive.verify import anchor_sources, one_line, verify_files
 
 # A bundle's manifest.json is a few MB at most; a bigger one is refused unread.
 MAX_MANIFEST = 64 << 20
@@ -105,7 +105,7 @@ class BundleCheck:
     problems: list[str] = field(default_factory=list)
 
     def fail(self, where: str, message: str) -> None:
-        self.problems.append(_one_line(f"{where}: {message}"))
+        self.problems.append(one_line(f"{where}: {message}"))
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:

@@ -29,7 +29,8 @@ CHUNK = 1 << 20
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
-def _one_line(value: str) -> str:
+def one_line(value: str) -> str:
+    """`value` with control characters and line separators escaped: one output line."""
     # A manifest path or anchor line is data: it cannot start a second output line.
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], value)
 
@@ -42,7 +43,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f" record {self.record}" if self.record else ""
-        return _one_line(f"{self.path}{where}: {self.message}")
+        return one_line(f"{self.path}{where}: {self.message}")
 
 
 @dataclass
