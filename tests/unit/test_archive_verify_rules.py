@@ -638,7 +638,8 @@ def database_rows(tmp_path, monkeypatch):
     recorded = []
     from council_social.archive import verify_log
 
-    monkeypatch.setattr(verify_log, "record_run", lambda engine, report: recorded.append(report))
+    monkeypatch.setattr(verify_log, "record_run",
+                        lambda engine, report: recorded.append((engine, report)))
     return files, records, recorded
 
 
@@ -646,8 +647,9 @@ def test_verify_archive_checks_the_manifest_rows_and_records_the_run(tmp_path, d
     files, _, recorded = database_rows
     log = tmp_path / "anchor.log"
     log.write_text("")
-    report = verify_archive(FakeEngine(), tmp_path, log)
-    assert recorded == [report]
+    engine = FakeEngine()
+    report = verify_archive(engine, tmp_path, log)
+    assert recorded == [(engine, report)]
     assert report.files == 2 and report.anchors == [str(log)]
     assert report.ok  # an empty log, and no row says it was anchored: only unanchored
     assert report.unanchored == [f["path"] for f in files]
@@ -674,8 +676,8 @@ def test_verify_configured_raises_naming_the_first_twenty_problems(tmp_path, dat
         (tmp_path / row["path"]).unlink()
     with pytest.raises(RuntimeError) as failed:
         verify_configured(FakeEngine(), "cfg")
-    assert str(failed.value).startswith("archive verification failed (2 problems): ")
-    assert str(failed.value).count("file is missing") == 2
+    assert str(failed.value) == (f"archive verification failed (2 problems): {files[0]['path']}: "
+                                 f"file is missing; {files[1]['path']}: file is missing")
     many = [{**files[0], "chain_position": n, "id": n, "path": f"x/{n}.warc.gz",
              "prev_sha256": files[0]["sha256"] if n > 1 else None} for n in range(1, 26)]
     monkeypatch.setattr(repo, "all_files", lambda conn: many)
@@ -697,3 +699,48 @@ def test_verify_configured_returns_the_figures_the_task_logs(tmp_path, database_
     assert verify_configured(FakeEngine(), "cfg") == {
         "files": 2, "records": len(records), "expired": 0, "anchored": 0,
         "unanchored": [f["path"] for f in files]}
+
+
+def test_a_chosen_file_with_no_record_rows_is_checked_not_crashed(tmp_path):
+    files, records = manifest(tmp_path, days=2)
+    others = [r for r in records if r["file_id"] != 2]
+    report = verify_files(files, {2}, others, tmp_path, None)
+    assert report.files == 1 and report.records == 0
+    assert [p.record.split()[0] for p in report.problems] == [
+        str(r["record_index"]) for r in records if r["file_id"] == 2]
+
+
+def test_a_rewritten_first_position_does_not_stop_the_check_of_the_next(tmp_path):
+    files, records = manifest(tmp_path, days=2, pages=1)
+    log = anchor_log(tmp_path / "a.log", *files)
+    copy = anchor_log(tmp_path / "b.log", *files)
+    copy.entries[1] = {**copy.entries[1], "sha256": "4" * 64}
+    report = verify_manifest(files[:1], records, tmp_path, [log, copy])
+    assert report.anchored == 2
+    assert [m.split(": ", 1)[1] for m in messages(report)] == [
+        f"chain position 1 has sha256 {files[0]['sha256']} in {tmp_path / 'a.log'} but "
+        f"{'4' * 64} in {tmp_path / 'b.log'}: an anchor source was rewritten",
+        f"anchored at chain position 2 (sha256 {files[1]['sha256']}, None, in {tmp_path / 'a.log'})"
+        " but missing from the manifest: the archive was cut off or rows were deleted"]
+
+
+def test_a_position_only_a_copy_holds_and_the_manifest_lost_is_one_problem(tmp_path):
+    files, records = manifest(tmp_path, days=2, pages=1)
+    log = anchor_log(tmp_path / "a.log", files[0])
+    copy = anchor_log(tmp_path / "b.log", *files)
+    report = verify_manifest(files[:1], records, tmp_path, [log, copy])
+    assert messages(report) == [
+        f"{files[1]['path']}: anchored at chain position 2 (sha256 {files[1]['sha256']}, None, "
+        f"in {tmp_path / 'b.log'}) but missing from the manifest: the archive was cut off or "
+        "rows were deleted"]
+
+
+@pytest.mark.parametrize(("lost", "more"), [(3, ""), (4, " and 1 more")])
+def test_a_shortened_log_names_three_files_and_counts_the_rest(tmp_path, lost, more):
+    files, records = manifest(tmp_path, days=lost + 1, pages=1)
+    log = anchor_log(tmp_path / "a.log", files[-1])
+    named = ", ".join(f["path"] for f in files[:3])
+    assert messages(verify_manifest(files, records, tmp_path, [log])) == [
+        f"{tmp_path / 'a.log'}: anchor log has no line for chain position(s) 1-{lost}, but {lost} "
+        f"file(s) were anchored there ({named}{more}): the log was emptied, shortened or lines "
+        "were removed"]
