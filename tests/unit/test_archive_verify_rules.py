@@ -744,3 +744,28 @@ def test_a_shortened_log_names_three_files_and_counts_the_rest(tmp_path, lost, m
         f"{tmp_path / 'a.log'}: anchor log has no line for chain position(s) 1-{lost}, but {lost} "
         f"file(s) were anchored there ({named}{more}): the log was emptied, shortened or lines "
         "were removed"]
+
+
+def test_the_first_record_row_deleted_is_named_as_record_zero(tmp_path):
+    files, records = manifest(tmp_path, days=1)
+    first = records[0]
+    report = verify_manifest(files, records[1:], tmp_path)
+    assert [p.record for p in report.problems] == [
+        f"0 {first['warc_record_id']} ({first['warc_type']})"]
+
+
+def test_rows_deleted_in_two_places_are_all_named_and_junk_between_does_not_stop_it(tmp_path):
+    files, records = manifest(tmp_path, days=1, pages=3)
+    one, three = records[1], records[3]
+    kept = [r for r in records if r not in (one, three)]
+    report = verify_manifest(files, kept, tmp_path)
+    assert [p.record.split()[0] for p in report.problems if p.record] == ["1", "3"]
+    # the first gap's bytes made unreadable: reported by size, and the second still named
+    path = tmp_path / files[0]["path"]
+    data = bytearray(path.read_bytes())
+    data[one["byte_offset"]:one["byte_offset"] + 8] = b"garbage!"
+    path.write_bytes(bytes(data))
+    report = verify_manifest(files, kept, tmp_path)
+    assert f"{one['byte_length']} unexpected bytes at {one['byte_offset']}" in [
+        p.message for p in report.problems]
+    assert [p.record.split()[0] for p in report.problems if p.record] == ["3"]
