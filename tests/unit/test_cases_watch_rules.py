@@ -42,6 +42,7 @@ class Store:
     def __init__(self):
         self.calls: list[str] = []
         self.marks: dict[str, datetime] = {}
+        self.marked_at: dict[str, datetime] = {}
         self.decisions: list[dict] = []
         self.decision_queries: list[dict] = []
         self.cases: dict[int, dict] = {}
@@ -67,13 +68,17 @@ class Store:
         self.calls.append("lock")
 
     def add_mark(self, conn, name, at, recorded_at):
+        assert conn is self
         self.calls.append("add_mark")
         self.marks.setdefault(name, at)
+        self.marked_at.setdefault(name, recorded_at)
 
     def mark(self, conn, name):
+        assert conn is self
         return self.marks.get(name)
 
     def decisions_without_case(self, conn, *, now, outcomes, flags, rules_version):
+        assert conn is self
         self.calls.append("decisions")
         self.decision_queries.append({"now": now, "outcomes": outcomes, "flags": flags,
                                       "rules_version": rules_version})
@@ -82,6 +87,7 @@ class Store:
                 if (d["platform"], d["external_id"]) not in opened and d["item_created_at"] <= now]
 
     def add_case(self, conn, values):
+        assert conn is self
         if any((c["platform"], c["external_id"], c["kind"]) ==
                (values["platform"], values["external_id"], values["kind"])
                for c in self.cases.values()):
@@ -92,26 +98,32 @@ class Store:
         return case_id
 
     def thread_replies(self, conn, author_ids, now):
+        assert conn is self
         self.calls.append("replies")
         self.reply_queries.append((author_ids, now))
         return [r for r in self.replies
                 if self.cases[r["id"]]["status"] != "closed" and r["created_at"] <= now]
 
     def response_state(self, conn, case_id):
+        assert conn is self
         c = self.cases[case_id]
         return SimpleNamespace(status=c["status"], responded_at=c["responded_at"])
 
     def set_responded(self, conn, case_id, *, at, actor, channel, recorded_at):
+        assert conn is self
         self.cases[case_id].update(status="responded", responded_at=at, responded_by=actor,
                                    response_channel=channel, updated_at=recorded_at)
 
     def set_closed(self, conn, case_id, *, at, recorded_at):
+        assert conn is self
         self.cases[case_id].update(status="closed", closed_at=at, updated_at=recorded_at)
 
     def set_status(self, conn, case_id, status, now):
+        assert conn is self
         self.cases[case_id].update(status=status, updated_at=now)
 
     def late_cases(self, conn, statuses, now):
+        assert conn is self
         self.calls.append("late")
         return [SimpleNamespace(**{k: c[k] for k in ("id", "team", "status", "due_at",
                                                      "escalate_at")})
@@ -119,6 +131,7 @@ class Store:
                 if c["status"] in statuses and c["responded_at"] is None and c["due_at"] <= now]
 
     def once_keys(self, conn, case_ids):
+        assert conn is self
         keys = {i: set() for i in case_ids}
         for e in self.events:
             if e["case_id"] in keys and e["once_key"] is not None:
@@ -126,6 +139,7 @@ class Store:
         return keys
 
     def add_event(self, conn, values):
+        assert conn is self
         if values["once_key"] is not None and any(
                 (e["case_id"], e["once_key"]) == (values["case_id"], values["once_key"])
                 for e in self.events):
@@ -134,6 +148,7 @@ class Store:
         return True
 
     def foi_awaiting(self, conn, now):
+        assert conn is self
         self.calls.append("foi")
         return [SimpleNamespace(id=c["id"], team=c["team"], due_at=c["due_at"], status=c["status"])
                 for _, c in sorted(self.cases.items())
@@ -234,6 +249,7 @@ def test_the_first_watch_run_stores_its_interval_start(monkeypatch, config):
     s.install(monkeypatch)
     watch(s, config, T0 - STEP, T0)
     assert s.marks == {"cases_open_from": T0 - STEP}
+    assert s.marked_at == {"cases_open_from": T0}
 
 
 def test_live_cases_start_at_the_later_of_open_from_and_the_lookback(store, config):
@@ -479,13 +495,15 @@ def test_with_no_council_account_ids_the_thread_is_not_searched(store, config):
 def test_respond_and_close_happen_once(store, config):
     opened(store, config, decision("1"))
     kw = {"at": T0 + HOUR, "recorded_at": T0 + HOUR, "actor": "officer:Wanda", "detail": {}}
-    assert respond(store, 1, status="open", channel="phone", **kw) is True
+    assert respond(store, 1, status="open", channel="phone", **{**kw, "recorded_at": T0 + 3 * HOUR}) is True
+    assert store.cases[1]["updated_at"] == T0 + 3 * HOUR
     assert respond(store, 1, status="responded", channel="email",
                    **{**kw, "at": T0 + 2 * HOUR}) is False
     assert store.cases[1]["response_channel"] == "phone"
     assert store.cases[1]["responded_at"] == T0 + HOUR
     assert store.events_of(1)[-1]["detail"] == {"channel": "phone"}
-    assert close(store, 1, status="responded", **kw) is True
+    assert close(store, 1, status="responded", **{**kw, "recorded_at": T0 + 4 * HOUR}) is True
+    assert (store.cases[1]["updated_at"], store.cases[1]["closed_at"]) == (T0 + 4 * HOUR, T0 + HOUR)
     store.cases[1]["closed_at"] = None
     assert close(store, 1, status="responded", **kw) is False
     assert store.cases[1]["closed_at"] is None
