@@ -461,6 +461,11 @@ def test_a_case_closed_meanwhile_takes_no_reply(store, config, monkeypatch):
     result = WatchResult(now=T0)
     case_watch.detect_replies(store, config, T0 + 2 * HOUR, result)
     assert store.keys_of(1) == ["opened"] and result.responded == Counter()
+    # and the replies after it, to other cases, still count
+    opened(store, config, decision("2"))
+    store.replies.append(reply(2, ENVIRONMENT, T0 + HOUR, "r2", store=store))
+    case_watch.detect_replies(store, config, T0 + 2 * HOUR, result)
+    assert store.keys_of(2) == ["opened", "responded", "closed"]
 
 
 def test_an_foi_thread_reply_only_acknowledges_once(store, config):
@@ -624,3 +629,16 @@ def test_the_watch_sends_foi_reminders(store, config, calendar):
     result = run(store, config, five_before)
     assert store.keys_of(1) == ["opened", "reminder:5"]
     assert result.reminders == Counter({"planning": 1})
+
+
+def test_acknowledgements_add_up_and_the_replies_after_one_still_count(store, config):
+    opened(store, config,
+           decision("1", outcome="monitor", flags=["foi"], department="planning"),
+           decision("2", outcome="monitor", flags=["foi"], department="planning"),
+           decision("3"))
+    store.replies = [reply(1, MAIN, T0 + HOUR, "r1", store=store),
+                     reply(2, MAIN, T0 + HOUR, "r2", store=store),
+                     reply(3, ENVIRONMENT, T0 + HOUR, "r3", store=store)]
+    result = run(store, config, T0 + 2 * HOUR)
+    assert result.acknowledged == Counter({"planning": 2})
+    assert store.keys_of(3) == ["opened", "responded", "closed"]
