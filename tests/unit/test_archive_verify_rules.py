@@ -769,3 +769,12 @@ def test_rows_deleted_in_two_places_are_all_named_and_junk_between_does_not_stop
     assert f"{one['byte_length']} unexpected bytes at {one['byte_offset']}" in [
         p.message for p in report.problems]
     assert [p.record.split()[0] for p in report.problems if p.record] == ["3"]
+
+
+def test_a_file_with_no_record_rows_is_checked_not_crashed(tmp_path):
+    files, records = manifest(tmp_path, days=2)
+    others = [r for r in records if r["file_id"] != 2]
+    report = verify_manifest(files, others, tmp_path)
+    assert report.files == 2 and report.records == len(others)
+    assert [p.record.split()[0] for p in report.problems] == [
+        str(r["record_index"]) for r in records if r["file_id"] == 2]
