@@ -78,16 +78,19 @@ class Manifest:
                       key=lambda p: (p["fetched_at"], p["id"]))
 
     def newest_day_file(self, conn, platform, day):
+        assert conn is self
         mine = [f for f in self.files if f["platform"] == platform and f["day"] == day]
         return max(mine, key=lambda f: f["version"]) if mine else None
 
     def chain_head(self, conn):
+        assert conn is self
         if not self.files:
             return None
         last = max(self.files, key=lambda f: f["chain_position"])
         return SimpleNamespace(sha256=last["sha256"], chain_position=last["chain_position"])
 
     def add_file(self, conn, row, records):
+        assert conn is self
         file_id = len(self.files) + 1
         self.files.append({"id": file_id, "expired_at": None, **row})
         self.records += [{"file_id": file_id, **r} for r in records]
@@ -152,6 +155,9 @@ def test_record_rows_locate_each_record_in_the_file(db, tmp_path):
         chunk = data[r["byte_offset"]:r["byte_offset"] + r["byte_length"]]
         assert hashlib.sha256(chunk).hexdigest() == r["sha256"]
     assert {r["raw_page_id"] for r in db.records} - {None} == {1, 2}
+    info = next(iter(ArchiveIterator(io.BytesIO(data))))
+    assert info.rec_type == "warcinfo"
+    assert b"twitter API exchanges fetched on 2026-11-25 (UTC)" in info.content_stream().read()
     assert {r["record_class"] for r in db.records if r["raw_page_id"]} == {"mentions"}
 
 
@@ -185,13 +191,34 @@ def test_a_strangers_file_in_the_way_is_left_and_the_next_name_taken(db, tmp_pat
     taken = tmp_path / "twitter/2026/11/twitter-2026-11-25.warc.gz"
     taken.parent.mkdir(parents=True)
     taken.write_bytes(b"someone else's")
-    (tmp_path / "twitter/2026/11/twitter-2026-11-25-v2.warc.gz").write_bytes(b"and again")
+    out = archive_day(db, tmp_path, "twitter", DAY, WRITTEN_FOR)
+    assert (out.version, out.path) == (2, "twitter/2026/11/twitter-2026-11-25-v2.warc.gz")
+    assert db.files[0]["version"] == 2 and db.files[0]["path"] == out.path
+    assert taken.read_bytes() == b"someone else's"
+    assert caplog.messages == [
+        "twitter/2026/11/twitter-2026-11-25.warc.gz already exists with different content; "
+        "archive files are never overwritten; writing the next version instead"]
+
+
+def test_two_strangers_files_in_the_way(db, tmp_path):
+    db.pages = [page(1)]
+    for name in ("twitter-2026-11-25.warc.gz", "twitter-2026-11-25-v2.warc.gz"):
+        (tmp_path / "twitter/2026/11").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "twitter/2026/11" / name).write_bytes(b"someone else's")
+    assert archive_day(db, tmp_path, "twitter", DAY, WRITTEN_FOR).version == 3
+
+
+def test_the_next_version_follows_the_manifest_not_the_files_left(db, tmp_path):
+    # version 1 expired by retention (its file gone), version 2 still there: late pages are v3
+    db.pages = [page(1)]
+    archive_day(db, tmp_path, "twitter", DAY, WRITTEN_FOR)
+    db.pages.append(page(2))
+    archive_day(db, tmp_path, "twitter", DAY, WRITTEN_FOR)
+    (tmp_path / db.files[0]["path"]).unlink()
+    db.pages.append(page(3))
     out = archive_day(db, tmp_path, "twitter", DAY, WRITTEN_FOR)
     assert (out.version, out.path) == (3, "twitter/2026/11/twitter-2026-11-25-v3.warc.gz")
-    assert db.files[0]["version"] == 3 and db.files[0]["path"] == out.path
-    assert taken.read_bytes() == b"someone else's"
-    assert "writing the next version instead" in caplog.text
-    assert "changed since" not in caplog.text
+    assert not (tmp_path / db.files[0]["path"]).exists()
 
 
 def test_a_day_with_no_pages_writes_nothing(db, tmp_path):
