@@ -182,7 +182,8 @@ def test_late_pages_make_the_next_version_chained_to_the_last_file(db, tmp_path,
     assert db.files[2]["chain_position"] == 3
     assert db.files[1]["prev_sha256"] == first.sha256 and db.files[1]["chain_position"] == 2
     assert (tmp_path / first.path).read_bytes() != (tmp_path / late.path).read_bytes()
-    assert f"the day's exchanges changed since {first.path}; wrote {late.path}" in caplog.text
+    assert caplog.messages == [
+        f"twitter 2026-11-25: the day's exchanges changed since {first.path}; wrote {late.path}"]
     assert {r["file_id"] for r in db.records if r["raw_page_id"] == 4} == {3}
 
 
