@@ -331,8 +331,8 @@ def test_a_symlink_loop_is_refused(tmp_path):
 def test_a_path_the_system_cannot_open_says_why(tmp_path):
     files, records = manifest(tmp_path, days=1)
     files[0]["path"] = "twitter/" + "x" * 300 + ".warc.gz"
-    assert [p.message for p in verify_manifest(files, records, tmp_path).problems] == [
-        "cannot be read: File name too long"]
+    assert [(p.path, p.message) for p in verify_manifest(files, records, tmp_path).problems] == [
+        (files[0]["path"], "cannot be read: File name too long")]
 
 
 def test_an_object_storage_root_is_read_without_following_links(tmp_path):
@@ -555,6 +555,16 @@ def test_an_expiry_event_in_the_anchor_proves_a_file_gone(tmp_path):
     report = verify_manifest(files, records, tmp_path, [log])
     assert report.ok, messages(report)
     assert (report.expired, report.files) == (1, 1)
+
+
+def test_every_expired_file_is_counted(tmp_path):
+    files, records = manifest(tmp_path, days=3)
+    for row in files[:2]:
+        (tmp_path / row["path"]).unlink()
+    log = anchor_log(tmp_path / "a.log", *files,
+                     expired={1: expiry(files[0]), 2: expiry(files[1])})
+    report = verify_manifest(files, records, tmp_path, [log])
+    assert report.ok and (report.expired, report.files) == (2, 1)
 
 
 def test_an_expired_file_still_there_is_checked_until_it_goes(tmp_path):
