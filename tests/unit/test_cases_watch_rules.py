@@ -642,3 +642,48 @@ def test_acknowledgements_add_up_and_the_replies_after_one_still_count(store, co
     result = run(store, config, T0 + 2 * HOUR)
     assert result.acknowledged == Counter({"planning": 2})
     assert store.keys_of(3) == ["opened", "responded", "closed"]
+
+
+def test_a_decision_that_opens_nothing_does_not_stop_the_next(store, config):
+    store.decisions = [decision("1", outcome="monitor"), decision("2")]
+    assert run(store, config, T0 + STEP).opened == Counter({"waste-recycling": 1})
+    assert [c["external_id"] for c in store.cases.values()] == ["2"]
+
+
+def test_counts_add_up_over_cases_of_one_team(store, config):
+    opened(store, config, decision("1"), decision("2"), decision("3"), decision("4"))
+    store.replies = [reply(1, ENVIRONMENT, T0 + HOUR, "r1", store=store),
+                     reply(2, ENVIRONMENT, T0 + HOUR, "r2", store=store),
+                     reply(3, MAIN, T0 + HOUR, "r3", store=store),
+                     reply(4, MAIN, T0 + HOUR, "r4", store=store)]
+    result = run(store, config, T0 + 2 * HOUR)
+    assert result.responded == Counter({"waste-recycling": 4})
+    assert result.closed == Counter({"waste-recycling": 2})
+    store.replies += [reply(3, ENVIRONMENT, T0 + 3 * HOUR, "r5", store=store),
+                      reply(4, ENVIRONMENT, T0 + 3 * HOUR, "r6", store=store)]
+    result = run(store, config, T0 + 4 * HOUR)
+    assert result.closed == Counter({"waste-recycling": 2}) and result.responded == Counter()
+
+
+def test_an_escalation_answered_by_a_service_is_closed_by_the_web_team_later(store, config):
+    opened(store, config, decision("1", outcome="escalate_comms", department="housing"))
+    store.replies = [reply(1, ENVIRONMENT, T0 + HOUR, "r1", store=store)]
+    run(store, config, T0 + 2 * HOUR)
+    assert store.cases[1]["status"] == "responded"
+    store.replies.append(reply(1, MAIN, T0 + 3 * HOUR, "r2", store=store))
+    run(store, config, T0 + 4 * HOUR)
+    assert store.cases[1]["status"] == "closed"
+
+
+def test_late_cases_of_one_team_add_up_and_a_finished_one_does_not_stop_the_next(store, config):
+    opened(store, config, decision("1"))
+    first = store.cases[1]
+    run(store, config, first["escalate_at"])
+    assert store.cases[1]["status"] == "escalated"
+    store.decisions = [decision("2", T0),
+                       decision("3", T0)]
+    result = run(store, config, first["escalate_at"] + STEP)
+    assert store.keys_of(2)[-1] == "escalated:head_of_communications"
+    assert store.keys_of(3)[-1] == "escalated:head_of_communications"
+    assert result.overdue == Counter({"waste-recycling": 2})
+    assert result.escalated == Counter({"waste-recycling": 4})
