@@ -334,11 +334,13 @@ def test_an_item_with_a_case_of_that_kind_opens_no_second(store, config, monkeyp
     store.add_case(store, {"platform": "twitter", "external_id": "1", "kind": "customer_service",
                            "status": "open", "team": "waste-recycling", "due_at": T0 + 30 * HOUR})
     # the query already leaves such items out; a case opened meanwhile is not opened twice
-    monkeypatch.setattr(lifecycle, "decisions_without_case", lambda conn, **kw: [decision("1")])
+    monkeypatch.setattr(lifecycle, "decisions_without_case",
+                        lambda conn, **kw: [decision("1"), decision("2")])
     result = WatchResult(now=T0 + STEP)
     case_watch.open_cases(store, config, WorkingCalendar.from_config(config), T0 + STEP, result)
-    assert len(store.cases) == 1 and store.events == [] and result.opened == Counter()
-    assert result.decisions_seen == 1
+    assert [c["external_id"] for c in store.cases.values()] == ["1", "2"]
+    assert [e["case_id"] for e in store.events] == [2]
+    assert result.opened == Counter({"waste-recycling": 1}) and result.decisions_seen == 2
 
 
 def test_history_before_the_watch_is_backlog_but_the_law_s_clocks_run_from_receipt(store,
@@ -687,3 +689,11 @@ def test_late_cases_of_one_team_add_up_and_a_finished_one_does_not_stop_the_next
     assert store.keys_of(3)[-1] == "escalated:head_of_communications"
     assert result.overdue == Counter({"waste-recycling": 2})
     assert result.escalated == Counter({"waste-recycling": 4})
+
+
+def test_opened_and_backlog_add_up_within_a_team(store, config):
+    old = T0 - 2 * HOUR
+    store.decisions = [decision("1"), decision("2"), decision("3", old), decision("4", old)]
+    result = run(store, config, T0 + STEP)
+    assert result.opened == Counter({"waste-recycling": 2})
+    assert result.backlog == Counter({"waste-recycling": 2})
