@@ -47,7 +47,7 @@ MODULES: dict[str, list[str]] = {
     "store/items_repo.py:merge_staged_items": [f"{INTEGRATION}/test_item_versions.py"],
     # The case clocks' overdue and escalation steps alone.
     "cases/watch.py:mark_overdue": [f"{UNIT}/test_cases_watch_rules.py"],
-    # The archive's day rule alone, from unit tests (the whole file needs PostgreSQL).
+    # The archive's day rule alone.
     "archive/manifest.py:day_bounds,days_ending_in": [f"{UNIT}/test_archive_days.py"],
 }
 STATUS = re.compile(r"^\s+(\S+): (.+)$")
