@@ -47,6 +47,9 @@ MODULES: dict[str, list[str]] = {
     "store/items_repo.py:merge_staged_items": [f"{INTEGRATION}/test_item_versions.py"],
     # The case clocks' overdue and escalation steps alone.
     "cases/watch.py:mark_overdue": [f"{UNIT}/test_cases_watch_rules.py"],
+    # The FoI clock's reminders (the rest of foi.py is the register and the acknowledgement).
+    "cases/foi.py:reminder_times,send_reminders": [f"{UNIT}/test_cases_watch_rules.py",
+                                                  f"{UNIT}/test_cases_notify_foi.py"],
     # The archive's day rule alone.
     "archive/manifest.py:day_bounds,days_ending_in": [f"{UNIT}/test_archive_days.py"],
 }

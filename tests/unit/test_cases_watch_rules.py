@@ -697,3 +697,42 @@ def test_opened_and_backlog_add_up_within_a_team(store, config):
     result = run(store, config, T0 + STEP)
     assert result.opened == Counter({"waste-recycling": 2})
     assert result.backlog == Counter({"waste-recycling": 2})
+
+
+def foi_case(store, config, n: str = "1"):
+    store.decisions.append(decision(n, outcome="monitor", flags=["foi"], department="planning"))
+    run(store, config, T0 + STEP)
+    return next(c for c in store.cases.values() if c["external_id"] == n)
+
+
+def test_an_foi_reminder_at_its_time_exactly_and_once(store, config, calendar):
+    case = foi_case(store, config)
+    due = case["due_at"]
+    five = calendar.start_of_office_day(calendar.subtract_working_days(calendar.local_date(due), 5))
+    assert run(store, config, five - timedelta(seconds=1)).reminders == Counter()
+    assert store.keys_of(1) == ["opened"]
+    result = run(store, config, five)
+    assert store.events[-1] == {
+        "case_id": 1, "event": "reminder", "at": five, "recorded_at": five, "actor": ACTOR,
+        "from_status": None, "to_status": None, "once_key": "reminder:5",
+        "detail": {"working_days_left": 5, "due_at": due.isoformat()}}
+    assert result.reminders == Counter({"planning": 1})
+    assert run(store, config, five + HOUR).reminders == Counter()
+    assert store.keys_of(1) == ["opened", "reminder:5"]
+
+
+def test_a_case_found_late_gets_only_the_nearest_reminder(store, config, calendar):
+    case = foi_case(store, config)
+    due = case["due_at"]
+    one = calendar.start_of_office_day(calendar.subtract_working_days(calendar.local_date(due), 1))
+    result = run(store, config, one)
+    assert store.keys_of(1) == ["opened", "reminder:1"]
+    assert store.events[-1]["at"] == one and store.events[-1]["detail"]["working_days_left"] == 1
+    assert result.reminders == Counter({"planning": 1})
+
+
+def test_reminders_add_up_over_cases_of_one_team(store, config, calendar):
+    foi_case(store, config, "1")
+    due = foi_case(store, config, "2")["due_at"]
+    five = calendar.start_of_office_day(calendar.subtract_working_days(calendar.local_date(due), 5))
+    assert run(store, config, five).reminders == Counter({"planning": 2})
