@@ -736,3 +736,16 @@ def test_reminders_add_up_over_cases_of_one_team(store, config, calendar):
     due = foi_case(store, config, "2")["due_at"]
     five = calendar.start_of_office_day(calendar.subtract_working_days(calendar.local_date(due), 5))
     assert run(store, config, five).reminders == Counter({"planning": 2})
+
+
+def test_a_case_not_yet_due_a_reminder_does_not_stop_the_next(store, config, calendar):
+    later = T0 + timedelta(days=5)
+    store.decisions = [decision("1", later, outcome="monitor", flags=["foi"]),
+                       decision("2", T0, outcome="monitor", flags=["foi"])]
+    run(store, config, later + STEP)
+    assert [c["external_id"] for c in store.cases.values()] == ["1", "2"]
+    due = store.cases[2]["due_at"]
+    five = calendar.start_of_office_day(calendar.subtract_working_days(calendar.local_date(due), 5))
+    run(store, config, five)
+    assert store.keys_of(1) == ["opened"]
+    assert store.keys_of(2) == ["opened", "reminder:5"]
