@@ -8,7 +8,9 @@ Graph API (`council_social_facebook` / `council_social_instagram`), YouTube
 comment replies through the Data API (`council_social_youtube`). Woken by an asset event: the `case_replies`
 asset's watcher (a trigger in the triggerer) looks at the queue every few
 seconds, so a reply goes out within a minute; every five minutes it also runs
-on its own in case an event was lost. Exactly once across retries, lost
+on its own in case an event was lost. Airflow registers the watcher when it
+parses this file with the DAG unpaused: after unpausing it by hand, press
+Reparse (or wait for the next parse) to get the one-minute path back. Exactly once across retries, lost
 responses and crashes: each reply is committed as `sending` before the call,
 and a reply found `sending` is looked for in the thread before it is sent again
 (cases/reply_send.py). A substantive reply closes the case; a holding reply

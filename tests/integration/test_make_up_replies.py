@@ -15,6 +15,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, insert, text
 
+from council_social.cases.replies import reply_ref
 from tests.cases_support import add_item
 from tests.conftest import REPO_ROOT
 from tests.integration.test_make_up import _clean_env, _free_port_pair, _make, _wait_for, databases
@@ -29,6 +30,24 @@ def _runs(api, dag_id: str) -> list[dict] | None:
         return api.runs(dag_id)
     except requests.RequestException:
         return None
+
+
+def _sent_by(api, run_id: str) -> list[str]:
+    """The replies one send_replies run sent (its task's return value)."""
+    try:
+        body = api.xcom("send_replies", run_id, "send_queued_replies")
+    except requests.RequestException:
+        return []
+    return [sent["reply"] for sent in (body or {}).get("sent", [])]
+
+
+def _away_from_the_safety_tick(margin: float = 150) -> None:
+    """Wait until the 5-minute schedule's next tick is at least `margin` seconds away, so the
+    run that sends the reply can only be the asset-triggered one."""
+    now = datetime.now(UTC)
+    to_tick = 300 - (now.minute % 5 * 60 + now.second + now.microsecond / 1e6)
+    if to_tick < margin:
+        time.sleep(to_tick + 20)
 
 
 def _resident_mention(sim_url: str, config) -> dict:
@@ -75,6 +94,7 @@ def test_make_up_sends_a_queued_reply_with_nothing_triggered_by_hand(tmp_path, d
                 escalate_at=created + timedelta(hours=48), status="open",
                 recorded_at=datetime.now(UTC), updated_at=datetime.now(UTC), details={},
             ).returning(cases.c.id)).scalar_one()
+        _away_from_the_safety_tick()
         queued_at = time.monotonic()
         reply = subprocess.run(
             [".venv/bin/council-social", "cases", "reply", str(case_id), "--officer",
@@ -82,6 +102,9 @@ def test_make_up_sends_a_queued_reply_with_nothing_triggered_by_hand(tmp_path, d
             cwd=REPO_ROOT, env={**_clean_env(), "COUNCIL_SOCIAL_DATABASE_URL": databases[1]},
             capture_output=True, text=True, timeout=120)
         assert reply.returncode == 0 and "queued" in reply.stdout, reply.stderr
+        with council.connect() as conn:
+            reply_id = conn.execute(text("SELECT id FROM social.case_replies WHERE case_id = :c"),
+                                    {"c": case_id}).scalar_one()
 
         def sent():
             with council.connect() as conn:
@@ -91,16 +114,18 @@ def test_make_up_sends_a_queued_reply_with_nothing_triggered_by_hand(tmp_path, d
 
         row = _wait_for("send_replies to send the reply", sent, timeout=600, every=2)
         seconds = time.monotonic() - queued_at
-        # Sent by send_replies on its own: the watcher's asset event or its 5-minute safety
-        # tick (which of them won is printed; the asset path is not yet reliable here, see
-        # issue 23's note), never a manual run.
-        def run_done():
-            runs = _runs(api, "send_replies") or []
-            return runs if any(r["run_type"] in ("asset_triggered", "scheduled")
-                               and r["state"] == "success" for r in runs) else None
+        # Sent by the run the watcher's asset event made: not the 5-minute safety tick, not a
+        # manual run (the task's summary names the replies each run sent).
+        def sending_run():
+            for run in _runs(api, "send_replies") or []:
+                if run["state"] == "success" and (
+                        reply_ref(reply_id) in _sent_by(api, run["dag_run_id"])):
+                    return run
+            return None
 
-        runs = _wait_for("a send_replies run to finish", run_done, timeout=300, every=2)
-        assert not any(r["run_type"] == "manual" for r in runs)
+        run = _wait_for("the send_replies run that sent the reply", sending_run, timeout=300,
+                        every=2)
+        assert run["run_type"] == "asset_triggered", run
         headers = {"Authorization": f"Bearer {config.simulator.bearer_token}"}
         timeline = requests.get(
             f"{sim_url}/2/users/{config.account('brent-council').external_id}/tweets",
@@ -109,8 +134,8 @@ def test_make_up_sends_a_queued_reply_with_nothing_triggered_by_hand(tmp_path, d
         with council.connect() as conn:
             assert conn.execute(text("SELECT status FROM social.cases WHERE id = :i"),
                                 {"i": case_id}).scalar() == "closed"
-        print(f"figures: queued to sent under make up: {seconds:.0f} s; "
-              f"send_replies runs: {[(r['run_type'], r['state']) for r in runs]}")
+        print(f"figures: queued to sent under make up: {seconds:.0f} s "
+              f"(by {run['run_type']} run {run['dag_run_id']})")
     finally:
         council.dispose()
         down = _make("down", {"UP_DIR": str(up_dir)}, timeout=300)

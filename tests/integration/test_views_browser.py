@@ -341,6 +341,44 @@ def test_an_officer_answers_from_the_case_page(server, browser):
     assert "utm_content=missed-bin" in rows[0]
 
 
+def test_an_officer_sees_the_reply_sent_in_the_thread(server, browser, engine, simulator,
+                                                     config):
+    """A case on a real (simulated) X thread: Send reply queues it; send_replies' task sends
+    it through the platform; the page then shows it sent, once in the thread, the case closed."""
+    from sqlalchemy import text
+
+    from council_social.cases.replies import reply_ref
+    from council_social.cases.reply_send import send_queued
+    from tests.integration.test_case_replies import open_case, repliers, thread_replies
+
+    case_id, tweet = open_case(engine, simulator, n=3)
+    session = browser.open(f"{server}/cases/{case_id}")
+    browser.evaluate(session, """(() => {
+        const form = document.querySelector('form[data-api$="/replies"]');
+        form.querySelector('input[name=officer]').value = 'Wanda Placeholder';
+        form.querySelector('select[name=saved]').value = 'missed-bin';
+        form.requestSubmit();
+    })()""")
+    browser.wait_for("Page.loadEventFired", session)
+    with engine.connect() as conn:
+        ref = reply_ref(conn.execute(text("SELECT id FROM social.case_replies WHERE case_id = :c"),
+                                     {"c": case_id}).scalar_one())
+    summary = send_queued(engine, server.config, repliers(simulator, config))
+    (external_id,) = [s["external_id"] for s in summary.sent if s["reply"] == ref]
+    target = browser.send("Target.getTargetInfo", session=session)["targetInfo"]["targetId"]
+    browser.send("Target.closeTarget", {"targetId": target})
+    session = browser.open(f"{server}/cases/{case_id}")  # the officer looks again
+    rows = browser.evaluate(session, "[...document.querySelectorAll("
+                                     "'section[aria-labelledby=replies-heading] tbody tr')]"
+                                     ".map(r => r.innerText)")
+    status = browser.evaluate(session, "document.getElementById('case-status').textContent")
+    target = browser.send("Target.getTargetInfo", session=session)["targetInfo"]["targetId"]
+    browser.send("Target.closeTarget", {"targetId": target})
+    assert len(rows) == 1 and "sent" in rows[0] and external_id in rows[0], rows
+    assert status.strip() == "closed"
+    assert [t.id_str for t in thread_replies(simulator, tweet)] == [external_id]
+
+
 def test_help_the_model_one_click_stores_a_correction(server, browser, engine, tmp_path):
     """The queue links to "help the model"; one click on a post there records the officer's
     answer as a correction, and the post leaves the list."""

@@ -89,8 +89,14 @@ def close_with_reason(conn, config, case_id: int, *, reason: str, officer: str,
     return f"closed: {CLOSE_REASONS[reason]}"
 
 
-def backlog_ids(conn, team: str | None = None) -> list[int]:
-    query = select(cases.c.id).where(cases.c.status == BACKLOG).order_by(cases.c.opened_at, cases.c.id)
+def close_backlog(conn, config, *, team: str | None, reason: str, officer: str,
+                  note: str | None, at: datetime) -> list[tuple[str, str]]:
+    """Close a team's (or every) backlog case with one reason, oldest first: the CLI's
+    `cases close --backlog` and the cases page's button. (case ref, what was done) per case."""
+    query = (select(cases.c.id, cases.c.kind).where(cases.c.status == BACKLOG)
+             .order_by(cases.c.opened_at, cases.c.id))
     if team:
         query = query.where(cases.c.team == team)
-    return list(conn.execute(query).scalars())
+    return [(case_ref(kind, case_id),
+             close_with_reason(conn, config, case_id, reason=reason, officer=officer, note=note, at=at))
+            for case_id, kind in conn.execute(query).all()]

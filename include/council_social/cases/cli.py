@@ -238,7 +238,9 @@ def _case_text(config, found: dict) -> str:
     return "".join(printable(line) + "\n" for line in lines)
 
 
-def _allocation(args, action) -> int:
+def _allocation(args, action, backlog=None) -> int:
+    """Run `action` on each named case, then `backlog(conn, config, now)` if given (the
+    backlog close), all in one transaction; print a line per case."""
     from council_social.cases.allocate import Refused
     from council_social.cases.events import case_ref
     from council_social.cases.repo.lifecycle import case_kind
@@ -248,19 +250,18 @@ def _allocation(args, action) -> int:
     done = []
     with _engine(args, config).begin() as conn:
         try:
-            if getattr(args, "backlog", False):
-                from council_social.cases.allocate import backlog_ids
-
-                ids += backlog_ids(conn, args.team)
-                if not ids:
-                    raise Refused("no backlog cases" + (f" for {args.team}" if args.team else ""))
-            if not ids:
+            if not ids and not backlog:
                 raise Refused("name a case (e.g. CS-000012)")
             now = datetime.now(UTC)
             for case_id in dict.fromkeys(ids):
                 kind = case_kind(conn, case_id)
                 message = action(conn, config, case_id, now)
                 done.append(f"{case_ref(kind or '', case_id)}: {message}")
+            if backlog:
+                closed = backlog(conn, config, now)
+                if not closed and not ids:
+                    raise Refused("no backlog cases" + (f" for {args.team}" if args.team else ""))
+                done += [f"{ref}: {message}" for ref, message in closed]
         except Refused as exc:
             raise _cli_error(str(exc)) from None
     if len(done) > 20:
@@ -280,12 +281,18 @@ def cmd_cases_assign(args) -> int:
 
 
 def cmd_cases_close(args) -> int:
-    from council_social.cases.allocate import close_with_reason
+    from council_social.cases.allocate import close_backlog, close_with_reason
 
     if args.team and not args.backlog:
         raise _cli_error("--team goes with --backlog")
+
+    def the_backlog(conn, config, now):
+        return close_backlog(conn, config, team=args.team, reason=args.reason, officer=args.officer,
+                             note=args.note, at=now)
+
     return _allocation(args, lambda conn, config, case_id, now: close_with_reason(
-        conn, config, case_id, reason=args.reason, officer=args.officer, note=args.note, at=now))
+        conn, config, case_id, reason=args.reason, officer=args.officer, note=args.note, at=now),
+        backlog=the_backlog if args.backlog else None)
 
 
 def cmd_cases_reply(args) -> int:

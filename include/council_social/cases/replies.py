@@ -67,22 +67,11 @@ def idempotency_key(case_id: int, reply_text: str) -> str:
     return hashlib.sha256(f"{case_id}|{canonical}".encode()).hexdigest()
 
 
-def officers(config) -> dict[str, str]:
-    """casefolded name -> name, for everyone council.yaml names as an officer."""
-    names = [config.council.head_of_communications.name]
-    for team in config.teams:
-        names += [team.lead_officer.name, *(m.name for m in team.members)]
-    names += list(config.grid.approvers) + list(config.cases.replies.approvers)
-    names += [shift.officer for shift in config.grid.cover_rota]
-    return {n.strip().casefold(): n.strip() for n in names}
-
-
 def officer_name(config, name: str | None) -> str:
-    known = officers(config)
-    found = known.get((name or "").strip().casefold())
-    if found is None:
-        raise ReplyRefused(f"{name!r} is not an officer in council.yaml (teams, approvers)", "who")
-    return found
+    try:
+        return config.officer_name(name or "")
+    except KeyError as exc:
+        raise ReplyRefused(exc.args[0], "who") from None
 
 
 def approvers(config) -> list[str]:

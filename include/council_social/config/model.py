@@ -217,9 +217,12 @@ class CouncilConfig(_Model):
                        + ", ".join(p.name for p, _ in self.officers()))
 
     def officer_names(self) -> list[str]:
-        """Every officer council.yaml names: teams' leads and members, and grid approvers."""
-        names = [p.name for t in self.teams for p in (t.lead_officer, *t.members)]
-        names += list(self.grid.approvers)
+        """Everyone council.yaml names as an officer: the head of communications, teams' leads
+        and members, grid and reply approvers and the grid's cover rota."""
+        names = [self.council.head_of_communications.name]
+        names += [p.name for t in self.teams for p in (t.lead_officer, *t.members)]
+        names += [*self.grid.approvers, *self.cases.replies.approvers]
+        names += [shift.officer for shift in self.grid.cover_rota]
         return list(dict.fromkeys(n.strip() for n in names))
 
     def officer_name(self, name: str) -> str:
@@ -228,8 +231,8 @@ class CouncilConfig(_Model):
         for known in self.officer_names():
             if " ".join(known.split()).casefold() == wanted:
                 return known
-        raise KeyError(f"{name!r} is not an officer in council.yaml (a team's lead officer, "
-                       "member or grid approver)")
+        raise KeyError(f"{name!r} is not an officer in council.yaml (teams, approvers, "
+                       "head of communications, cover rota)")
 
     def house_rule(self, key: str) -> HouseRule:
         for r in self.house_rules:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import requests
 
 
@@ -29,6 +31,13 @@ class AirflowApi:
     def unpause(self, dag_id: str) -> None:
         self._call("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
 
+    def reparse(self, dag_id: str) -> None:
+        """Ask the DAG processor to parse the DAG's file now (what the UI's Reparse button does)."""
+        token = self._call("GET", f"/dags/{dag_id}/details")["file_token"]
+        response = self.session.put(f"{self.base_url}/api/v2/parseDagFile/{token}",
+                                    timeout=self.timeout)
+        response.raise_for_status()
+
     def variable(self, key: str) -> str | None:
         response = self.session.get(f"{self.base_url}/api/v2/variables/{key}",
                                     timeout=self.timeout)
@@ -50,6 +59,17 @@ class AirflowApi:
     def runs(self, dag_id: str) -> list[dict]:
         return self._call("GET", f"/dags/{dag_id}/dagRuns",
                           params={"order_by": "run_after"})["dag_runs"]
+
+    def xcom(self, dag_id: str, run_id: str, task_id: str, key: str = "return_value"):
+        """A task instance's XCom value (JSON), or None when it has none."""
+        response = self.session.get(
+            f"{self.base_url}/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
+            f"/xcomEntries/{key}", timeout=self.timeout)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        value = response.json()["value"]
+        return json.loads(value) if isinstance(value, str) else value
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         return self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")[

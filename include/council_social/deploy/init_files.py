@@ -43,6 +43,7 @@ def write_passwords(path: Path, username: str, password: str) -> bool:
 
 def unpause_new_dags(config) -> list[str]:
     from airflow.models import DagModel, Variable
+    from airflow.models.dagbag import DagPriorityParsingRequest
     from airflow.utils.session import create_session
     from sqlalchemy import select, update
 
@@ -61,6 +62,13 @@ def unpause_new_dags(config) -> list[str]:
         if unpaused:
             session.execute(update(DagModel).where(DagModel.dag_id.in_(unpaused))
                             .values(is_paused=False))
+            # An asset's watcher (send_replies' trigger) is registered only when the file of an
+            # unpaused DAG is parsed: ask the DAG processor to parse those files at once, as
+            # the UI's Reparse button does.
+            files = session.execute(select(DagModel.bundle_name, DagModel.relative_fileloc)
+                                    .where(DagModel.dag_id.in_(unpaused))).all()
+            session.add_all(DagPriorityParsingRequest(bundle_name=bundle, relative_fileloc=path)
+                            for bundle, path in set(files))
     Variable.set(MARKER_VARIABLE, write_marker(initialised, states))
     return unpaused
 

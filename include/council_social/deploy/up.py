@@ -351,6 +351,10 @@ def start(settings: UpSettings) -> int:
     unpaused = first_unpause(states, initialised, wanted)
     for dag_id in unpaused:
         api.unpause(dag_id)
+    # Airflow registers an asset's watcher (send_replies' trigger) only when it parses the file
+    # of an unpaused DAG; files are re-parsed every 10 minutes, so ask for it now.
+    for dag_id in unpaused:
+        api.reparse(dag_id)
     api.set_variable(MARKER_VARIABLE, write_marker(initialised, states))
     if unpaused:
         _say(f"[airflow] unpaused: {', '.join(unpaused)}")

@@ -12,16 +12,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, text
-from sqlalchemy.dialects.postgresql import insert
-
+from council_social.reports import repo
 from council_social.reports.hashtags import count_hashtags, trending
 from council_social.reports.impersonation import new_lookalikes
 from council_social.reports.metrics import day_bounds
 from council_social.reports.spikes import day_slots, detect_spikes
-from council_social.reports.tables import alerts
 
 WEB_TEAM_KIND = "web_team"
+# What a day's rerun recomputes: those of its alerts the data no longer supports go.
+RECOMPUTED_KINDS = ("spike", "negativity_spike", "trending_hashtag", "impersonation")
 
 
 def web_team_key(config) -> str:
@@ -31,14 +30,7 @@ def web_team_key(config) -> str:
 
 def _hourly(conn, config, start: datetime, end: datetime, negative_only: bool) -> dict:
     series: dict[str, dict[datetime, int]] = defaultdict(dict)
-    rows = conn.execute(text(f"""
-        SELECT topic, date_trunc('hour', item_created_at) AS hour, count(*)
-        FROM social.triage_decisions
-        WHERE rules_version = :rules AND topic IS NOT NULL
-          AND item_created_at >= :start AND item_created_at < :end
-          {"AND critical" if negative_only else ""}
-        GROUP BY 1, 2
-    """), {"rules": config.triage.rules_version, "start": start, "end": end})
+    rows = repo.topic_counts_by_hour(conn, config.triage.rules_version, start, end, negative_only)
     for topic, hour, n in rows:
         series[topic][hour] = n
     return series
@@ -46,10 +38,7 @@ def _hourly(conn, config, start: datetime, end: datetime, negative_only: bool) -
 
 def _resident_texts(conn, config, start: datetime, end: datetime):
     own = [a.external_id for a in config.accounts if a.external_id]
-    return conn.execute(text(
-        "SELECT text FROM social.items WHERE created_at >= :start AND created_at < :end"
-        " AND NOT (author_external_id = ANY(:own))"
-    ), {"start": start, "end": end, "own": own}).scalars()
+    return repo.resident_texts(conn, own, start, end)
 
 
 def emerging_issues(conn, config, day: date) -> list[dict]:
@@ -62,9 +51,7 @@ def emerging_issues(conn, config, day: date) -> list[dict]:
     # Without watching reaching back to the oldest baseline day every busy hour would look
     # like a spike (a new installation, a store loaded yesterday): no volume alerts until
     # then. Old posts fetched later (a channel's back catalogue) are not history watched.
-    watched_since = conn.execute(text(
-        "SELECT min(coalesce(start_time, interval_end)) FROM social.ingest_fetches"
-    )).scalar()
+    watched_since = repo.watched_since(conn)
     enough_history = watched_since is not None and watched_since < history_start + timedelta(days=1)
     for kind, negative in (("spike", False), ("negativity_spike", True)) if enough_history else ():
         series = _hourly(conn, config, history_start, end, negative)
@@ -115,27 +102,5 @@ def raise_alerts(engine, config, day: date, raised_for: datetime) -> list[dict]:
     start, end = day_bounds(day, config.tz)
     with engine.begin() as conn:
         found = [{**a, "raised_for": raised_for} for a in emerging_issues(conn, config, day)]
-        keys = {(a["kind"], a["subject"], a["window_start"]) for a in found}
-        for row in conn.execute(select(alerts.c.kind, alerts.c.subject, alerts.c.window_start)
-                                .where(alerts.c.window_start >= start, alerts.c.window_start < end)):
-            if tuple(row) not in keys and row.kind in ("spike", "negativity_spike",
-                                                       "trending_hashtag", "impersonation"):
-                conn.execute(alerts.delete().where(alerts.c.kind == row.kind,
-                                                   alerts.c.subject == row.subject,
-                                                   alerts.c.window_start == row.window_start))
-        if found:
-            stmt = insert(alerts).values(found)
-            conn.execute(stmt.on_conflict_do_update(
-                index_elements=["kind", "subject", "window_start"],
-                set_={c: stmt.excluded[c] for c in ("window_end", "team", "observed", "expected",
-                                                     "score", "message", "detail", "raised_for")},
-            ))
+        repo.replace_alerts(conn, start, end, found, RECOMPUTED_KINDS)
     return found
-
-
-def alerts_between(conn, start: datetime, end: datetime, kind: str | None = None) -> list[dict]:
-    query = alerts.select().where(alerts.c.window_start >= start, alerts.c.window_start < end)
-    if kind:
-        query = query.where(alerts.c.kind == kind)
-    rows = conn.execute(query.order_by(alerts.c.window_start.desc(), alerts.c.kind, alerts.c.subject))
-    return [dict(r) for r in rows.mappings()]

@@ -12,11 +12,8 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert
-
 from council_social.governance.accounts import list_accounts
-from council_social.reports.tables import alerts
+from council_social.reports.repo import mark_notified, raise_once
 
 KIND = "dormant_account"
 
@@ -54,14 +51,11 @@ def raise_dormant_alerts(engine, config, now: datetime, sender) -> list[dict]:
                    "detail": {"account": a["key"], "owner": a["owner"], "web_team": web_team_key(config),
                               "quiet_since": a["quiet_since"].isoformat()},
                    "raised_for": now}
-            new = conn.execute(insert(alerts).values(row).on_conflict_do_nothing(
-                index_elements=["kind", "subject", "window_start"]).returning(alerts.c.kind)).first()
-            if new is None:
+            if not raise_once(conn, row):
                 continue
             owner = next((t.email for t in config.teams if t.key == a["owner"]), None)
             to = list(dict.fromkeys([*([owner] if owner else []), *recipients(config)]))
             sender.send_message(dormant_message(config, row, to, now))
-            conn.execute(update(alerts).where(alerts.c.kind == KIND, alerts.c.subject == row["subject"],
-                                              alerts.c.window_start == went_dormant).values(notified_at=now))
+            mark_notified(conn, KIND, row["subject"], went_dormant, now)
             raised.append({**row, "to": to})
     return raised

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
+from council_social.reports.repo import first_seen_authors
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,7 @@ def new_lookalikes(conn, config, start: datetime, end: datetime) -> list[Lookali
     from council_social.triage.impersonation import ImpersonationCheck
 
     check = ImpersonationCheck(config.accounts, threshold=config.triage.impersonation_similarity)
-    rows = conn.execute(text("""
-        SELECT a.platform, a.external_id, a.username, a.display_name, a.description,
-               f.first_at, f.n
-        FROM (SELECT platform, author_external_id, min(created_at) AS first_at, count(*) AS n
-              FROM social.items WHERE author_external_id IS NOT NULL
-              GROUP BY platform, author_external_id) f
-        JOIN social.authors a ON a.platform = f.platform AND a.external_id = f.author_external_id
-        WHERE f.first_at >= :start AND f.first_at < :end
-        ORDER BY a.platform, a.external_id
-    """), {"start": start, "end": end}).all()
+    rows = first_seen_authors(conn, start, end)
     found = []
     for platform, ext_id, username, display_name, description, first_at, n in rows:
         suspicious, name = check.check(platform, ext_id, username, display_name, description)

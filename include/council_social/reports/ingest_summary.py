@@ -6,7 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
+
+from council_social.reports import repo
 
 
 @dataclass
@@ -21,35 +23,15 @@ class IngestSummary:
 
 
 def ingest_summary(engine: Engine, start: datetime, end: datetime) -> IngestSummary:
-    window = {"start": start, "end": end}
     with engine.connect() as conn:
-        pages = dict(conn.execute(text(
-            "SELECT account_key, count(*) FROM social.raw_pages"
-            " WHERE interval_end > :start AND interval_end <= :end GROUP BY account_key"
-        ), window).all())
+        pages = repo.pages_by_account(conn, start, end)
         counts: dict[str, Counter] = {}
-        for (by_account,) in conn.execute(text(
-            "SELECT counts_by_account FROM social.process_batches"
-            " WHERE interval_end > :start AND interval_end <= :end"
-        ), window):
+        for by_account in repo.batch_counts(conn, start, end):
             for account, figures in by_account.items():
                 counts.setdefault(account, Counter()).update(figures)
-        reasons = conn.execute(text(
-            "SELECT r->>'code' AS code, r->>'message' AS message, count(*) AS n"
-            " FROM social.quarantine q JOIN social.raw_pages p ON p.id = q.raw_page_id,"
-            " jsonb_array_elements(q.reasons) r"
-            " WHERE p.interval_end > :start AND p.interval_end <= :end"
-            " GROUP BY 1, 2 ORDER BY n DESC, code"
-        ), window).all()
-        # An item is new in the window when its first version came from a page of the window.
-        new_items = dict(conn.execute(text(
-            "SELECT p.account_key, count(*) FROM social.item_versions v"
-            " JOIN social.raw_pages p ON p.id = v.raw_page_id"
-            " WHERE v.version = 1 AND p.interval_end > :start AND p.interval_end <= :end"
-            " GROUP BY p.account_key"
-        ), window).all())
-        items_in_store = conn.execute(text("SELECT count(*) FROM social.items")).scalar()
-        authors_in_store = conn.execute(text("SELECT count(*) FROM social.authors")).scalar()
+        reasons = repo.quarantine_reasons(conn, start, end)
+        new_items = repo.new_items_by_account(conn, start, end)
+        items_in_store, authors_in_store = repo.store_counts(conn)
     summary = IngestSummary(items_in_store=items_in_store, authors_in_store=authors_in_store)
     for account in sorted(set(pages) | set(counts)):
         figures = counts.get(account, Counter())

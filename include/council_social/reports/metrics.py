@@ -11,10 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from statistics import median
 
-from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
-
-from council_social.reports.tables import metrics_daily
+from council_social.reports import repo
 
 SENTIMENT_THRESHOLD = 0.05  # VADER's own convention for positive / negative
 ENGAGEMENT_KEYS = ("like_count", "repost_count", "reply_count", "quote_count")
@@ -51,11 +48,7 @@ def followers_on(conn, account, start: datetime, end: datetime) -> int | None:
         return None
     from council_social.channels.registry import parse_page
 
-    pages = conn.execute(text(
-        "SELECT body FROM social.raw_pages WHERE account_key = :key AND status = 200"
-        " AND fetched_at >= :start AND fetched_at < :end ORDER BY fetched_at DESC, id DESC LIMIT 50"
-    ), {"key": account.key, "start": start, "end": end})
-    for (body,) in pages:
+    for body in repo.profile_pages(conn, account.key, start, end):
         try:
             parsed = parse_page(account.platform, bytes(body), account.key)
         except Exception:  # a platform without a parser yet, or a page it cannot read
@@ -66,51 +59,19 @@ def followers_on(conn, account, start: datetime, end: datetime) -> int | None:
     return None
 
 
-def _has_table(conn, name: str) -> bool:
-    return conn.execute(text("SELECT to_regclass(:n)"), {"n": f"social.{name}"}).scalar() is not None
-
-
 def account_day(conn, config, account, day: date) -> dict:
     start, end = day_bounds(day, config.tz)
-    window = {"key": account.key, "own": account.external_id or "", "start": start, "end": end,
-              "platform": account.platform, "rules": config.triage.rules_version}
-    own = conn.execute(text(
-        "SELECT kind, metrics FROM social.items WHERE platform = :platform AND author_external_id = :own"
-        " AND created_at >= :start AND created_at < :end"
-    ), window).all()
-    mentions = conn.execute(text(
-        "SELECT text FROM social.items WHERE account_key = :key AND author_external_id IS DISTINCT FROM :own"
-        " AND created_at >= :start AND created_at < :end"
-    ), window).scalars().all()
-    replies = conn.execute(text("""
-        SELECT extract(epoch FROM r.created_at - m.created_at) / 60 AS minutes, d.outcome
-        FROM social.items r
-        JOIN social.items m ON m.platform = r.platform AND m.external_id = r.in_reply_to_external_id
-        LEFT JOIN social.triage_decisions d ON d.platform = m.platform
-             AND d.external_id = m.external_id AND d.rules_version = :rules
-        WHERE r.platform = :platform AND r.author_external_id = :own AND r.kind = 'reply'
-          AND m.author_external_id IS DISTINCT FROM :own
-          AND r.created_at >= :start AND r.created_at < :end
-    """), window).all()
+    own_id = account.external_id or ""
+    own = repo.own_posts(conn, account.platform, own_id, start, end)
+    mentions = repo.mention_texts(conn, account.key, own_id, start, end)
+    replies = repo.reply_minutes(conn, account.platform, own_id, config.triage.rules_version, start, end)
     moods = {"positive": 0, "neutral": 0, "negative": 0}
     for mention in mentions:
         moods[sentiment(mention)] += 1
     minutes = [float(m) for m, _ in replies]
     cases = {"opened": 0, "closed": 0, "overdue": 0, "foi_due": 0, "foi_on_time": 0}
-    if _has_table(conn, "cases"):
-        cases = dict(conn.execute(text("""
-            SELECT count(*) FILTER (WHERE c.opened_at >= :start AND c.opened_at < :end) AS opened,
-                   count(*) FILTER (WHERE c.closed_at >= :start AND c.closed_at < :end) AS closed,
-                   count(*) FILTER (WHERE c.due_at >= :start AND c.due_at < :end
-                                      AND (c.responded_at IS NULL OR c.responded_at > c.due_at)) AS overdue,
-                   count(*) FILTER (WHERE c.kind = 'foi' AND c.due_at >= :start AND c.due_at < :end)
-                       AS foi_due,
-                   count(*) FILTER (WHERE c.kind = 'foi' AND c.due_at >= :start AND c.due_at < :end
-                                      AND c.responded_at <= c.due_at) AS foi_on_time
-            FROM social.cases c
-            JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
-            WHERE i.account_key = :key
-        """), window).mappings().one())
+    if repo.table_exists(conn, "cases"):
+        cases = repo.case_figures(conn, account.key, start, end)
     return {
         "day": day,
         "account_key": account.key,
@@ -141,16 +102,5 @@ def compute_metrics(engine, config, day: date, computed_for: datetime) -> list[d
     with engine.begin() as conn:
         rows = [{**account_day(conn, config, account, day), "computed_for": computed_for}
                 for account in config.accounts]
-        stmt = insert(metrics_daily).values(rows)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=["day", "account_key"],
-            set_={c.name: stmt.excluded[c.name] for c in metrics_daily.columns
-                  if c.name not in ("day", "account_key")},
-        ))
+        repo.upsert_metrics(conn, rows)
     return rows
-
-
-def metrics_between(conn, first: date, last: date) -> list[dict]:
-    rows = conn.execute(metrics_daily.select().where(metrics_daily.c.day.between(first, last))
-                        .order_by(metrics_daily.c.day, metrics_daily.c.account_key)).mappings()
-    return [dict(r) for r in rows]

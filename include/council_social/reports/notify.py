@@ -7,12 +7,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from html import escape
 
-from sqlalchemy import update
-
-from council_social.reports.alerts import alerts_between
 from council_social.reports.mail import from_address, recipients
 from council_social.reports.metrics import day_bounds
-from council_social.reports.tables import alerts
+from council_social.reports.repo import alerts_between, mark_notified
 
 
 def alert_message(config, day: date, pending: list[dict], sent_at: datetime) -> EmailMessage:
@@ -44,7 +41,5 @@ def notify_alerts(engine, config, day: date, sender, sent_at: datetime) -> dict:
         message = alert_message(config, day, pending, sent_at)
         sender.send_message(message)
         for a in pending:
-            conn.execute(update(alerts).where(
-                alerts.c.kind == a["kind"], alerts.c.subject == a["subject"],
-                alerts.c.window_start == a["window_start"]).values(notified_at=sent_at))
+            mark_notified(conn, a["kind"], a["subject"], a["window_start"], sent_at)
     return {"alerts": len(pending), "message_id": message["Message-ID"]}

@@ -13,9 +13,9 @@ from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
 
-from council_social.reports.alerts import alerts_between
 from council_social.reports.charts import CHARTS, TITLES, follower_growth, render_chart
-from council_social.reports.metrics import day_bounds, metrics_between
+from council_social.reports.metrics import day_bounds
+from council_social.reports.repo import alerts_between, metrics_between, table_exists
 
 COUNTS = ("posts", "engagement", "mentions", "mentions_positive", "mentions_neutral",
           "mentions_negative", "replies", "replies_within_target", "cases_opened", "cases_closed",
@@ -35,7 +35,7 @@ def _response_times(conn, config, start: datetime, end: datetime) -> list[dict] 
         from council_social.cases.reports import response_times
     except ImportError:  # the cases capability is not installed here
         return None
-    if conn.exec_driver_sql("SELECT to_regclass('social.cases')").scalar() is None:
+    if not table_exists(conn, "cases"):
         return None
     return response_times(conn, config, start, end, end)
 
@@ -45,14 +45,14 @@ def _reply_figures(conn, config, start: datetime, end: datetime) -> dict | None:
         from council_social.cases.reply_reports import reply_figures
     except ImportError:  # the cases capability is not installed here
         return None
-    if conn.exec_driver_sql("SELECT to_regclass('social.case_replies')").scalar() is None:
+    if not table_exists(conn, "case_replies"):
         return None
     return reply_figures(conn, config, start, end)
 
 
 def _campaigns(conn, week_start: date) -> list[dict]:
     """The council's own hashtags (promotion), when that capability's table is there."""
-    if conn.exec_driver_sql("SELECT to_regclass('social.promotion_campaign_weeks')").scalar() is None:
+    if not table_exists(conn, "promotion_campaign_weeks"):
         return []
     from council_social.promotion.report import campaign_rows
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from council_social.views.availability import Unavailable, need
+from council_social.views.queries import table_exists
 
 MODULES = ("council_social.archive.search", "council_social.archive.export",
            "council_social.archive.verify", "council_social.archive.storage")
@@ -33,8 +34,7 @@ def verify_status(engine, config) -> dict | None:
         need(conn, MODULES, TABLES)
         from council_social.archive.verify_log import last_run
 
-        run = last_run(conn) if conn.exec_driver_sql(
-            "SELECT to_regclass('social.archive_verify_runs')").scalar() else None
+        run = last_run(conn) if table_exists(conn, "archive_verify_runs") else None
     if run is None:
         return None
     detail = run.get("detail") or {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from council_social.views.queries import table_exists
+
 
 class Unavailable(Exception):
     """A capability this view needs is not installed or not migrated here."""
@@ -16,5 +18,5 @@ def need(conn, modules: tuple[str, ...], tables: tuple[str, ...]) -> None:
         except ImportError as exc:
             raise Unavailable(f"{name} is not installed ({exc})") from None
     for table in tables:
-        if conn.exec_driver_sql(f"SELECT to_regclass('social.{table}')").scalar() is None:
+        if not table_exists(conn, table):
             raise Unavailable(f"table social.{table} does not exist: run `council-social db upgrade`")

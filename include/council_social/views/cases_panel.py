@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
+from council_social.views import queries
 from council_social.views.availability import Unavailable, need
 
 MODULES = ("council_social.cases.tables", "council_social.cases.watch", "council_social.cases.queries",
@@ -29,8 +28,6 @@ def _time_left(due_at: datetime, now: datetime) -> str:
 def cases_view(conn, config, now: datetime, team: str | None = None, overdue_only: bool = False,
                backlog: bool = False) -> dict:
     need(conn, MODULES, TABLES)
-    from sqlalchemy import text
-
     from council_social.cases.foi import register
     from council_social.cases.queries import list_cases
 
@@ -46,9 +43,7 @@ def cases_view(conn, config, now: datetime, team: str | None = None, overdue_onl
         "teams": [{"team": t, "cases": by_team[t], "overdue": sum(c["late"] for c in by_team[t])}
                   for t in sorted(by_team)],
         "foi_register": register(conn, config, now, include_closed=False),
-        "backlog": [dict(r) for r in conn.execute(text(
-            "SELECT team, count(*) AS cases FROM social.cases WHERE status = 'backlog'"
-            " GROUP BY team ORDER BY team")).mappings()],
+        "backlog": queries.backlog_by_team(conn),
         "as_of": now,
     }
 
@@ -57,12 +52,9 @@ def close_backlog(conn, config, *, team: str | None, reason: str, officer: str,
                   note: str | None, at: datetime) -> int:
     """Close a team's (or every) backlog case with one reason; returns how many."""
     need(conn, MODULES, TABLES)
-    from council_social.cases.allocate import backlog_ids, close_with_reason
+    from council_social.cases.allocate import close_backlog as close_all
 
-    ids = backlog_ids(conn, team)
-    for case_id in ids:
-        close_with_reason(conn, config, case_id, reason=reason, officer=officer, note=note, at=at)
-    return len(ids)
+    return len(close_all(conn, config, team=team, reason=reason, officer=officer, note=note, at=at))
 
 
 def case_history(conn, config, case_id: int) -> dict | None:
@@ -102,11 +94,10 @@ def record_reply(conn, case_id: int, *, at: datetime, channel: str, officer: str
 
     TimeRefused if `at` is in the future or before the case opened."""
     need(conn, MODULES, TABLES)
-    from council_social.cases.tables import cases
     from council_social.cases.times import check_time
     from council_social.cases.watch import respond
 
-    case = conn.execute(select(cases.c.status, cases.c.opened_at).where(cases.c.id == case_id)).first()
+    case = queries.case_status(conn, case_id)
     if case is None:
         return None
     check_time(at, now=now, what="at", not_before=case.opened_at)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import text
-
+from council_social.views import queries
 from council_social.views.availability import need
 
 MODULES = ("council_social.grid.tables",)
@@ -23,17 +22,8 @@ def grid_view(conn, config, today: date) -> dict:
     current = _monday(today)
     fortnights = []
     for label, start in (("current fortnight", current), ("next fortnight", current + timedelta(days=GRID_DAYS))):
-        pub = conn.execute(text(
-            "SELECT * FROM social.grid_publications WHERE grid_start = :s ORDER BY built_for DESC LIMIT 1"
-        ), {"s": start}).mappings().first()
-        slots = []
-        if pub is not None:
-            slots = [dict(r) for r in conn.execute(text("""
-                SELECT s.*, e.title, e.priority, e.campaign, e.essential
-                FROM social.grid_slots s LEFT JOIN social.planner_entries e ON e.key = s.entry_key
-                WHERE s.grid_start = :s AND s.built_for = :b
-                ORDER BY s.slot_at NULLS LAST, s.account_key, s.entry_key
-            """), {"s": start, "b": pub["built_for"]}).mappings()]
+        pub = queries.latest_publication(conn, start)
+        slots = queries.slots_with_entries(conn, start, pub["built_for"]) if pub is not None else []
         days = []
         for n in range(GRID_DAYS):
             day = start + timedelta(days=n)

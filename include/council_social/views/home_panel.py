@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import text
-
+from council_social.views import queries
 from council_social.views.availability import Unavailable, need
 
 CRITICAL_DAYS = 7  # critical items from the last week that need an answer and have none
@@ -34,14 +33,7 @@ def _cases(conn, config, now: datetime) -> dict:
     need(conn, ("council_social.cases.tables",), ("cases",))
     local = now.astimezone(config.tz)
     day_end = datetime.combine(local.date() + timedelta(days=1), time(0), config.tz)
-    rows = conn.execute(text("""
-        SELECT team,
-               count(*) FILTER (WHERE due_at < :now) AS overdue,
-               count(*) FILTER (WHERE due_at >= :now AND due_at < :day_end) AS due_today
-        FROM social.cases
-        WHERE responded_at IS NULL AND status IN ('open', 'overdue', 'escalated')
-        GROUP BY team HAVING count(*) FILTER (WHERE due_at < :day_end) > 0 ORDER BY team
-    """), {"now": now, "day_end": day_end}).mappings()
+    rows = queries.cases_due_by_team(conn, now, day_end)
     teams = [{**r, "link": _link("/cases", team=r["team"]),
               "overdue_link": _link("/cases", team=r["team"], overdue="true")} for r in rows]
     return {"teams": teams, "overdue": sum(t["overdue"] for t in teams),
@@ -53,31 +45,27 @@ def _critical(conn, config, now: datetime) -> dict:
     exactly the rows of the queue's link (its filters, one query)."""
     need(conn, ("council_social.triage.tables", "council_social.cases.tables"),
          ("triage_decisions", "cases"))
-    from council_social.views.triage_queue import TriageFilter, count_decisions, list_decisions
+    from council_social.views.triage_queue import TriageFilter
 
     first_day = now.astimezone(config.tz).date() - timedelta(days=CRITICAL_DAYS - 1)
     queue = TriageFilter(critical=True, unanswered=True, date_from=first_day, limit=20)
-    rows = list_decisions(conn, config, queue)
+    rows = queries.list_decisions(conn, config, queue)
     items = []
     for r in rows:
         day = r["item_created_at"].astimezone(config.tz).date()
         items.append({**r, "link": _link("/triage", platform=r["platform"], date_from=day, date_to=day)
                       + f"#d-{r['platform']}-{r['external_id']}"})
     link = _link("/triage", critical="true", unanswered="true", date_from=first_day.isoformat())
-    return {"count": count_decisions(conn, config, queue), "rows": items, "link": link}
+    return {"count": queries.count_decisions(conn, config, queue), "rows": items, "link": link}
 
 
 def _alerts(conn, config, now: datetime) -> dict:
     need(conn, ("council_social.reports.tables",), ("alerts",))
-    rows = conn.execute(text("""
-        SELECT kind, subject, message, window_start, team FROM social.alerts
-        WHERE window_start >= :since ORDER BY window_start DESC, kind, subject
-    """), {"since": now - timedelta(days=ALERT_DAYS)}).mappings().all()
+    rows = queries.alerts_since(conn, now - timedelta(days=ALERT_DAYS))
     kinds: dict[str, int] = {}
     for r in rows:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
-    return {"count": len(rows), "by_kind": kinds, "rows": [dict(r) for r in rows[:10]],
-            "link": "/reports#alerts"}
+    return {"count": len(rows), "by_kind": kinds, "rows": rows[:10], "link": "/reports#alerts"}
 
 
 def _foi(conn, config, now: datetime) -> dict:
@@ -85,14 +73,9 @@ def _foi(conn, config, now: datetime) -> dict:
     local = now.astimezone(config.tz).date()
     monday = local - timedelta(days=local.weekday())
     week_end = datetime.combine(monday + timedelta(days=7), time(0), config.tz)
-    rows = conn.execute(text("""
-        SELECT id, team, due_at, status FROM social.cases
-        WHERE kind = 'foi' AND responded_at IS NULL AND status <> 'closed' AND due_at < :end
-        ORDER BY due_at
-    """), {"end": week_end}).mappings().all()
+    rows = queries.foi_due_before(conn, week_end)
     return {"count": len(rows), "overdue": sum(r["due_at"] < now for r in rows),
-            "rows": [dict(r) for r in rows[:10]],
-            "link": _link("/cases", team=config.cases.foi_team) + "#foi"}
+            "rows": rows[:10], "link": _link("/cases", team=config.cases.foi_team) + "#foi"}
 
 
 def _approvals(conn, config, now: datetime) -> dict:
@@ -113,11 +96,7 @@ def stale_after(schedule: str, at: datetime) -> timedelta:
 
 
 def _channels(conn, config, now: datetime) -> dict:
-    rows = conn.execute(text("""
-        SELECT platform, account_key, max(interval_end) AS last_ok
-        FROM social.ingest_fetches WHERE complete GROUP BY platform, account_key
-    """)).mappings().all()
-    last = {(r["platform"], r["account_key"]): r["last_ok"] for r in rows}
+    last = queries.last_complete_fetches(conn)
     out = []
     for platform, settings in config.channels.configured().items():
         limit = stale_after(settings.schedule, now)
@@ -133,17 +112,11 @@ def _channels(conn, config, now: datetime) -> dict:
 
 
 def _quarantine(conn, config, now: datetime) -> dict:
-    rows = conn.execute(text("""
-        SELECT r->>'code' AS reason, count(*) AS n
-        FROM social.quarantine q, jsonb_array_elements(q.reasons) r
-        WHERE q.quarantined_at >= :since GROUP BY 1 ORDER BY n DESC, 1
-    """), {"since": now - timedelta(hours=QUARANTINE_HOURS)}).mappings().all()
-    records = conn.execute(text(
-        "SELECT count(*) FROM social.quarantine WHERE quarantined_at >= :since"),
-        {"since": now - timedelta(hours=QUARANTINE_HOURS)}).scalar()
-    return {"records": records,
+    since = now - timedelta(hours=QUARANTINE_HOURS)
+    return {"records": queries.quarantined_since(conn, since),
             "by_reason": [{"reason": r["reason"], "count": r["n"],
-                           "link": _link("/quarantine", reason=r["reason"])} for r in rows],
+                           "link": _link("/quarantine", reason=r["reason"])}
+                          for r in queries.quarantine_reasons_since(conn, since)],
             "link": "/quarantine"}
 
 
@@ -182,12 +155,4 @@ def home_view(conn, config, now: datetime) -> dict:
 
 def quarantine_rows(conn, now: datetime, reason: str | None, limit: int = 200) -> list[dict]:
     """The last day's quarantined records, optionally those with one reason."""
-    return [dict(r) for r in conn.execute(text("""
-        SELECT q.platform, q.account_key, q.external_id, q.reasons, q.quarantined_at, q.raw_page_id,
-               q.record_index
-        FROM social.quarantine q
-        WHERE q.quarantined_at >= :since
-          AND (CAST(:reason AS text) IS NULL OR q.reasons @> jsonb_build_array(
-               jsonb_build_object('code', CAST(:reason AS text))))
-        ORDER BY q.quarantined_at DESC, q.raw_page_id, q.record_index LIMIT :limit
-    """), {"since": now - timedelta(hours=QUARANTINE_HOURS), "reason": reason, "limit": limit}).mappings()]
+    return queries.quarantine_rows(conn, now - timedelta(hours=QUARANTINE_HOURS), reason, limit)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import text
-
-from council_social.reports.alerts import alerts_between
-from council_social.reports.metrics import day_bounds, metrics_between
+from council_social.reports.metrics import day_bounds
+from council_social.reports.repo import alerts_between, metrics_between, newest_metrics_day
 from council_social.reports.weekly import monday_of, weekly_context
 
 
 def latest_week_with_data(conn, today: date) -> date | None:
     """The Monday of the newest week (up to today) that has daily metrics."""
-    day = conn.execute(text("SELECT max(day) FROM social.metrics_daily WHERE day <= :t"),
-                       {"t": today}).scalar()
+    day = newest_metrics_day(conn, today)
     return monday_of(day) if day else None
 
 
