@@ -16,9 +16,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from council_social.archive.anchor import read_anchor
 from council_social.archive.export import export_bundle
-from council_social.archive.holds import place_hold, release_hold
 from council_social.archive.manifest import archive_day, archive_interval
 from council_social.archive.recheck import recheck_recent
+from council_social.archive.repo import place_hold, release_hold
 from council_social.archive.retention import expire_files
 from council_social.archive.search import SearchQuery, search_items
 from council_social.archive.verify import verify_archive
@@ -331,7 +331,7 @@ def test_open_foi_cases_hold_their_items_and_closed_ones_release(clean_db, monke
                 {"platform": "twitter", "external_id": "222", "ref": "FOI-2"}]
     monkeypatch.setattr(foi, "open_foi_items", lambda conn: open_now)
     with clean_db.begin() as conn:
-        holds.place_hold(conn, "twitter", "333", "complaint", "CASE-9", at=SIM_NOW)
+        place_hold(conn, "twitter", "333", "complaint", "CASE-9", at=SIM_NOW)
         assert holds.sync_foi_holds(conn, SIM_NOW) == {"held": 2, "released": 0}
     open_now.pop()
     with clean_db.begin() as conn:

@@ -347,7 +347,7 @@ def test_retention_never_leaves_the_root(archive, tmp_path, path):
 
 def test_a_hold_placed_before_deletion_stops_the_run(archive):
     from council_social.archive.anchor import anchor_expiries
-    from council_social.archive.holds import place_hold
+    from council_social.archive.repo import place_hold
     from council_social.archive.retention import RetentionError, delete_expired
 
     engine, root, anchor, paths = archive

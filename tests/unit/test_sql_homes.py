@@ -1,5 +1,6 @@
-"""The README's "Where SQL goes", for the views and the reports: only views/queries.py and
-reports/repo.py build SQL; the panels, routers and report modules call them."""
+"""The README's "Where SQL goes", for the views, the reports, the archive and the cases: only
+views/queries.py, reports/repo.py, archive/repo.py and the cases/repo/ package build SQL; the
+panels, routers, report modules and capability modules call them."""
 
 import ast
 from pathlib import Path
@@ -7,7 +8,11 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "include" / "council_social"
-SQL_HOMES = {"views/queries.py", "reports/repo.py"}
+SQL_HOMES = {"views/queries.py", "reports/repo.py", "archive/repo.py"}  # and cases/repo/*.py
+# A table definition whose server default and index predicate are SQL text, not a query.
+TABLES = {"cases/reply_tables.py"}
+# Being changed on other branches this session; their queries move to cases/repo/ next.
+PENDING = {"cases/allocate.py", "cases/reply_send.py"}
 # What builds or runs a statement; a table definition (reports/tables.py) is not a query.
 BUILDERS = {"text", "select", "insert", "update", "delete", "literal_column"}
 RUNNERS = {"exec_driver_sql", "execute"}
@@ -25,8 +30,9 @@ def sql_in(path: Path) -> list[str]:
 
 
 MODULES = [pytest.param(path, id=f"{folder}/{path.name}")
-           for folder in ("views", "reports") for path in sorted((PACKAGE / folder).glob("*.py"))
-           if f"{folder}/{path.name}" not in SQL_HOMES]
+           for folder in ("views", "reports", "archive", "cases")
+           for path in sorted((PACKAGE / folder).glob("*.py"))
+           if f"{folder}/{path.name}" not in SQL_HOMES | TABLES | PENDING]
 
 
 @pytest.mark.parametrize("path", MODULES)
@@ -37,3 +43,6 @@ def test_no_sql_outside_the_repo_modules(path):
 def test_the_check_sees_a_query():
     # The rule's own check must fire on what it forbids.
     assert sql_in(PACKAGE / "views" / "queries.py") and sql_in(PACKAGE / "reports" / "repo.py")
+    assert sql_in(PACKAGE / "archive" / "repo.py")
+    assert all(sql_in(path) for path in (PACKAGE / "cases" / "repo").glob("*.py")
+               if path.name != "__init__.py")

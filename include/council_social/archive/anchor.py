@@ -33,10 +33,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy import Connection, Engine
 
+from council_social.archive import repo
 from council_social.archive.storage import ANCHOR_ENV_VAR, anchor_path
-from council_social.archive.tables import archive_files
 
 __all__ = ["ANCHOR_ENV_VAR", "anchor_path", "AnchorError", "AnchorLog", "read_anchor",
            "read_source", "anchor_pending", "anchor_expiries", "mail_head", "head_message"]
@@ -45,8 +45,6 @@ __all__ = ["ANCHOR_ENV_VAR", "anchor_path", "AnchorError", "AnchorLog", "read_an
 MAX_LINE = 4096
 # A chain-head e-mail is a few hundred bytes; a bigger "e-mail" is not read.
 MAX_EMAIL = 1 << 20
-# The same advisory lock as the manifest writers (manifest.CHAIN_LOCK): one appender at a time.
-CHAIN_LOCK = 7_240_006
 
 
 class AnchorError(RuntimeError):
@@ -246,22 +244,15 @@ def anchor_pending(engine: Engine, path: Path, now: datetime) -> list[dict]:
     manifest commit and its anchor is caught up by the next write (or run). Each row
     appended is marked `anchored_at`, so a later shortened log shows."""
     with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
+        repo.lock_chain(conn)
         head = read_anchor(path).head
-        after = head["position"] if head else 0
-        rows = conn.execute(
-            select(archive_files.c.chain_position, archive_files.c.path, archive_files.c.sha256,
-                   archive_files.c.records, archive_files.c.bytes)
-            .where(archive_files.c.chain_position > after)
-            .order_by(archive_files.c.chain_position)).all()
+        rows = repo.files_after(conn, head["position"] if head else 0)
         entries = [{"position": r.chain_position, "path": r.path, "sha256": r.sha256,
                     "records": r.records, "bytes": r.bytes, "anchored_at": now.isoformat()}
                    for r in rows]
         _append(path, entries)
         if entries:
-            conn.execute(update(archive_files)
-                         .where(archive_files.c.chain_position.in_([e["position"] for e in entries]))
-                         .values(anchored_at=now))
+            repo.mark_anchored(conn, [e["position"] for e in entries], now)
     return entries
 
 

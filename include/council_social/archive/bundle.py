@@ -19,10 +19,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
+from council_social.archive import repo
 from council_social.archive.anchor import NotRegular, open_regular, read_source
-from council_social.archive.tables import archive_files, archive_records
 from council_social.archive.verify import anchor_sources, one_line, verify_files
 
 # A bundle's manifest.json is a few MB at most; a bigger one is refused unread.
@@ -57,20 +55,14 @@ def archived_records(conn, root, anchor, page_ids: list[int]) -> tuple[list[Arch
     copied from files that verified just now; and the page ids no file holds yet."""
     if not page_ids:
         return [], []
-    holders = conn.execute(
-        select(archive_records.c.file_id, archive_records.c.raw_page_id)
-        .where(archive_records.c.raw_page_id.in_(page_ids))).all()
-    files = {f["id"]: f for f in conn.execute(
-        select(archive_files).where(archive_files.c.id.in_({h.file_id for h in holders}))
-        .order_by(archive_files.c.chain_position)).mappings()}
+    holders = repo.record_holders(conn, page_ids)
+    files = repo.files_by_id(conn, {h.file_id for h in holders})
     first: dict[int, int] = {}
     for h in sorted(holders, key=lambda h: files[h.file_id]["chain_position"]):
         first.setdefault(h.raw_page_id, h.file_id)
     chosen = sorted({first[p] for p in first}, key=lambda i: files[i]["chain_position"])
-    records = conn.execute(select(archive_records).where(archive_records.c.file_id.in_(chosen))
-                           .order_by(archive_records.c.file_id, archive_records.c.record_index)
-                           ).mappings().all()
-    every = conn.execute(select(archive_files).order_by(archive_files.c.chain_position)).mappings().all()
+    records = repo.records_of(conn, chosen)
+    every = repo.all_files(conn)
     logs = [read_source(Path(a)) for a in anchor_sources(anchor)] or None
     problems = verify_files(every, set(chosen), records, root, logs).problems
     if problems:

@@ -27,15 +27,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from council_social.archive import repo
 from council_social.archive.bundle import archived_records, response_body
 from council_social.archive.manifest import exchange
 from council_social.archive.redact import Redactor
-from council_social.archive.search import SearchQuery, evidence_pages, search_items, versions_of
+from council_social.archive.search import SearchQuery, search_items
 from council_social.archive.writer import build_export_file
 from council_social.safe_text import defuse_formula
-from council_social.store.tables import authors, raw_pages
 
 ITEM_COLUMNS = ["platform", "external_id", "created_at", "account_key", "author_username",
                 "author_name", "kind", "text", "versions", "deleted", "deleted_at", "url",
@@ -74,11 +74,8 @@ def _csv(columns: list[str], rows: list[dict]) -> bytes:
 
 
 def council_redactor(conn, config) -> Redactor:
-    people = {r.external_id: (r.username, r.display_name)
-              for r in conn.execute(select(authors.c.external_id, authors.c.username,
-                                           authors.c.display_name))}
     return Redactor([a.handle for a in config.accounts],
-                    [a.external_id for a in config.accounts], people)
+                    [a.external_id for a in config.accounts], repo.author_names(conn))
 
 
 def redact_body(redactor: Redactor, body: bytes) -> bytes:
@@ -154,13 +151,12 @@ def export_bundle(engine: Engine, config, query: SearchQuery, out_path: str | Pa
     with engine.connect() as conn:
         found = search_items(conn, query, config.council.timezone)
         keys = [(r["platform"], r["external_id"]) for r in found]
-        versions = versions_of(conn, keys)
-        page_ids = evidence_pages(conn, keys)
+        versions = repo.versions_of(conn, keys)
+        page_ids = repo.evidence_pages(conn, keys)
         archived, not_archived = archived_records(conn, root, anchor, list(page_ids))
         redactor = council_redactor(conn, config) if redact else None
-        pages = [exchange(r) for r in conn.execute(
-            select(raw_pages).where(raw_pages.c.id.in_(page_ids)).order_by(raw_pages.c.id)
-        ).mappings()] if (page_ids and redact) else []
+        pages = ([exchange(r) for r in repo.pages_by_id(conn, page_ids)]
+                 if (page_ids and redact) else [])
 
     if redactor is None:
         data = bytearray()

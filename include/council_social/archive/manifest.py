@@ -11,17 +11,14 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine
 
-from council_social.archive.anchor import CHAIN_LOCK, anchor_pending
+from council_social.archive import repo
+from council_social.archive.anchor import anchor_pending
 from council_social.archive.storage import ArchiveError, day_path, write_once
-from council_social.archive.tables import archive_files, archive_records
 from council_social.archive.writer import Exchange, build_day_file
-from council_social.store.tables import raw_pages
 
 log = logging.getLogger(__name__)
-
-# CHAIN_LOCK serialises manifest writers (mapped tasks per platform) so the chain stays linear.
 
 
 @dataclass(frozen=True)
@@ -56,12 +53,7 @@ def days_ending_in(start: datetime, end: datetime) -> list[date]:
 
 def exchanges_for_day(conn: Connection, platform: str, day: date) -> list[Exchange]:
     start, end = day_bounds(day)
-    rows = conn.execute(
-        select(raw_pages).where(raw_pages.c.platform == platform,
-                                raw_pages.c.fetched_at >= start, raw_pages.c.fetched_at < end)
-        .order_by(raw_pages.c.fetched_at, raw_pages.c.id)
-    ).mappings().all()
-    return [exchange(r) for r in rows]
+    return [exchange(r) for r in repo.day_pages(conn, platform, start, end)]
 
 
 def exchange(row) -> Exchange:
@@ -92,16 +84,12 @@ def archive_day(engine: Engine, root, platform: str, day: date, written_for: dat
 
 def _archive_day(engine: Engine, root, platform: str, day: date, written_for: datetime) -> DayOutcome:
     with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
+        repo.lock_chain(conn)  # one manifest writer at a time: the chain stays linear
         exchanges = exchanges_for_day(conn, platform, day)
         if not exchanges:
             return DayOutcome(platform, day, "empty")
         warc = build_day_file(platform, day, exchanges)
-        latest = conn.execute(
-            select(archive_files).where(archive_files.c.platform == platform,
-                                        archive_files.c.day == day)
-            .order_by(archive_files.c.version.desc()).limit(1)
-        ).mappings().first()
+        latest = repo.newest_day_file(conn, platform, day)
         if latest is not None and latest["sha256"] == warc.sha256:
             return DayOutcome(platform, day, "unchanged", latest["path"], latest["version"],
                               latest["records"], latest["bytes"], latest["sha256"])
@@ -117,11 +105,8 @@ def _archive_day(engine: Engine, root, platform: str, day: date, written_for: da
                 log.warning("%s; writing the next version instead", exc)
                 version += 1
                 path = day_path(platform, day, version)
-        previous = conn.execute(
-            select(archive_files.c.sha256, archive_files.c.chain_position)
-            .order_by(archive_files.c.chain_position.desc()).limit(1)
-        ).first()
-        file_id = conn.execute(insert(archive_files).values(
+        previous = repo.chain_head(conn)
+        repo.add_file(conn, dict(
             platform=platform, day=day, version=version, path=path,
             records=len(warc.records), bytes=len(warc.data), sha256=warc.sha256,
             prev_sha256=previous.sha256 if previous else None,
@@ -129,9 +114,8 @@ def _archive_day(engine: Engine, root, platform: str, day: date, written_for: da
             first_fetched_at=min(e.fetched_at for e in exchanges),
             last_fetched_at=max(e.fetched_at for e in exchanges),
             written_for=written_for,
-        ).returning(archive_files.c.id)).scalar_one()
-        conn.execute(insert(archive_records), [
-            {"file_id": file_id, "record_index": r.index, "warc_record_id": r.warc_record_id,
+        ), [
+            {"record_index": r.index, "warc_record_id": r.warc_record_id,
              "warc_type": r.warc_type, "raw_page_id": r.raw_page_id,
              "record_class": r.record_class, "byte_offset": r.offset,
              "byte_length": r.length, "sha256": r.sha256}
@@ -153,8 +137,4 @@ def archive_interval(engine: Engine, root, platforms: list[str], start: datetime
 
 def archive_totals(engine: Engine) -> dict:
     with engine.connect() as conn:
-        row = conn.execute(select(
-            func.count(), func.coalesce(func.sum(archive_files.c.records), 0),
-            func.coalesce(func.sum(archive_files.c.bytes), 0),
-        ).where(archive_files.c.expired_at.is_(None))).first()
-    return {"files": row[0], "records": int(row[1]), "bytes": int(row[2])}
+        return repo.totals(conn)

@@ -16,11 +16,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from council_social.archive import repo
 from council_social.archive.tombstones import LOOKUP_ENDPOINT
 from council_social.store.ingest_repo import FetchKey, FetchPlan, record_fetch
-from council_social.store.tables import items
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +47,7 @@ def items_to_recheck(engine: Engine, platform: str, since: datetime, until: date
     same question (and lands the same exchange) as the first run.
     """
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(items.c.account_key, items.c.external_id)
-            .where(items.c.platform == platform,
-                   items.c.account_key.is_not(None),
-                   items.c.created_at >= since, items.c.created_at < until)
-            .order_by(items.c.account_key, items.c.external_id)
-        ).all()
+        rows = repo.items_created_between(conn, platform, since, until)
     grouped: dict[str, list[str]] = {}
     for account_key, external_id in rows:
         grouped.setdefault(account_key, []).append(external_id)

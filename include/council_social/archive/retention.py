@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Engine
 
+from council_social.archive import repo
 from council_social.archive.anchor import anchor_expiries, read_anchor
-from council_social.archive.holds import holds_on_file
-from council_social.archive.manifest import CHAIN_LOCK
-from council_social.archive.tables import archive_files, archive_records, retention_log
 
 log = logging.getLogger(__name__)
 
@@ -88,34 +86,27 @@ def expire_files(engine: Engine, root, retention, as_of: datetime, anchor,
     held: list[dict] = []
     kept = 0
     with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
-        files = conn.execute(select(archive_files).where(archive_files.c.expired_at.is_(None))
-                             .order_by(archive_files.c.chain_position)).mappings().all()
-        classes: dict[int, set[str]] = {}
-        for file_id, klass in conn.execute(
-                select(archive_records.c.file_id, archive_records.c.record_class).distinct()
-                .where(archive_records.c.raw_page_id.is_not(None))):
-            classes.setdefault(file_id, set()).add(klass)
+        repo.lock_chain(conn)
+        files = repo.live_files(conn)
+        classes = repo.record_classes(conn)
         for f in files:
             until = retain_until(f["day"], classes.get(f["id"], set()), retention)
             if until > as_of.date():
                 kept += 1
                 continue
             target_inside(root, f["path"])  # before anything is marked: stops the run
-            holds = holds_on_file(conn, f["id"])
+            holds = repo.holds_on_file(conn, f["id"])
             if holds:
                 held.append({"path": f["path"], "retain_until": until, "holds": holds})
                 log.info("retention: %s is past %s but held by %s", f["path"], until,
                          ", ".join(f"{case} ({item})" for case, item in holds))
                 continue
-            conn.execute(update(archive_files).where(archive_files.c.id == f["id"])
-                         .values(expired_at=as_of))
             rule = _rule(f["day"], classes.get(f["id"], set()), retention, until)
             row = {"file_id": f["id"], "path": f["path"], "platform": f["platform"],
                    "day": f["day"], "records": f["records"], "bytes": f["bytes"],
                    "sha256": f["sha256"], "retain_until": until, "expired_at": as_of,
                    "rule": rule, "expired_by": by}
-            conn.execute(insert(retention_log).values(**row))
+            repo.expire_file(conn, row)
             expired.append({**row, "chain_position": f["chain_position"]})
         # In the anchor log before the commit: a file only ever goes with its event there.
         anchor_expiries(conn, anchor, expired, by, as_of)
@@ -133,13 +124,12 @@ def delete_expired(engine: Engine, root, anchor) -> None:
     if not events:
         return
     with engine.connect() as conn:
-        ids = dict(conn.execute(select(archive_files.c.chain_position, archive_files.c.id)
-                                .where(archive_files.c.chain_position.in_(list(events)))).all())
+        ids = repo.file_ids_at(conn, events)
         for position, event in sorted(events.items()):
             target = target_inside(root, event["path"])
             if not target.exists():
                 continue
-            holds = holds_on_file(conn, ids[position]) if position in ids else []
+            holds = repo.holds_on_file(conn, ids[position]) if position in ids else []
             if holds:
                 raise RetentionError(
                     f"retention stopped: {event['path']} is under legal hold "

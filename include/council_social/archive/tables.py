@@ -1,4 +1,5 @@
-"""Archive manifest, per-record digests, tombstones, legal holds and the retention log.
+"""Archive manifest, per-record digests, tombstones, legal holds, the retention log and the
+verify runs.
 
 `archive_files` is the manifest: one row per WARC file ever written, chained
 by `prev_sha256` in `chain_position` order. Rows are never deleted: an expired
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -20,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from council_social.store.tables import metadata
 
@@ -109,4 +112,19 @@ retention_log = Table(
     # which rule and who: the same words as the anchor log's expiry event
     Column("rule", Text),
     Column("expired_by", Text),
+)
+
+# Every archive verify, so the home page can say when the chain was last checked.
+archive_verify_runs = Table(
+    "archive_verify_runs",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("verified_at", DateTime(timezone=True), nullable=False),
+    Column("root", Text, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("files", Integer, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("problems", Integer, nullable=False),
+    # what the Archive page shows: bytes, expired, anchored, the first problems' lines
+    Column("detail", JSONB),
 )

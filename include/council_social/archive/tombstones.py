@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Connection, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Connection
 
-from council_social.archive.tables import item_tombstones
-from council_social.store.tables import items
+from council_social.archive import repo
 
 LOOKUP_ENDPOINT = "tweets/lookup"
 
@@ -46,13 +44,7 @@ def record_deletions(conn: Connection, pages) -> list[str]:
         if page.endpoint != LOOKUP_ENDPOINT or not 200 <= page.status < 300:
             continue
         for external_id, detail in not_found_ids(bytes(page.body)):
-            if conn.execute(
-                update(items).where(items.c.platform == page.platform,
-                                    items.c.external_id == external_id, ~items.c.deleted)
-                .values(deleted=True, deleted_at=page.fetched_at)
-            ).rowcount:
+            if repo.mark_deleted(conn, page.platform, external_id, page.fetched_at):
                 marked.append(external_id)
-            conn.execute(insert(item_tombstones).values(
-                platform=page.platform, external_id=external_id, observed_at=page.fetched_at,
-                raw_page_id=page.id, detail=detail).on_conflict_do_nothing())
+            repo.add_tombstone(conn, page.platform, external_id, page.fetched_at, page.id, detail)
     return marked

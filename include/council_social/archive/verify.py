@@ -20,16 +20,17 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from council_social.archive import repo
 from council_social.archive.anchor import AnchorLog, read_source
-from council_social.archive.tables import archive_files, archive_records
 
 CHUNK = 1 << 20
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 def one_line(value: str) -> str:
+    """`value` with control characters and line separators escaped: one output line."""
     # A manifest path or anchor line is data: it cannot start a second output line.
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], value)
 
@@ -80,9 +81,8 @@ def verify_archive(engine: Engine, root, anchor=None, record: bool = True) -> Ve
     first, then copies of it or chain-head e-mails)."""
     logs = [read_source(p) for p in anchor_sources(anchor)]
     with engine.connect() as conn:
-        files = conn.execute(select(archive_files).order_by(archive_files.c.chain_position)).mappings().all()
-        records = conn.execute(select(archive_records).order_by(
-            archive_records.c.file_id, archive_records.c.record_index)).mappings().all()
+        files = repo.all_files(conn)
+        records = repo.records_of(conn)
     report = verify_manifest(files, records, root, logs)
     if record:
         from council_social.archive.verify_log import record_run

@@ -4,24 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Identity, Integer, Table, Text, select
-from sqlalchemy.dialects.postgresql import JSONB
-
-from council_social.store.tables import metadata
-
-archive_verify_runs = Table(
-    "archive_verify_runs",
-    metadata,
-    Column("id", BigInteger, Identity(), primary_key=True),
-    Column("verified_at", DateTime(timezone=True), nullable=False),
-    Column("root", Text, nullable=False),
-    Column("ok", Boolean, nullable=False),
-    Column("files", Integer, nullable=False),
-    Column("records", Integer, nullable=False),
-    Column("problems", Integer, nullable=False),
-    # what the Archive page shows: bytes, expired, anchored, the first problems' lines
-    Column("detail", JSONB),
-)
+from council_social.archive import repo
+from council_social.archive.tables import archive_verify_runs as archive_verify_runs
 
 SHOWN_PROBLEMS = 50
 
@@ -29,9 +13,9 @@ SHOWN_PROBLEMS = 50
 def record_run(engine, report, at: datetime | None = None) -> None:
     """Keep one verify's outcome (nothing if the table is not migrated here)."""
     with engine.begin() as conn:
-        if conn.exec_driver_sql("SELECT to_regclass('social.archive_verify_runs')").scalar() is None:
+        if not repo.verify_runs_table_exists(conn):
             return
-        conn.execute(archive_verify_runs.insert().values(
+        repo.add_verify_run(conn, dict(
             verified_at=at or datetime.now(UTC), root=str(report.root), ok=report.ok,
             files=report.files, records=report.records, problems=len(report.problems),
             detail={"bytes": getattr(report, "bytes", None),
@@ -43,6 +27,4 @@ def record_run(engine, report, at: datetime | None = None) -> None:
 
 
 def last_run(conn) -> dict | None:
-    row = conn.execute(select(archive_verify_runs).order_by(
-        archive_verify_runs.c.verified_at.desc(), archive_verify_runs.c.id.desc()).limit(1)).first()
-    return dict(row._mapping) if row else None
+    return repo.last_verify_run(conn)

@@ -131,10 +131,8 @@ def cmd_cases_list(args) -> int:
 
 
 def _officer_action(args, action) -> int:
-    from sqlalchemy import select
-
     from council_social.cases.events import case_ref, parse_case_ref
-    from council_social.cases.tables import cases
+    from council_social.cases.repo.lifecycle import get_case
     from council_social.cases.watch import lock
 
     config = _config(args)
@@ -147,7 +145,7 @@ def _officer_action(args, action) -> int:
     actor = f"officer:{args.by}"
     with _engine(args, config).begin() as conn:
         lock(conn)
-        case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+        case = get_case(conn, case_id)
         if case is None:
             raise _cli_error(f"no case {args.case}")
         if case["status"] == "closed":
@@ -243,11 +241,9 @@ def _case_text(config, found: dict) -> str:
 def _allocation(args, action, backlog=None) -> int:
     """Run `action` on each named case, then `backlog(conn, config, now)` if given (the
     backlog close), all in one transaction; print a line per case."""
-    from sqlalchemy import select
-
     from council_social.cases.allocate import Refused
     from council_social.cases.events import case_ref
-    from council_social.cases.tables import cases
+    from council_social.cases.repo.lifecycle import case_kind
 
     config = _config(args)
     ids = [_case_id(c) for c in args.case]
@@ -258,7 +254,7 @@ def _allocation(args, action, backlog=None) -> int:
                 raise Refused("name a case (e.g. CS-000012)")
             now = datetime.now(UTC)
             for case_id in dict.fromkeys(ids):
-                kind = conn.execute(select(cases.c.kind).where(cases.c.id == case_id)).scalar()
+                kind = case_kind(conn, case_id)
                 message = action(conn, config, case_id, now)
                 done.append(f"{case_ref(kind or '', case_id)}: {message}")
             if backlog:
@@ -372,10 +368,9 @@ def cmd_foi_register(args) -> int:
 
 
 def cmd_foi_acknowledgement(args) -> int:
-    from sqlalchemy import text
-
     from council_social.cases.events import case_ref, parse_case_ref
     from council_social.cases.foi import acknowledgement_text
+    from council_social.cases.repo.reading import case_with_author
 
     config = _config(args)
     try:
@@ -383,14 +378,7 @@ def cmd_foi_acknowledgement(args) -> int:
     except ValueError as exc:
         raise _cli_error(str(exc)) from None
     with _engine(args, config).connect() as conn:
-        row = conn.execute(text("""
-            SELECT c.kind, c.due_at, c.details, a.username
-            FROM social.cases c
-            LEFT JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
-            LEFT JOIN social.authors a ON a.platform = i.platform
-                 AND a.external_id = i.author_external_id
-            WHERE c.id = :id
-        """), {"id": case_id}).mappings().first()
+        row = case_with_author(conn, case_id)
     if row is None or row["kind"] != "foi":
         raise _cli_error(f"no FoI case {args.case}")
     print(acknowledgement_text(config, ref=case_ref("foi", case_id), due_at=row["due_at"],

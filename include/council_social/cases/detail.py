@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, text
-
 from council_social.cases.events import case_ref
+from council_social.cases.repo import lifecycle, reading
 from council_social.cases.routing import council_accounts
-from council_social.cases.tables import case_events, cases
 
 THREAD_LIMIT = 50  # posts of one conversation shown; a long thread keeps its newest
 STEP_NAMES = {"lead_officer": "the lead officer", "head_of_communications": "the head of communications"}
@@ -24,20 +22,13 @@ CLOSE_REASONS = {
 
 
 def case_detail(conn, config, case_id: int) -> dict | None:
-    case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+    case = lifecycle.get_case(conn, case_id)
     if case is None:
         return None
     case = dict(case)
     case["ref"] = case_ref(case["kind"], case["id"])
-    item = conn.execute(text("""
-        SELECT platform, external_id, account_key, kind, author_external_id, text, created_at,
-               conversation_id, in_reply_to_external_id, url, deleted
-        FROM social.items WHERE platform = :p AND external_id = :e
-    """), {"p": case["platform"], "e": case["external_id"]}).mappings().first()
-    item = dict(item) if item else None
-    events = [dict(e) for e in conn.execute(
-        select(case_events).where(case_events.c.case_id == case_id)
-        .order_by(case_events.c.at, case_events.c.id)).mappings()]
+    item = reading.case_item(conn, case["platform"], case["external_id"])
+    events = reading.events_of(conn, case_id)
     for e in events:
         e["sentence"] = describe_event(config, case, e)
     return {
@@ -57,23 +48,10 @@ def _author(conn, config, case: dict, item: dict | None) -> dict | None:
         "author_external_id")
     if not author_id:
         return None
-    row = conn.execute(text("""
-        SELECT a.external_id, a.username, a.display_name, a.followers_count, a.verified,
-               a.location,
-               (SELECT score FROM social.author_influence ai
-                 WHERE ai.platform = a.platform AND ai.external_id = a.external_id
-                 ORDER BY day DESC LIMIT 1) AS influence
-        FROM social.authors a WHERE a.platform = :p AND a.external_id = :a
-    """), {"p": case["platform"], "a": author_id}).mappings().first()
+    row = reading.author(conn, case["platform"], author_id)
     author = dict(row) if row else {"external_id": author_id, "username": None,
                                     "display_name": None, "influence": None}
-    others = conn.execute(text("""
-        SELECT c.id, c.kind, c.status, c.due_at, c.team FROM social.cases c
-        JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
-        WHERE c.platform = :p AND i.author_external_id = :a AND c.id <> :id
-          AND c.status <> 'closed'
-        ORDER BY c.due_at, c.id
-    """), {"p": case["platform"], "a": author_id, "id": case["id"]}).mappings().all()
+    others = reading.other_open_cases(conn, case["platform"], author_id, case["id"])
     author["other_open_cases"] = [{**dict(o), "ref": case_ref(o["kind"], o["id"])} for o in others]
     return author
 
@@ -85,17 +63,7 @@ def _thread(conn, config, case: dict, item: dict | None) -> list[dict]:
         "conversation_id")
     if not conversation:
         return []
-    rows = conn.execute(text("""
-        SELECT * FROM (
-            SELECT i.external_id, i.author_external_id, i.text, i.created_at, i.url, i.deleted,
-                   i.in_reply_to_external_id, a.username, a.display_name
-            FROM social.items i
-            LEFT JOIN social.authors a ON a.platform = i.platform
-                 AND a.external_id = i.author_external_id
-            WHERE i.platform = :p AND (i.conversation_id = :c OR i.external_id = :c)
-            ORDER BY i.created_at DESC, i.external_id DESC LIMIT :limit
-        ) newest ORDER BY created_at, external_id
-    """), {"p": case["platform"], "c": conversation, "limit": THREAD_LIMIT}).mappings().all()
+    rows = reading.conversation(conn, case["platform"], conversation, THREAD_LIMIT)
     accounts = council_accounts(config)
     out = []
     for r in rows:
@@ -109,14 +77,7 @@ def _thread(conn, config, case: dict, item: dict | None) -> list[dict]:
 
 
 def _decision(conn, case: dict) -> dict | None:
-    row = conn.execute(text("""
-        SELECT rules_version, outcome, flags, intent, topic, department, criticality, critical,
-               influence, foi_valid, draft_reply, rule_path, inputs->>'explanation' AS explanation
-        FROM social.triage_decisions
-        WHERE platform = :p AND external_id = :e
-        ORDER BY rules_version = :v DESC, rules_version DESC LIMIT 1
-    """), {"p": case["platform"], "e": case["external_id"], "v": case["rules_version"]}).mappings().first()
-    return dict(row) if row else None
+    return reading.decision(conn, case["platform"], case["external_id"], case["rules_version"])
 
 
 # --- history as sentences ----------------------------------------------------------------

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert
-
-from council_social.cases.tables import case_events
+from council_social.cases.repo import lifecycle as repo
 
 ACTOR = "response_watch"
 KIND_CODES = {
@@ -35,10 +33,7 @@ def record_event(conn, case_id: int, event: str, *, at: datetime, recorded_at: d
                  actor: str, from_status: str | None = None, to_status: str | None = None,
                  once_key: str | None = None, detail: dict | None = None) -> bool:
     """Append an event; a once-only event that already exists is skipped (returns False)."""
-    stmt = insert(case_events).values(
+    return repo.add_event(conn, dict(
         case_id=case_id, event=event, at=at, recorded_at=recorded_at, actor=actor,
         from_status=from_status, to_status=to_status, once_key=once_key, detail=detail or {},
-    )
-    if once_key is not None:
-        stmt = stmt.on_conflict_do_nothing(constraint="case_events_once_key")
-    return conn.execute(stmt.returning(case_events.c.id)).first() is not None
+    ))

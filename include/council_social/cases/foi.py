@@ -13,11 +13,9 @@ import csv
 import io
 from datetime import datetime
 
-from sqlalchemy import select, text
-
 from council_social.cases.calendar import WorkingCalendar
 from council_social.cases.events import ACTOR, case_ref, record_event
-from council_social.cases.tables import cases
+from council_social.cases.repo import lifecycle, reading
 from council_social.safe_text import defuse_formula
 
 POST_LIMIT = 280
@@ -38,13 +36,7 @@ def send_reminders(conn, config, calendar: WorkingCalendar, now: datetime, resul
 
     A case opened late skips reminders already overtaken by a nearer one.
     """
-    due = conn.execute(
-        select(cases.c.id, cases.c.team, cases.c.due_at, cases.c.status)
-        .where(cases.c.kind == "foi", cases.c.responded_at.is_(None),
-               cases.c.status != "closed", cases.c.due_at > now)
-        .order_by(cases.c.id)
-    ).all()
-    for c in due:
+    for c in lifecycle.foi_awaiting(conn, now):
         times = reminder_times(calendar, c.due_at, config.cases.foi_reminder_working_days)
         reached = [n for n, at in times.items() if at <= now]
         if not reached:
@@ -84,11 +76,7 @@ def open_foi_items(conn) -> list[dict]:
 
     Returns [{platform, external_id, case_id, ref, due_at, status}].
     """
-    rows = conn.execute(
-        select(cases.c.id, cases.c.platform, cases.c.external_id, cases.c.due_at, cases.c.status)
-        .where(cases.c.kind == "foi", cases.c.status != "closed")
-        .order_by(cases.c.id)
-    ).all()
+    rows = lifecycle.foi_not_closed(conn)
     return [
         {"platform": r.platform, "external_id": r.external_id, "case_id": r.id,
          "ref": case_ref("foi", r.id), "due_at": r.due_at, "status": r.status}
@@ -106,20 +94,7 @@ REGISTER_COLUMNS = (
 def register(conn, config, as_of: datetime, *, include_closed: bool = True) -> list[dict]:
     """The FoI register, oldest first; `working_days_left` is counted from `as_of`."""
     calendar = WorkingCalendar.from_config(config)
-    rows = conn.execute(text("""
-        SELECT c.*, i.text AS request_text, i.url AS item_url,
-               a.username AS requester_handle, a.display_name AS requester_name,
-               (SELECT min(e.at) FROM social.case_events e
-                 WHERE e.case_id = c.id AND e.event = 'acknowledged') AS acknowledged_at,
-               (SELECT array_agg(e.once_key ORDER BY e.at) FROM social.case_events e
-                 WHERE e.case_id = c.id AND e.event = 'reminder') AS reminders
-        FROM social.cases c
-        LEFT JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
-        LEFT JOIN social.authors a ON a.platform = i.platform
-             AND a.external_id = i.author_external_id
-        WHERE c.kind = 'foi' AND (:closed OR c.status <> 'closed')
-        ORDER BY c.opened_at, c.id
-    """), {"closed": include_closed}).mappings().all()
+    rows = reading.foi_register(conn, include_closed)
     today = calendar.local_date(as_of)
     out = []
     for r in rows:

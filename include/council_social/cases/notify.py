@@ -24,11 +24,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
-
 from council_social.cases.events import case_ref
-from council_social.cases.tables import case_digests
+from council_social.cases.repo import digests as repo
 from council_social.cases.watch import AWAITING, HEAD_OF_COMMS, LEAD_OFFICER
 
 SNIPPET = 160
@@ -218,22 +215,8 @@ def render_digests(config, events: list[dict], outstanding: list[dict], start: d
 
 
 def collect(conn, config, start: datetime, end: datetime) -> list[Digest]:
-    events = conn.execute(text("""
-        SELECT e.case_id, e.event, e.at, e.actor, e.detail, c.kind, c.team, c.due_at,
-               i.text, i.url
-        FROM social.case_events e
-        JOIN social.cases c ON c.id = e.case_id
-        LEFT JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
-        WHERE e.recorded_at > :start AND e.recorded_at <= :end
-        ORDER BY c.team, e.at, e.id
-    """), {"start": start, "end": end}).mappings().all()
-    outstanding = conn.execute(text("""
-        SELECT c.id, c.kind, c.team, c.status, c.due_at, i.text
-        FROM social.cases c
-        LEFT JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
-        WHERE c.status = ANY(:awaiting) AND c.opened_at <= :end
-        ORDER BY c.due_at, c.id
-    """), {"awaiting": list(AWAITING), "end": end}).mappings().all()
+    events = repo.events_recorded(conn, start, end)
+    outstanding = repo.outstanding(conn, AWAITING, end)
     return render_digests(config, [dict(e) for e in events], [dict(c) for c in outstanding],
                           start, end)
 
@@ -254,14 +237,11 @@ def send_digests(engine, config, start: datetime, end: datetime, sender, *,
         # The row and the send share a transaction: a failed send leaves no row, so a
         # retry sends again; a sent digest's row makes every rerun a no-op.
         with engine.begin() as conn:
-            row = conn.execute(
-                insert(case_digests).values(
+            if not repo.add_digest(conn, dict(
                     team=digest.team, interval_end=end, recipients=digest.recipients,
                     subject=digest.subject, message_id=digest.message_id, cases=digest.cases,
                     events=digest.events, transport=transport, body_sha256=digest.body_sha256(),
-                ).on_conflict_do_nothing().returning(case_digests.c.team)
-            ).first()
-            if row is None:
+            )):
                 continue
             sender.send_message(digest.to_message(from_email, end))
         sent.append(digest)

@@ -19,13 +19,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
 from council_social.cases.events import case_ref, record_event
 from council_social.cases.reply_checks import check_reply, normalise
-from council_social.cases.reply_tables import UNFINISHED, case_replies
+from council_social.cases.repo import replies as repo
 from council_social.cases.saved_replies import fill, saved_reply, tag_links
 
 # Platforms whose reply API send_replies drives; the rest are answered there and recorded
@@ -92,16 +90,7 @@ def needs_approval(config, case) -> str | None:
 
 
 def case_for_reply(conn, case_id: int):
-    return conn.execute(text("""
-        SELECT c.id, c.kind, c.team, c.status, c.outcome, c.details, c.platform, c.external_id,
-               c.opened_at, c.responded_at, i.account_key, i.url, a.username, a.display_name,
-               i.kind AS item_kind, i.in_reply_to_external_id AS item_in_reply_to
-        FROM social.cases c
-        LEFT JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
-        LEFT JOIN social.authors a ON a.platform = i.platform
-             AND a.external_id = i.author_external_id
-        WHERE c.id = :id
-    """), {"id": case_id}).mappings().first()
+    return repo.case_for_reply(conn, case_id)
 
 
 def replying_account(config, case) -> str | None:
@@ -166,8 +155,7 @@ def queue_reply(conn, config, case_id: int, *, reply_text: str | None, officer: 
     if problems:
         raise ReplyRefused(f"{ref}: not queued: " + "; ".join(problems))
     key = idempotency_key(case_id, body)
-    existing = conn.execute(select(case_replies).where(case_replies.c.idempotency_key == key)
-                            ).mappings().first()
+    existing = repo.reply_with_key(conn, key)
     if existing is not None:
         return Queued(existing["id"], existing["status"], True, existing["text"], ref,
                       f"{ref}: the same reply is already {existing['status']} "
@@ -189,17 +177,14 @@ def queue_reply(conn, config, case_id: int, *, reply_text: str | None, officer: 
                           if status == "answer_there" else None))
     try:
         with conn.begin_nested():
-            row = conn.execute(insert(case_replies).values(**values)
-                               .returning(case_replies.c.id)).one()
+            reply_id = repo.add_reply(conn, values)
     except IntegrityError:
-        first = conn.execute(select(case_replies).where(
-            case_replies.c.case_id == case_id, case_replies.c.status.in_(UNFINISHED))
-        ).mappings().first()
+        first = repo.unfinished_reply(conn, case_id)
         who = f"{reply_ref(first['id'])} by {first['officer']}" if first else "another reply"
         raise ReplyRefused(f"{ref}: {who} is already on its way; wait for it to be sent",
                            "state") from None
     record_event(conn, case_id, "note", at=at, recorded_at=at, actor=f"officer:{officer}",
-                 detail={"reply": reply_ref(row.id), "status": status, "holding": holding,
+                 detail={"reply": reply_ref(reply_id), "status": status, "holding": holding,
                          "saved": values["saved_key"]})
     messages = {
         "queued": "queued; send_replies sends it within a minute",
@@ -208,8 +193,8 @@ def queue_reply(conn, config, case_id: int, *, reply_text: str | None, officer: 
         "answer_there": f"{platform} has no reply API here for this item: answer there ({case['url'] or ''}) "
                         "and record it with `council-social cases respond`",
     }
-    return Queued(row.id, status, False, body, ref,
-                  f"{ref}: {reply_ref(row.id)} {messages[status]}")
+    return Queued(reply_id, status, False, body, ref,
+                  f"{ref}: {reply_ref(reply_id)} {messages[status]}")
 
 
 def approve_reply(conn, config, reply_id: int, officer: str, at: datetime) -> dict:
@@ -219,8 +204,7 @@ def approve_reply(conn, config, reply_id: int, officer: str, at: datetime) -> di
     if who.casefold() not in allowed:
         raise ReplyRefused(f"{who!r} is not an approver; approvers are: "
                            f"{', '.join(approvers(config)) or '(none configured)'}", "who")
-    row = conn.execute(select(case_replies).where(case_replies.c.id == reply_id)
-                       .with_for_update()).mappings().first()
+    row = repo.reply_for_update(conn, reply_id)
     if row is None:
         raise ReplyRefused(f"no reply {reply_ref(reply_id)}", "missing")
     if row["status"] != "awaiting_approval":
@@ -229,15 +213,11 @@ def approve_reply(conn, config, reply_id: int, officer: str, at: datetime) -> di
     if row["officer"].casefold() == who.casefold():
         raise ReplyRefused(f"{who} wrote {reply_ref(reply_id)}; another approver must approve",
                            "who")
-    conn.execute(update(case_replies).where(case_replies.c.id == reply_id,
-                                            case_replies.c.status == "awaiting_approval")
-                 .values(status="queued", approved_by=who, approved_at=at, updated_at=at))
+    repo.approve(conn, reply_id, who, at)
     record_event(conn, row["case_id"], "note", at=at, recorded_at=at, actor=f"officer:{who}",
                  detail={"reply": reply_ref(reply_id), "approved": True})
     return {"reply": reply_ref(reply_id), "status": "queued", "approved_by": who}
 
 
 def replies_for_case(conn, case_id: int) -> list[dict]:
-    return [dict(r) for r in conn.execute(
-        select(case_replies).where(case_replies.c.case_id == case_id)
-        .order_by(case_replies.c.created_at, case_replies.c.id)).mappings()]
+    return repo.replies_of(conn, case_id)

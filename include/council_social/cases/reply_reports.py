@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text
+from council_social.cases.repo import replies as repo
 
 
 def _hours(value) -> float | None:
@@ -19,35 +19,12 @@ def _hours(value) -> float | None:
 
 
 def reply_figures(conn, config, start: datetime, end: datetime) -> dict:
-    window = {"start": start, "end": end}
-    where = conn.execute(text("""
-        SELECT count(*) FILTER (WHERE response_channel = 'thread') AS platform,
-               count(*) FILTER (WHERE response_channel IS NOT NULL
-                                  AND response_channel <> 'thread') AS elsewhere,
-               count(*) FILTER (WHERE responded_at IS NULL) AS not_yet
-        FROM social.cases WHERE opened_at >= :start AND opened_at < :end
-    """), window).mappings().one()
-    kinds = conn.execute(text("""
-        SELECT count(*) FILTER (WHERE holding) AS holding,
-               count(*) FILTER (WHERE NOT holding) AS substantive
-        FROM social.case_replies WHERE status = 'sent' AND sent_at >= :start AND sent_at < :end
-    """), window).mappings().one()
-    teams = conn.execute(text("""
-        SELECT team, count(*) AS cases, count(responded_at) AS responded,
-               percentile_cont(0.5) WITHIN GROUP (
-                   ORDER BY extract(epoch FROM responded_at - opened_at) / 3600) AS p50_hours,
-               percentile_cont(0.9) WITHIN GROUP (
-                   ORDER BY extract(epoch FROM responded_at - opened_at) / 3600) AS p90_hours
-        FROM social.cases WHERE opened_at >= :start AND opened_at < :end
-        GROUP BY team ORDER BY team
-    """), window).mappings().all()
+    where = repo.first_responses(conn, start, end)
+    kinds = repo.sent_kinds(conn, start, end)
+    teams = repo.team_response_times(conn, start, end)
     # The service a reply speaks for: its saved reply's, else the case's team.
     saved_service = {s.key: s.service for s in config.cases.saved_replies}
-    sent = conn.execute(text("""
-        SELECT r.saved_key, r.link, c.team
-        FROM social.case_replies r JOIN social.cases c ON c.id = r.case_id
-        WHERE r.status = 'sent' AND r.sent_at >= :start AND r.sent_at < :end
-    """), window).mappings().all()
+    sent = repo.sent_replies(conn, start, end)
     services: dict[str, list[int]] = {}
     for r in sent:
         service = saved_service.get(r["saved_key"] or "", r["team"])

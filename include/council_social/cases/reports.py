@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text
+from council_social.cases.repo import reading
 
 
 def target_label(target) -> str:
@@ -21,22 +21,7 @@ def target_label(target) -> str:
 
 def response_times(conn, config, start: datetime, end: datetime, as_of: datetime) -> list[dict]:
     """One row per (week, kind) for cases received in [start, end)."""
-    rows = conn.execute(text("""
-        SELECT (date_trunc('week', c.opened_at AT TIME ZONE :tz))::date AS week,
-               c.kind,
-               count(*) AS cases,
-               count(c.responded_at) AS responded,
-               percentile_cont(0.5) WITHIN GROUP (
-                   ORDER BY extract(epoch FROM c.responded_at - c.opened_at) / 3600) AS p50_hours,
-               percentile_cont(0.9) WITHIN GROUP (
-                   ORDER BY extract(epoch FROM c.responded_at - c.opened_at) / 3600) AS p90_hours,
-               count(*) FILTER (WHERE c.responded_at <= c.due_at) AS within_target,
-               count(*) FILTER (WHERE c.responded_at IS NOT NULL OR c.due_at <= :as_of) AS decided
-        FROM social.cases c
-        WHERE c.opened_at >= :start AND c.opened_at < :end
-        GROUP BY 1, 2
-        ORDER BY 1, 2
-    """), {"tz": config.council.timezone, "start": start, "end": end, "as_of": as_of}).mappings()
+    rows = reading.response_times(conn, config.council.timezone, start, end, as_of)
     out = []
     for r in rows:
         target = config.response_targets[r["kind"]]

@@ -15,11 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
-from sqlalchemy.dialects.postgresql import insert
-
 from council_social.cases.calendar import WorkingCalendar
 from council_social.cases.events import ACTOR, record_event
+from council_social.cases.repo import lifecycle as repo
 from council_social.cases.routing import (
     FLAG_KINDS,
     OUTCOME_KINDS,
@@ -28,7 +26,6 @@ from council_social.cases.routing import (
     council_accounts,
     owning_team,
 )
-from council_social.cases.tables import case_watch_marks, cases
 
 # Statuses still waiting for a first response.
 AWAITING = ("open", "overdue", "escalated")
@@ -39,8 +36,6 @@ CLOCK_FROM_RECEIPT = ("foi", "emergency")
 LEAD_OFFICER = "lead_officer"
 HEAD_OF_COMMS = "head_of_communications"
 OPEN_FROM_MARK = "cases_open_from"
-# Serialises response_watch runs and officers' commands on the same cases.
-_ADVISORY_LOCK = 7_240_004
 
 
 def current_rules_version(config) -> str | None:
@@ -94,7 +89,8 @@ def watch(engine, config, start: datetime, end: datetime) -> WatchResult:
 
 
 def lock(conn) -> None:
-    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+    """Serialise response_watch runs and officers' commands on the same cases."""
+    repo.lock(conn)
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -102,14 +98,12 @@ def lock(conn) -> None:
 
 def mark_open_from(conn, at: datetime, recorded_at: datetime) -> datetime:
     """Store `at` as the moment cases start opening unless one is stored; return the stored one."""
-    conn.execute(insert(case_watch_marks).values(name=OPEN_FROM_MARK, at=at, recorded_at=recorded_at)
-                 .on_conflict_do_nothing(index_elements=["name"]))
+    repo.add_mark(conn, OPEN_FROM_MARK, at, recorded_at)
     return stored_open_from(conn)
 
 
 def stored_open_from(conn) -> datetime | None:
-    return conn.execute(select(case_watch_marks.c.at)
-                        .where(case_watch_marks.c.name == OPEN_FROM_MARK)).scalar()
+    return repo.mark(conn, OPEN_FROM_MARK)
 
 
 def open_from(conn, config) -> datetime | None:
@@ -120,32 +114,9 @@ def open_from(conn, config) -> datetime | None:
 
 def _decisions(conn, config, now: datetime):
     """Each item's ruling decision that promises a reply and has no case yet."""
-    version = current_rules_version(config)
-    params = {"now": now, "outcomes": list(OUTCOME_KINDS), "flags": list(FLAG_KINDS)}
-    where = "item_created_at <= :now"
-    if version:
-        where += " AND rules_version = :version"
-        params["version"] = version
-    # Without a configured version, each item's latest decision (highest rules_version) rules;
-    # what it promises is judged after that choice, not before.
-    return conn.execute(text(f"""
-        SELECT latest.*, i.author_external_id, i.conversation_id, i.url
-        FROM (
-            SELECT DISTINCT ON (d.platform, d.external_id)
-                   d.platform, d.external_id, d.rules_version, d.outcome, d.flags, d.department,
-                   d.topic, d.foi_valid, d.item_created_at
-            FROM social.triage_decisions d
-            WHERE {where}
-            ORDER BY d.platform, d.external_id, d.rules_version DESC
-        ) latest
-        LEFT JOIN social.items i ON i.platform = latest.platform
-             AND i.external_id = latest.external_id
-        WHERE (latest.outcome = ANY(:outcomes) OR latest.flags && CAST(:flags AS text[]))
-          AND NOT EXISTS (SELECT 1 FROM social.cases c
-                          WHERE c.platform = latest.platform
-                            AND c.external_id = latest.external_id)
-        ORDER BY latest.item_created_at, latest.platform, latest.external_id
-    """), params).mappings().all()
+    return repo.decisions_without_case(conn, now=now, outcomes=list(OUTCOME_KINDS),
+                                       flags=list(FLAG_KINDS),
+                                       rules_version=current_rules_version(config))
 
 
 def watched_from(conn, config, now: datetime) -> datetime:
@@ -176,32 +147,30 @@ def open_cases(conn, config, calendar: WorkingCalendar, now: datetime, result: W
         backlog = received < live_from and kind not in CLOCK_FROM_RECEIPT
         target = config.response_targets[kind]
         team = owning_team(config, kind, d["department"])
-        row = conn.execute(
-            insert(cases).values(
-                platform=d["platform"], external_id=d["external_id"], kind=kind,
-                team=team.key, department=d["department"],
-                assignee=team.lead_officer.email, assignee_name=team.lead_officer.name,
-                rules_version=d["rules_version"], outcome=d["outcome"],
-                flags=list(d["flags"] or []),
-                opened_at=received,
-                due_at=calendar.deadline(target, received),
-                escalate_at=calendar.deadline(
-                    target, received, config.cases.second_escalation_factor),
-                status=BACKLOG if backlog else "open", recorded_at=now, updated_at=now,
-                details={
-                    "foi_valid": d["foi_valid"], "topic": d["topic"],
-                    "author_external_id": d["author_external_id"],
-                    "conversation_id": d["conversation_id"], "url": d["url"],
-                    "carries": [
-                        {"kind": k, "due_at": calendar.deadline(
-                            config.response_targets[k], received).isoformat()}
-                        for k in carried],
-                },
-            ).on_conflict_do_nothing(constraint="cases_item_kind_key").returning(cases.c.id)
-        ).first()
-        if row is None:
+        case_id = repo.add_case(conn, dict(
+            platform=d["platform"], external_id=d["external_id"], kind=kind,
+            team=team.key, department=d["department"],
+            assignee=team.lead_officer.email, assignee_name=team.lead_officer.name,
+            rules_version=d["rules_version"], outcome=d["outcome"],
+            flags=list(d["flags"] or []),
+            opened_at=received,
+            due_at=calendar.deadline(target, received),
+            escalate_at=calendar.deadline(
+                target, received, config.cases.second_escalation_factor),
+            status=BACKLOG if backlog else "open", recorded_at=now, updated_at=now,
+            details={
+                "foi_valid": d["foi_valid"], "topic": d["topic"],
+                "author_external_id": d["author_external_id"],
+                "conversation_id": d["conversation_id"], "url": d["url"],
+                "carries": [
+                    {"kind": k, "due_at": calendar.deadline(
+                        config.response_targets[k], received).isoformat()}
+                    for k in carried],
+            },
+        ))
+        if case_id is None:
             continue
-        record_event(conn, row.id, BACKLOG if backlog else "opened", at=received,
+        record_event(conn, case_id, BACKLOG if backlog else "opened", at=received,
                      recorded_at=now, actor=ACTOR, to_status=BACKLOG if backlog else "open",
                      once_key="opened",
                      detail={"rules_version": d["rules_version"], "outcome": d["outcome"],
@@ -217,35 +186,8 @@ def _thread_replies(conn, config, now: datetime):
     accounts = council_accounts(config)
     if not accounts:
         return []
-    # A council reply to the case's item, or to its author in the same conversation; two
-    # joins rather than one OR so each can use the items' keys.
-    rows = conn.execute(text("""
-        WITH open_cases AS (
-            SELECT c.id, c.kind, c.team, c.platform, c.external_id,
-                   i.created_at, i.conversation_id, i.author_external_id AS resident
-            FROM social.cases c
-            JOIN social.items i ON i.platform = c.platform AND i.external_id = c.external_id
-            WHERE c.status <> 'closed'
-        ), council_replies AS (
-            SELECT r.platform, r.external_id, r.author_external_id, r.created_at,
-                   r.in_reply_to_external_id, r.in_reply_to_author_id, r.conversation_id
-            FROM social.items r
-            WHERE r.author_external_id = ANY(:ids) AND r.created_at <= :now AND NOT r.deleted
-        )
-        SELECT o.id, o.kind, o.team, r.platform, r.external_id AS reply_id,
-               r.author_external_id, r.created_at
-        FROM open_cases o JOIN council_replies r
-             ON r.platform = o.platform AND r.in_reply_to_external_id = o.external_id
-        WHERE r.created_at >= o.created_at
-        UNION
-        SELECT o.id, o.kind, o.team, r.platform, r.external_id AS reply_id,
-               r.author_external_id, r.created_at
-        FROM open_cases o JOIN council_replies r
-             ON r.platform = o.platform AND r.conversation_id = o.conversation_id
-            AND r.in_reply_to_author_id = o.resident
-        WHERE r.created_at >= o.created_at AND r.external_id <> o.external_id
-        ORDER BY id, created_at, reply_id
-    """), {"ids": sorted({x for _, x in accounts}), "now": now}).mappings().all()
+    # A council reply to the case's item, or to its author in the same conversation.
+    rows = repo.thread_replies(conn, sorted({x for _, x in accounts}), now)
     return [r for r in rows if (r["platform"], r["author_external_id"]) in accounts]
 
 
@@ -253,9 +195,7 @@ def detect_replies(conn, config, now: datetime, result: WatchResult) -> None:
     accounts = council_accounts(config)
     for r in _thread_replies(conn, config, now):
         account = accounts[(r["platform"], r["author_external_id"])]
-        state = conn.execute(
-            select(cases.c.status, cases.c.responded_at).where(cases.c.id == r["id"])
-        ).one()
+        state = repo.response_state(conn, r["id"])
         if state.status == "closed":
             continue
         actor = f"account:{account.key}"
@@ -290,9 +230,7 @@ def respond(conn, case_id: int, *, status: str, at: datetime, recorded_at: datet
                         from_status=status, to_status="responded", once_key="responded",
                         detail={**detail, "channel": channel}):
         return False
-    conn.execute(cases.update().where(cases.c.id == case_id).values(
-        status="responded", responded_at=at, responded_by=actor, response_channel=channel,
-        updated_at=recorded_at))
+    repo.set_responded(conn, case_id, at=at, actor=actor, channel=channel, recorded_at=recorded_at)
     return True
 
 
@@ -301,8 +239,7 @@ def close(conn, case_id: int, *, status: str, at: datetime, recorded_at: datetim
     if not record_event(conn, case_id, "closed", at=at, recorded_at=recorded_at, actor=actor,
                         from_status=status, to_status="closed", once_key="closed", detail=detail):
         return False
-    conn.execute(cases.update().where(cases.c.id == case_id).values(
-        status="closed", closed_at=at, updated_at=recorded_at))
+    repo.set_closed(conn, case_id, at=at, recorded_at=recorded_at)
     return True
 
 
@@ -311,14 +248,8 @@ def close(conn, case_id: int, *, status: str, at: datetime, recorded_at: datetim
 
 def mark_overdue(conn, config, now: datetime, result: WatchResult) -> None:
     head = config.council.head_of_communications
-    late = conn.execute(
-        select(cases.c.id, cases.c.team, cases.c.status, cases.c.due_at, cases.c.escalate_at,
-               cases.c.assignee)
-        .where(cases.c.status.in_(AWAITING), cases.c.responded_at.is_(None),
-               cases.c.due_at <= now)
-        .order_by(cases.c.id)
-    ).all()
-    done = _once_keys(conn, [c.id for c in late])
+    late = repo.late_cases(conn, AWAITING, now)
+    done = repo.once_keys(conn, [c.id for c in late])
     for c in late:
         if {"overdue", f"escalated:{LEAD_OFFICER}", f"escalated:{HEAD_OF_COMMS}"} <= done[c.id] \
                 or (c.escalate_at > now
@@ -330,7 +261,7 @@ def mark_overdue(conn, config, now: datetime, result: WatchResult) -> None:
                         detail={"due_at": c.due_at.isoformat()}):
             result.overdue[c.team] += 1
             if status == "open":
-                _set_status(conn, c.id, "overdue", now)
+                repo.set_status(conn, c.id, "overdue", now)
                 status = "overdue"
         lead = config.team(c.team).lead_officer
         if record_event(conn, c.id, "escalated", at=c.due_at, recorded_at=now, actor=ACTOR,
@@ -343,18 +274,5 @@ def mark_overdue(conn, config, now: datetime, result: WatchResult) -> None:
             detail={"step": HEAD_OF_COMMS, "to": head.email, "name": head.name},
         ):
             result.escalated[c.team] += 1
-            _set_status(conn, c.id, "escalated", now)
+            repo.set_status(conn, c.id, "escalated", now)
 
-
-def _once_keys(conn, case_ids: list[int]) -> dict[int, set[str]]:
-    keys: dict[int, set[str]] = {i: set() for i in case_ids}
-    if case_ids:
-        for case_id, key in conn.execute(text(
-            "SELECT case_id, once_key FROM social.case_events"
-            " WHERE case_id = ANY(:ids) AND once_key IS NOT NULL"), {"ids": case_ids}):
-            keys[case_id].add(key)
-    return keys
-
-
-def _set_status(conn, case_id: int, status: str, now: datetime) -> None:
-    conn.execute(cases.update().where(cases.c.id == case_id).values(status=status, updated_at=now))
