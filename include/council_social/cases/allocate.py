@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
 from council_social.cases.detail import CLOSE_REASONS
 from council_social.cases.events import case_ref, record_event
-from council_social.cases.tables import cases
+from council_social.cases.repo import lifecycle as repo
 from council_social.cases.watch import BACKLOG, close, lock
 from council_social.text_rules import TextRuleError, required_words
 
@@ -35,7 +33,7 @@ def officer_of(config, who: str):
 
 
 def _open_case(conn, case_id: int) -> dict:
-    case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+    case = repo.get_case(conn, case_id)
     if case is None:
         raise Refused(f"no case {case_id}")
     if case["status"] == "closed":
@@ -71,8 +69,7 @@ def assign(conn, config, case_id: int, *, to: str, officer: str, note: str | Non
                  from_status=case["status"], to_status=case["status"],
                  detail={"to": person.email, "to_name": person.name, "team": team.key,
                          "from": case["assignee"], "from_team": case["team"], "note": note})
-    conn.execute(cases.update().where(cases.c.id == case_id).values(
-        assignee=person.email, assignee_name=person.name, team=team.key, updated_at=at))
+    repo.set_assignee(conn, case_id, email=person.email, name=person.name, team=team.key, at=at)
     return f"assigned to {person.name} ({team.name})"
 
 
@@ -93,10 +90,6 @@ def close_backlog(conn, config, *, team: str | None, reason: str, officer: str,
                   note: str | None, at: datetime) -> list[tuple[str, str]]:
     """Close a team's (or every) backlog case with one reason, oldest first: the CLI's
     `cases close --backlog` and the cases page's button. (case ref, what was done) per case."""
-    query = (select(cases.c.id, cases.c.kind).where(cases.c.status == BACKLOG)
-             .order_by(cases.c.opened_at, cases.c.id))
-    if team:
-        query = query.where(cases.c.team == team)
     return [(case_ref(kind, case_id),
              close_with_reason(conn, config, case_id, reason=reason, officer=officer, note=note, at=at))
-            for case_id, kind in conn.execute(query).all()]
+            for case_id, kind in repo.cases_in_status(conn, BACKLOG, team)]

@@ -22,11 +22,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
-
 from council_social.cases.events import record_event
 from council_social.cases.replies import reply_ref
-from council_social.cases.reply_tables import case_replies
+from council_social.cases.repo import replies as repo
 from council_social.grid.posting import DuplicatePost, PostAuthError, PostRejected
 
 log = logging.getLogger(__name__)
@@ -84,36 +82,26 @@ def repliers_from_posters(posters: dict, instagram=None, youtube=None) -> dict:
 
 def _set(engine, reply_id: int, now: datetime, **values) -> None:
     with engine.begin() as conn:
-        conn.execute(update(case_replies).where(case_replies.c.id == reply_id)
-                     .values(updated_at=now, **values))
+        repo.set_reply(conn, reply_id, now, **values)
 
 
 def _claim(engine, reply_id: int, from_status: str, now: datetime) -> bool:
     """queued/sending -> sending with tries + 1, committed before the call."""
     with engine.begin() as conn:
-        return conn.execute(
-            update(case_replies)
-            .where(case_replies.c.id == reply_id, case_replies.c.status == from_status)
-            .values(status="sending", tries=case_replies.c.tries + 1, updated_at=now)
-            .returning(case_replies.c.id)).first() is not None
+        return repo.claim_reply(conn, reply_id, from_status, now)
 
 
 def mark_sent(engine, reply, external_id: str, now: datetime, *, found: bool = False) -> bool:
     """The reply is on the platform: record it and move the case, in one transaction."""
-    from council_social.cases.tables import cases
+    from council_social.cases.repo.lifecycle import get_case
     from council_social.cases.watch import close, lock, respond
 
     with engine.begin() as conn:
         lock(conn)
-        done = conn.execute(
-            update(case_replies)
-            .where(case_replies.c.id == reply.id, case_replies.c.status == "sending")
-            .values(status="sent", external_id=external_id, sent_at=now, updated_at=now,
-                    detail="found in the thread after a lost response" if found else None)
-            .returning(case_replies.c.id)).first()
-        if done is None:
+        if not repo.set_sent(conn, reply.id, external_id, now,
+                             "found in the thread after a lost response" if found else None):
             return False
-        case = conn.execute(select(cases).where(cases.c.id == reply.case_id)).mappings().one()
+        case = get_case(conn, reply.case_id)
         actor = f"officer:{reply.officer}"
         detail = {"reply": reply_ref(reply.id), "reply_external_id": external_id,
                   "account": reply.account_key, "holding": reply.holding}
@@ -146,8 +134,7 @@ def send_queued(engine, config, repliers: dict, *, now=_now) -> SendSummary:
     summary = SendSummary()
     accounts = {a.key: a for a in config.accounts}
     with engine.connect() as conn:
-        rows = conn.execute(select(case_replies).where(
-            case_replies.c.status.in_(("queued", "sending"))).order_by(case_replies.c.id)).all()
+        rows = repo.replies_to_send(conn)
     for reply in rows:
         label = reply_ref(reply.id)
         replier = repliers.get(reply.platform)
@@ -211,13 +198,5 @@ def announce_queued(engine, now: datetime) -> list[int]:
     Called by send_replies' trigger: each queued reply wakes the DAG once. A reply
     whose DAG run fails is still `queued`/`sending` and every later run sends it.
     """
-    from sqlalchemy import text
-
     with engine.begin() as conn:
-        return list(conn.execute(text("""
-            UPDATE social.case_replies SET announced_at = :now
-            WHERE id IN (SELECT id FROM social.case_replies
-                         WHERE status = 'queued' AND announced_at IS NULL
-                         ORDER BY id FOR UPDATE SKIP LOCKED)
-            RETURNING id
-        """), {"now": now}).scalars())
+        return repo.announce_queued(conn, now)

@@ -195,6 +195,21 @@ def get_case(conn: Connection, case_id: int):
     return conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
 
 
+def set_assignee(conn: Connection, case_id: int, *, email: str, name: str, team: str,
+                 at: datetime) -> None:
+    conn.execute(cases.update().where(cases.c.id == case_id).values(
+        assignee=email, assignee_name=name, team=team, updated_at=at))
+
+
+def cases_in_status(conn: Connection, status: str, team: str | None = None) -> list:
+    """(id, kind) of the cases in `status` (of one team if given), oldest first."""
+    query = (select(cases.c.id, cases.c.kind).where(cases.c.status == status)
+             .order_by(cases.c.opened_at, cases.c.id))
+    if team:
+        query = query.where(cases.c.team == team)
+    return conn.execute(query).all()
+
+
 def case_kind(conn: Connection, case_id: int) -> str | None:
     return conn.execute(select(cases.c.kind).where(cases.c.id == case_id)).scalar()
 

@@ -103,3 +103,45 @@ def sent_replies(conn: Connection, start: datetime, end: datetime) -> list:
         FROM social.case_replies r JOIN social.cases c ON c.id = r.case_id
         WHERE r.status = 'sent' AND r.sent_at >= :start AND r.sent_at < :end
     """), {"start": start, "end": end}).mappings().all()
+
+
+def set_reply(conn: Connection, reply_id: int, now: datetime, **values) -> None:
+    conn.execute(update(case_replies).where(case_replies.c.id == reply_id)
+                 .values(updated_at=now, **values))
+
+
+def claim_reply(conn: Connection, reply_id: int, from_status: str, now: datetime) -> bool:
+    """queued/sending -> sending with tries + 1, unless another run took it first."""
+    return conn.execute(
+        update(case_replies)
+        .where(case_replies.c.id == reply_id, case_replies.c.status == from_status)
+        .values(status="sending", tries=case_replies.c.tries + 1, updated_at=now)
+        .returning(case_replies.c.id)).first() is not None
+
+
+def set_sent(conn: Connection, reply_id: int, external_id: str, now: datetime,
+             detail: str | None) -> bool:
+    """sending -> sent with the platform's id; False if it was not `sending`."""
+    return conn.execute(
+        update(case_replies)
+        .where(case_replies.c.id == reply_id, case_replies.c.status == "sending")
+        .values(status="sent", external_id=external_id, sent_at=now, updated_at=now,
+                detail=detail)
+        .returning(case_replies.c.id)).first() is not None
+
+
+def replies_to_send(conn: Connection) -> list:
+    """Queued replies and those left `sending`, oldest first."""
+    return conn.execute(select(case_replies).where(
+        case_replies.c.status.in_(("queued", "sending"))).order_by(case_replies.c.id)).all()
+
+
+def announce_queued(conn: Connection, now: datetime) -> list[int]:
+    """Mark queued replies not yet announced as announced; their ids."""
+    return list(conn.execute(text("""
+        UPDATE social.case_replies SET announced_at = :now
+        WHERE id IN (SELECT id FROM social.case_replies
+                     WHERE status = 'queued' AND announced_at IS NULL
+                     ORDER BY id FOR UPDATE SKIP LOCKED)
+        RETURNING id
+    """), {"now": now}).scalars())
