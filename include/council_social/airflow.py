@@ -438,7 +438,7 @@ def process_window(context) -> tuple[datetime, datetime]:
 
 
 def _unprocessed_window():
-    from council_social.store.ingest_repo import unprocessed_window
+    from council_social.pipeline.claims import unprocessed_window
 
     with engine().connect() as conn:
         return unprocessed_window(conn)
