@@ -1,13 +1,14 @@
 """What one council's schedule costs: CPU-seconds per council-hour under `make up`.
 
-    .venv/bin/python bench/cost.py [--minutes 30] [--executor local]
+    .venv/bin/python bench/cost.py [--minutes 30] [--warmup 0] [--executor local]
 
 Moves itself into a cgroup of its own (v1 `cpuacct` + `memory`, or v2 `cpu.stat` +
 `memory.peak`, whichever the machine has; needs root), starts a private embedded
 PostgreSQL (Airflow's metadata and the council's data, so their CPU counts) and
 the deployment exactly as `make up` does (`council_social.deploy.up start`, every
 DAG unpaused, the simulator at the volume in council.yaml) in a throwaway UP_DIR,
-lets the schedule run for N minutes, counts the task instances and new items of
+lets the schedule run for N minutes (after --warmup minutes not counted: the first
+ingest runs fetch the initial look-back), counts the task instances and new items of
 the window from the databases (and the pages and records process_items read, from
 its runs' accounting rows), stops everything and ends with one line:
 
@@ -192,6 +193,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=0,
+                        help="minutes of schedule before the window (past the initial look-back)")
     parser.add_argument("--executor", choices=("local", "celery"), default="local")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
@@ -220,6 +223,8 @@ def main() -> int:
         print(f"deployment up in {time.monotonic() - t0:.0f} s, {cgroup.cpu_seconds() - cpu0:.0f} "
               f"CPU-s; running the schedule for {args.minutes:g} min "
               f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+        if args.warmup > 0:
+            time.sleep(args.warmup * 60)
         since = datetime.now(UTC)
         own0 = resource.getrusage(resource.RUSAGE_SELF)
         comp0 = component_snapshot(cgroup, scratch / "up")
