@@ -160,3 +160,31 @@ def test_unprocessed_window_is_what_no_run_has_read(clean_db):
         assert len(claim_pages(conn, T + 2 * Q, T + 3 * Q)) == PAGES_PER_INGEST
         assert unprocessed_window(conn) is None
         assert pages_to_read(conn, T, T + HOUR) == 0
+
+
+def test_the_migration_gives_each_read_page_to_the_longest_batch_that_covered_it(clean_db):
+    from alembic import command
+
+    from council_social.store.migrate import alembic_config, upgrade
+    from council_social.store.tables import process_batches
+
+    def batch(start, end):
+        return {"interval_start": start, "interval_end": end, "raw_pages": 0, "records": 0,
+                "stored": 0, "duplicates": 0, "quarantined": 0, "page_problems": 0,
+                "counts_by_account": {}}
+
+    for k in (1, 2, 3):
+        land(clean_db, T + k * Q)
+    with clean_db.begin() as conn:
+        # A deployment before the record: quarter-hour and hourly batches overlapping.
+        command.downgrade(alembic_config(conn), "0032_processed_pages@-1")
+        conn.execute(process_batches.insert(), [batch(T, T + Q), batch(T, T + 2 * Q),
+                                                batch(T, T + HOUR)])
+    upgrade(clean_db)
+    with clean_db.connect() as conn:
+        held = conn.execute(text("SELECT DISTINCT batch_start, batch_end"
+                                 " FROM social.processed_pages")).all()
+        assert [tuple(h) for h in held] == [(T, T + HOUR)]
+        assert scalar(clean_db, "SELECT count(*) FROM social.processed_pages") \
+            == 3 * PAGES_PER_INGEST
+        assert unprocessed_window(conn) is None
