@@ -63,7 +63,7 @@ HOUR = timedelta(hours=1)
 # History ends at a fixed midnight, so every run of the benchmark seeds the same tweets.
 HISTORY_END = datetime(2026, 11, 1, tzinfo=UTC)
 DERIVED = ("items", "item_versions", "authors", "quarantine", "process_batches",
-           "triage_decisions")
+           "triage_decisions", "processed_pages")
 
 
 def say(message: str) -> None:

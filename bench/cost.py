@@ -1,14 +1,16 @@
 """What one council's schedule costs: CPU-seconds per council-hour under `make up`.
 
-    .venv/bin/python bench/cost.py [--minutes 30] [--executor local]
+    .venv/bin/python bench/cost.py [--minutes 30] [--warmup 0] [--executor local]
 
 Moves itself into a cgroup of its own (v1 `cpuacct` + `memory`, or v2 `cpu.stat` +
 `memory.peak`, whichever the machine has; needs root), starts a private embedded
 PostgreSQL (Airflow's metadata and the council's data, so their CPU counts) and
 the deployment exactly as `make up` does (`council_social.deploy.up start`, every
 DAG unpaused, the simulator at the volume in council.yaml) in a throwaway UP_DIR,
-lets the schedule run for N minutes, counts the task instances and new items of
-the window from the databases, stops everything and ends with one line:
+lets the schedule run for N minutes (after --warmup minutes not counted: the first
+ingest runs fetch the initial look-back), counts the task instances and new items of
+the window from the databases (and the pages and records process_items read, from
+its runs' accounting rows), stops everything and ends with one line:
 
     cost: C CPU-s per council-hour (components I, task start-up S, work W); peak memory M MiB;
     councils per 2-core machine at 50% CPU: K
@@ -156,6 +158,30 @@ def count_window(airflow_url: str, council_url: str, since: datetime) -> tuple[i
     return counts[0], counts[1]
 
 
+def process_reads(airflow_url: str, since: datetime) -> dict:
+    """What the window's process_items runs read: from each run's returned accounting row."""
+    import json
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(airflow_url)
+    try:
+        with engine.connect() as conn:
+            states = dict(conn.execute(text(
+                "SELECT state, count(*) FROM task_instance WHERE dag_id = 'process_items'"
+                " AND start_date >= :t GROUP BY state"), {"t": since}).all())
+            values = conn.execute(text(
+                "SELECT value FROM xcom WHERE dag_id = 'process_items' AND key = 'return_value'"
+                " AND timestamp >= :t"), {"t": since}).scalars().all()
+    finally:
+        engine.dispose()
+    out = {"runs": sum(states.values()), "skipped": states.get("skipped", 0)}
+    rows = [v if isinstance(v, dict) else json.loads(v) for v in values]
+    for key in ("raw_pages", "records", "stored", "duplicates"):
+        out[key] = sum(int(r.get(key, 0)) for r in rows)
+    return out
+
+
 def up(action: str, env: dict) -> None:
     done = subprocess.run([sys.executable, "-m", "council_social.deploy.up", action], env=env,
                           cwd=ROOT, capture_output=True, text=True)
@@ -167,6 +193,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=0,
+                        help="minutes of schedule before the window (past the initial look-back)")
     parser.add_argument("--executor", choices=("local", "celery"), default="local")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
@@ -195,6 +223,8 @@ def main() -> int:
         print(f"deployment up in {time.monotonic() - t0:.0f} s, {cgroup.cpu_seconds() - cpu0:.0f} "
               f"CPU-s; running the schedule for {args.minutes:g} min "
               f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+        if args.warmup > 0:
+            time.sleep(args.warmup * 60)
         since = datetime.now(UTC)
         own0 = resource.getrusage(resource.RUSAGE_SELF)
         comp0 = component_snapshot(cgroup, scratch / "up")
@@ -204,6 +234,7 @@ def main() -> int:
         comp1 = component_snapshot(cgroup, scratch / "up")
         own1 = resource.getrusage(resource.RUSAGE_SELF)
         tasks, items = count_window(airflow_url, council_url, since)
+        reads = process_reads(airflow_url, since)
     finally:
         try:
             up("stop", env)
@@ -222,6 +253,11 @@ def main() -> int:
     work = max(total - components - start_up, 0.0)
     print(f"window {args.minutes:g} min: {tasks} task instances, {items} new items; "
           f"a task's start-up {per_task:.2f} CPU-s; load average {os.getloadavg()[0]:.1f}")
+    per_item = (f"{reads['raw_pages'] / items:.1f} pages and {reads['records'] / items:.0f} records"
+                f" per new item" if items else "no new item")
+    print(f"process_items: {reads['runs']} runs ({reads['skipped']} skipped, nothing left to "
+          f"read) read {reads['raw_pages']} pages and {reads['records']} records "
+          f"({reads['duplicates']} duplicates) for {items} new items: {per_item}")
     councils = int(3600 / total) if total > 0 else 0
     print(f"cost: {total:.0f} CPU-s per council-hour (components {components:.0f}, task start-up "
           f"{start_up:.0f}, work {work:.0f}); peak memory {peak / 2**20:.0f} MiB; "

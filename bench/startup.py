@@ -30,21 +30,31 @@ PY = sys.executable
 # Loads one DAG file, then for each task the modules its callable imports; prints
 # {"parse": s, "tasks": {task: s}} (a task's time is the parse plus its own imports,
 # measured in a process of its own: argv[2] names the task, or "" for the parse only).
+# argv[3] "skip": only the imports before the callable's AirflowSkipException (the
+# start-up of a run that finds nothing to do); "skips" lists the tasks that have one.
 TASK_PROBE = """
 import ast, importlib, inspect, json, sys, textwrap, time
 t0 = time.perf_counter()
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(dag_folder=sys.argv[1])
 parse = time.perf_counter() - t0
-names = []
+names, skips = [], []
 for dag in bag.dags.values():
     for task in dag.tasks:
         name = f"{dag.dag_id}.{task.task_id}"
         names.append(name)
+        source = getattr(task, "python_callable", None)
+        tree = ast.parse(textwrap.dedent(inspect.getsource(source)) if source else "")
+        raises = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Raise)
+                  and "AirflowSkipException" in ast.unparse(n)]
+        if raises:
+            skips.append(name)
         if name != sys.argv[2]:
             continue
-        tree = ast.parse(textwrap.dedent(inspect.getsource(task.python_callable)))
+        stop = min(raises) if raises and sys.argv[3:] == ["skip"] else float("inf")
         for node in ast.walk(tree):
+            if getattr(node, "lineno", 0) > stop:
+                continue
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     importlib.import_module(alias.name)
@@ -55,7 +65,7 @@ for dag in bag.dags.values():
                         importlib.import_module(f"{node.module}.{alias.name}")
 heavy = sorted({m.split(".")[0] for m in sys.modules} & {"great_expectations", "sklearn", "pandas"})
 print(json.dumps({"parse": parse, "total": time.perf_counter() - t0, "tasks": names,
-                  "heavy": heavy}))
+                  "skips": skips, "heavy": heavy}))
 """
 
 
@@ -105,14 +115,17 @@ def tasks(repeat: int, env: dict, only: str | None) -> None:
         if done.returncode != 0:
             print(f"dag file {dag_file.name} failed: {done.stderr.strip()[-300:]}")
             continue
-        for name in json.loads(done.stdout.splitlines()[-1])["tasks"]:
+        found = json.loads(done.stdout.splitlines()[-1])
+        probes = [(name, "", name) for name in found["tasks"]]
+        probes += [(name, "skip", f"{name} (skipped)") for name in found["skips"]]
+        for name, mode, label in probes:
             runs, heavy = [], []
             for _ in range(repeat):
-                wall, cpu, done = timed([PY, "-c", TASK_PROBE, str(dag_file), name], env)
+                wall, cpu, done = timed([PY, "-c", TASK_PROBE, str(dag_file), name, mode], env)
                 runs.append((wall, cpu))
                 heavy = json.loads(done.stdout.splitlines()[-1])["heavy"]
             wall, cpu = best(runs)
-            print(f"task {name:46} {wall:6.2f} s wall {cpu:6.2f} s CPU"
+            print(f"task {label:46} {wall:6.2f} s wall {cpu:6.2f} s CPU"
                   + (f"  imports {', '.join(heavy)}" if heavy else ""))
 
 

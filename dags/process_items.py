@@ -2,10 +2,12 @@
 ### process_items
 
 Turns the raw pages landed by the ingest DAGs into validated items. Runs
-hourly and whenever new raw pages land. To re-process history, use the
+whenever new raw pages land, and hourly as a safety net. A run reads only the
+pages no other run has read (a rerun reads its own again), and is skipped,
+before any heavy import, when there are none. To re-process history, use the
 `reprocess` DAG (a month per task); an hourly `airflow backfill create` pays
 the task's start-up cost every hour. A run owns the raw pages whose ingest
-interval ended inside its data interval: it parses them, validates every
+interval ended inside its data interval and no other run read: it parses them, validates every
 record with the Great Expectations item suite, upserts items, versions and
 authors, and recomputes the interval's quarantine. It never calls a platform.
 
@@ -58,10 +60,17 @@ with DAG(
 
     @task(outlets=[ITEMS])
     def process_raw_pages() -> dict:
+        from airflow.sdk.exceptions import AirflowSkipException
+
         from council_social.airflow import engine, process_window
-        from council_social.pipeline.process import process_interval
+        from council_social.pipeline.claims import has_pages_to_read
 
         start, end = process_window(get_current_context())
+        if not has_pages_to_read(engine(), start, end):
+            # An earlier run read them all (the hourly run is the safety net): no event.
+            raise AirflowSkipException("every raw page of the window was read by another run")
+        from council_social.pipeline.process import process_interval
+
         row = process_interval(engine(), config(), start, end)
         return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
 

@@ -103,7 +103,7 @@ def test_make_up_celery_runs_a_ui_trigger_on_the_worker_then_make_down_leaves_no
 ):
     from council_social.deploy import processes
     from council_social.deploy.api import AirflowApi
-    from council_social.store.ingest_repo import unprocessed_window
+    from council_social.pipeline.claims import unprocessed_window
 
     up_dir = tmp_path / "up"
     settings = {

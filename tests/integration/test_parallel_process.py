@@ -32,7 +32,7 @@ HOUR = timedelta(hours=1)
 SPACING = timedelta(days=100)
 BASE = datetime(2025, 1, 1, 12, tzinfo=UTC)
 DERIVED = ("items", "item_versions", "authors", "quarantine", "process_batches",
-           "triage_decisions")
+           "triage_decisions", "processed_pages")
 
 
 def interval_end(k: int) -> datetime:

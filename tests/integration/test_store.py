@@ -70,36 +70,3 @@ def test_the_embedded_database_starts_answers_and_stops(tmp_path):
         engine.dispose()
         embedded.stop()
     assert not embedded.is_running()
-
-
-def test_unprocessed_window_is_what_no_process_batch_covers(clean_db):
-    from datetime import UTC, datetime, timedelta
-
-    from council_social.store.ingest_repo import unprocessed_window
-    from council_social.store.tables import process_batches, raw_pages
-
-    t = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-    q = timedelta(minutes=15)
-
-    def page(n, start, end):
-        return {"platform": "twitter", "account_key": "brent_council", "endpoint": "mentions",
-                "request_url": "u", "request_params": {}, "interval_start": start,
-                "interval_end": end, "page_number": n, "fetched_at": end, "status": 200,
-                "headers": {}, "body": b"{}", "sha256": f"{n}"}
-
-    def batch(start, end):
-        return {"interval_start": start, "interval_end": end, "raw_pages": 0, "records": 0,
-                "stored": 0, "duplicates": 0, "quarantined": 0, "page_problems": 0,
-                "counts_by_account": {}}
-
-    with clean_db.begin() as conn:
-        assert unprocessed_window(conn) is None
-        conn.execute(raw_pages.insert(), [page(1, t - 2 * q, t - q), page(2, t - q, t),
-                                          page(3, t, t + q), page(4, t + q, t + q + q / 3)])
-        assert unprocessed_window(conn) == (t - 2 * q, t + q + q / 3)
-        # Overlapping and touching batches: an hourly one and two asset-triggered ones.
-        conn.execute(process_batches.insert(), [batch(t - 4 * q, t), batch(t - q, t),
-                                                batch(t, t + q)])
-        assert unprocessed_window(conn) == (t + q, t + q + q / 3)  # the manual click's page
-        conn.execute(process_batches.insert(), [batch(t + q, t + q + q / 3)])
-        assert unprocessed_window(conn) is None

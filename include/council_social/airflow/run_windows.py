@@ -104,7 +104,7 @@ PRE_EXECUTE = {ManualRun.LAST_PERIOD: own_last_period, ManualRun.UNTIL_NOW: own_
 def unprocessed_window():
     """(first, last) ingest interval bound of the raw pages no run has processed, or None."""
     from council_social.airflow.connections import engine
-    from council_social.store.ingest_repo import unprocessed_window as find
+    from council_social.pipeline.claims import unprocessed_window as find
 
     with engine().connect() as conn:
         return find(conn)

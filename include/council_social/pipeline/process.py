@@ -4,7 +4,9 @@ Reads only raw pages (never a platform), so a backfill over a past year
 re-processes the archive under today's rules (`council_social.pipeline.backfill`).
 It is the only writer of items and authors: the archive's re-check lands its
 lookups as raw pages, stored here as a second batch (edits become versions)
-with their deletions tombstoned.
+with their deletions tombstoned. A run reads only the pages no other run has
+read (`pipeline.claims`), so asset-triggered and hourly runs that overlap read
+each page once.
 
 Memory stays flat however long the interval: pages are read, parsed and
 validated a chunk at a time, accepted items are COPYed into a staging table
@@ -24,6 +26,7 @@ from sqlalchemy import Connection, Engine
 from council_social.archive.tombstones import LOOKUP_ENDPOINT as RECHECK_ENDPOINT
 from council_social.archive.tombstones import record_deletions
 from council_social.channels.registry import parse_page
+from council_social.pipeline.claims import claim_pages, pages_with_bodies
 from council_social.store import ingest_repo, items_repo
 from council_social.triage.pipeline import triage_stored
 from council_social.validation.batch import BatchOutcome, IntervalEvaluator, PageRef
@@ -52,9 +55,11 @@ def limits_from(config) -> ValidationLimits:
 def process_interval(engine: Engine, config, start: datetime, end: datetime, *,
                      supersede_contained: bool = False,
                      pages_per_chunk: int = PAGES_PER_CHUNK) -> dict:
-    """Process the raw pages of (start, end]; returns the batch's accounting row.
+    """Process the raw pages of (start, end] that no other run has read; returns the
+    batch's accounting row.
 
-    `supersede_contained` (backfills) first deletes the accounting rows of shorter
+    `supersede_contained` (backfills) reads every page of the interval, taking each
+    over from the run that read it, and first deletes the accounting rows of shorter
     intervals inside this one: their pages are this run's now, counted once.
     """
     if start >= end:
@@ -62,7 +67,8 @@ def process_interval(engine: Engine, config, start: datetime, end: datetime, *,
     with engine.begin() as conn:
         if supersede_contained:
             items_repo.delete_contained_batches(conn, start, end)
-        refs = ingest_repo.raw_page_refs_for_interval(conn, start, end)
+        # Only pages no other run has read: overlapping runs read each page once.
+        refs = claim_pages(conn, start, end, take_over=supersede_contained)
         # Follower lists (promotion) are pages of people, not posts: archived, not items.
         refs = [r for r in refs if r.endpoint not in RELATIONSHIP_ENDPOINTS]
         pages = [r for r in refs if r.endpoint != RECHECK_ENDPOINT]
@@ -76,8 +82,7 @@ def process_interval(engine: Engine, config, start: datetime, end: datetime, *,
         # clash within one batch. A failure here leaves the first, which a rerun repeats.
         with engine.begin() as conn:
             second = _store_pages(conn, config, rechecks, pages_per_chunk)
-            deleted = record_deletions(conn, ingest_repo.raw_pages_for_interval(
-                conn, start, end, endpoint=RECHECK_ENDPOINT))
+            deleted = record_deletions(conn, pages_with_bodies(conn, [r.id for r in rechecks]))
             row = items_repo.record_batch(conn, start, end, len(refs), _combined(first, second))
     log.info(
         "processed %s..%s: %d pages, %d records, %d stored, %d duplicates, %d quarantined,"

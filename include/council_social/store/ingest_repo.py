@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from council_social.items import RawPage
 from council_social.store.tables import (
     ingest_fetches,
     ingest_watermarks,
-    process_batches,
     raw_pages,
 )
 
@@ -147,64 +145,6 @@ def record_fetch(
             )
         )
     return new_pages
-
-
-def raw_pages_for_interval(conn: Connection, start: datetime, end: datetime,
-                           endpoint: str | None = None):
-    """Pages whose ingest interval ended inside (start, end]: one owner interval each."""
-    query = (
-        select(
-            raw_pages.c.id, raw_pages.c.platform, raw_pages.c.account_key, raw_pages.c.endpoint,
-            raw_pages.c.fetched_at, raw_pages.c.status, raw_pages.c.body,
-        )
-        .where(and_(raw_pages.c.interval_end > start, raw_pages.c.interval_end <= end))
-        .order_by(raw_pages.c.id)
-    )
-    if endpoint is not None:
-        query = query.where(raw_pages.c.endpoint == endpoint)
-    return conn.execute(query).all()
-
-
-def unprocessed_window(conn: Connection) -> tuple[datetime, datetime] | None:
-    """The smallest (start, end] holding every raw page no process_items run has owned yet.
-
-    process_batches is the record of what was processed: a page is owned once a
-    batch's (interval_start, interval_end] holds its ingest interval_end. Swept
-    in Python over the distinct ingest intervals, which are far fewer than pages.
-    """
-    batches = conn.execute(
-        select(process_batches.c.interval_start, process_batches.c.interval_end)
-        .order_by(process_batches.c.interval_start)
-    ).all()
-    covered: list[list[datetime]] = []  # disjoint (start, end], sorted by start
-    for start, end in batches:
-        if covered and start <= covered[-1][1]:
-            covered[-1][1] = max(covered[-1][1], end)
-        else:
-            covered.append([start, end])
-    starts = [c[0] for c in covered]
-    pending = []
-    for start, end in conn.execute(
-        select(raw_pages.c.interval_start, raw_pages.c.interval_end).distinct()
-    ):
-        i = bisect_left(starts, end) - 1  # the last covered span starting before `end`
-        if i < 0 or end > covered[i][1]:
-            pending.append((start, end))
-    if not pending:
-        return None
-    return min(p[0] for p in pending), max(p[1] for p in pending)
-
-
-def raw_page_refs_for_interval(conn: Connection, start: datetime, end: datetime):
-    """The interval's pages without their bodies, in fetch order (bodies: `raw_page_bodies`)."""
-    return conn.execute(
-        select(
-            raw_pages.c.id, raw_pages.c.platform, raw_pages.c.account_key, raw_pages.c.endpoint,
-            raw_pages.c.fetched_at, raw_pages.c.status,
-        )
-        .where(and_(raw_pages.c.interval_end > start, raw_pages.c.interval_end <= end))
-        .order_by(raw_pages.c.fetched_at, raw_pages.c.id)
-    ).all()
 
 
 def raw_page_bodies(conn: Connection, ids: list[int]) -> dict[int, bytes]:

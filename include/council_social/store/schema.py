@@ -21,6 +21,7 @@ TABLE_MODULES: list[str] = [
     "council_social.governance.tables",
     "council_social.moderation.tables",
     "council_social.promotion.tables",
+    "council_social.pipeline.tables",
 ]
 
 
