@@ -146,6 +146,12 @@ def model_card(model: CriticalityModel, path: Path) -> str:
     for s in model.trained_on:
         lines.append(f"    {s['name']}: {s['texts']:,} texts, {s['critical']:,} critical"
                      f" (row weight {s['weight']})")
+    for name, head in model.heads.items():
+        held = head.get("held_out", {})
+        lines.append(f"  {name} head   logistic regression on the same columns, cut {head['cut']}"
+                     f" (chosen on {held.get('rows', '?')} held-out rows: F{held.get('beta', '?')}"
+                     f" {held.get('f_beta', float('nan')):.3f}); trained on {head.get('rows', '?')}"
+                     f" rows, {head.get('praise', '?')} of them {name}")
     corrections = model.metrics.get("corrections")
     if corrections:
         lines.append(f"  officers' corrections: {corrections['used']} used,"
