@@ -110,6 +110,10 @@ def vader_compound(text: str) -> float:
 
 def dense_rows(names, texts: list[str], cues) -> list[list[float]]:
     """Each text's dense columns, in the order `names` gives them (`cues`: cue_scores)."""
+    unknown = set(names) - set(KNOWN_DENSE)
+    if unknown:
+        raise ValueError(f"a model trained on other features ({', '.join(sorted(unknown))});"
+                         " retrain it")
     vader = "vader_compound" in names
     out = []
     for text, (c, p, _) in zip(texts, cues, strict=True):
