@@ -3,8 +3,10 @@
 One logistic regression over scikit-learn TF-IDF features of the text (word
 and character n-grams, see `VECTORIZERS`) and the two cue scores of `cues.COMPLAINT` /
 `cues.PRAISE` (neutral-worded complaints such as "still waiting for my bin,
-third week"), Platt-calibrated so that 0.5 sits at the threshold chosen on
-held-out data. Trained by `council_social.triage.training`; stored as JSON
+third week") and VADER's compound score (the dense columns a model names in
+`dense`), Platt-calibrated so that 0.5 sits at the threshold chosen on
+held-out data; a second regression over the same columns, the praise head,
+says whether the text is praise or thanks that needs nothing. Trained by `council_social.triage.training`; stored as JSON
 (vocabularies, idf, coefficients and the model card), so loading a model runs
 no code and nothing is fetched at run time. A retrained model may add a
 logistic combiner fitted on officers' corrections (see retrain.py).
