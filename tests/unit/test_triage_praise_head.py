@@ -94,3 +94,13 @@ def test_praise_labels_travel_with_their_rows():
     assert companies.subset([False, True]).praise == [-1]
     with pytest.raises(ValueError, match="differ in length"):
         LabelledTexts("x", ["a"], [0], praise=[1, 0])
+
+
+def test_the_model_card_names_the_praise_head(model):
+    from council_social.triage.registry import model_card
+
+    card = model_card(model, crit.SHIPPED_MODEL)
+    assert "vader_compound" in card
+    head = model.heads[crit.PRAISE_HEAD]
+    assert f"praise head   logistic regression on the same columns, cut {head['cut']}" in card
+    assert f"F0.5 {head['held_out']['f_beta']:.3f}" in card
