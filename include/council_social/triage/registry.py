@@ -150,7 +150,7 @@ def model_card(model: CriticalityModel, path: Path) -> str:
         held = head.get("held_out", {})
         lines.append(f"  {name} head   logistic regression on the same columns, cut {head['cut']};"
                      f" trained on {head.get('rows', '?')} rows, {head.get('praise', '?')} of them"
-                     f" {name}; F{held.get('beta', '?')} {held.get('f_beta', float('nan')):.3f}"
+                     f" {name}; F{held.get('beta', '?')} {held.get('f_beta') or float('nan'):.3f}"
                      f" on {held.get('rows', '?')} rows held out of its training")
     corrections = model.metrics.get("corrections")
     if corrections:

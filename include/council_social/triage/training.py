@@ -32,7 +32,6 @@ from council_social.triage.datasets import LabelledTexts
 C = 8.0  # inverse regularisation strength (4 and 16 did no better in leave-one-domain-out)
 NB_ALPHA = 1.0  # smoothing of the naive-Bayes ratio (0.5 did no better)
 FOLDS = 5
-PRAISE_HEAD_ON = True
 TRAINING = "logistic regression on columns scaled by their naive-Bayes ratio, Platt-calibrated"
 
 
@@ -78,8 +77,8 @@ PRAISE_C = 8.0
 PRAISE_CUT = 0.4
 PRAISE_BETA = 0.5  # reported at the cut: precision counts double (a complaint taken as
                    # praise goes unanswered; praise taken for something else costs a read)
-PRAISE_HELD = 5  # one praise-labelled row in five chooses the cut (a hash of the text,
-                # salted: not the rows registry.py holds back)
+PRAISE_HELD = 5  # one praise-labelled row in five reports F-beta at the cut (a hash of
+                # the text, salted: not the rows registry.py holds back)
 
 
 def fbeta(predicted, actual, weights, beta: float) -> float:
@@ -119,15 +118,16 @@ def _fit_praise_head(x, sets) -> dict | None:
         return LogisticRegression(C=PRAISE_C, max_iter=5000).fit(
             x[keep], labels[keep], sample_weight=weights[keep])
 
-    score = float("nan")
+    score = None
     if held.any():
         p = fit(~held).predict_proba(x[held])[:, 1]
-        score = fbeta(p >= PRAISE_CUT, labels[held].astype(bool), weights[held], PRAISE_BETA)
+        score = round(fbeta(p >= PRAISE_CUT, labels[held].astype(bool), weights[held],
+                            PRAISE_BETA), 4)
     lr = fit(np.ones(len(labels), dtype=bool))
     return {"coef": [round(float(v), 6) for v in lr.coef_[0]],
             "intercept": float(lr.intercept_[0]), "cut": PRAISE_CUT,
             "rows": int(len(labels)), "praise": int(labels.sum()),
-            "held_out": {"rows": int(held.sum()), "f_beta": round(score, 4),
+            "held_out": {"rows": int(held.sum()), "f_beta": score,
                          "beta": PRAISE_BETA}}
 
 
@@ -179,15 +179,12 @@ def fit_model(sets: list[LabelledTexts], version: str,
     threshold, f1 = best_threshold(p, labels, weights)
 
     vecs, lr = _fit(texts, dense_arr, labels, weights)
-    heads = {}
-    if PRAISE_HEAD_ON:
-        from scipy.sparse import csr_matrix, hstack
+    from scipy.sparse import csr_matrix, hstack
 
-        plain = [normalise(t) for t in texts]
-        x_all = hstack([*(v.transform(plain) for v in vecs), csr_matrix(dense_arr)]).tocsr()
-        praise = _fit_praise_head(x_all, sets)
-        if praise is not None:
-            heads[PRAISE_HEAD] = praise
+    plain = [normalise(t) for t in texts]
+    x_all = hstack([*(v.transform(plain) for v in vecs), csr_matrix(dense_arr)]).tocsr()
+    praise = _fit_praise_head(x_all, sets)
+    heads = {} if praise is None else {PRAISE_HEAD: praise}
     return CriticalityModel(
         version=version,
         vectorizers=[{"settings": settings,
