@@ -18,6 +18,8 @@
    half "test" (never trained on: negative F1 beside VADER's on the same tweets,
    positive tweets acted on) and on TweetEval emotion/val (never trained on: joy and
    optimism, the praise that needs nothing, acted on; anger taken as critical).
+   The shipped model carries a praise head (see criticality.py): praise it finds is
+   monitored and never critical.
 4. The abuse cues (the `abusive` flag) on TweetEval offensive/val and hate/train,
    real tweets labelled by annotators, never trained on.
 """
@@ -174,7 +176,8 @@ def tweeteval_test(args, rules, model) -> None:
     print(line("VADER negative (same tweets)", prf(vader_negative(test.texts), actual)))
     positive = [x for x, y in zip(results, test.labels, strict=True) if not y]
     print(f"  positive tweets acted on {share([x.outcome != 'monitor' for x in positive])}"
-          f"   taken as critical {share([x.critical for x in positive])}")
+          f" (goal at most 10%)   taken as critical {share([x.critical for x in positive])}"
+          "   (goal for negative: F1 at least VADER's)")
 
 
 def emotion_test(args, rules, model) -> None:

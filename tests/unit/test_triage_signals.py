@@ -73,7 +73,7 @@ def test_a_promoted_model_in_the_old_format_gives_way_to_the_shipped_one(tmp_pat
     old = tmp_path / "models" / crit.PROMOTED_NAME
     old.parent.mkdir()
     old.write_text('{"version": "criticality-v2", "text": {}, "rules": {}}', encoding="utf-8")
-    assert crit.load_model(tmp_path).version == crit.load_model(None).version == "criticality-v4"
+    assert crit.load_model(tmp_path).version == crit.load_model(None).version == "criticality-v5"
 
 
 def test_promoted_model_is_preferred(tmp_path, model):

@@ -86,7 +86,7 @@ def test_the_model_scores_as_it_did_through_scikit_learn(model):
     from scipy.sparse import csr_matrix, hstack
 
     texts = random.Random(29).sample(TEXTS, 200) + ["", "a b", "\U0001F621", "https://t.co/x"]
-    dense = [list(crit.cue_scores(t)[:2]) for t in texts]
+    dense = crit.dense_rows(model.dense, texts, [crit.cue_scores(t) for t in texts])
     vecs = [crit.make_vectorizer(v["settings"], v["vocabulary"], v["idf"])
             for v in model.vectorizers]
     plain = [crit.normalise(t) for t in texts]
@@ -111,6 +111,6 @@ def test_a_model_with_settings_it_cannot_reproduce_is_scored_through_scikit_lear
     odd = replace(model, vectorizers=[{**v, "settings": {**v["settings"], "strip_accents": None}}
                                       for v in model.vectorizers], _fitted=None)
     texts = TEXTS[:50]
-    dense = [list(crit.cue_scores(t)[:2]) for t in texts]
+    dense = crit.dense_rows(model.dense, texts, [crit.cue_scores(t) for t in texts])
     assert not hasattr(odd._parts()[0][0], "weights")
     assert odd.decision(texts, dense) == pytest.approx(model.decision(texts, dense), rel=1e-12)

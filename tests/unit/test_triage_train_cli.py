@@ -31,7 +31,7 @@ def config_file(tmp_path):
 def test_model_prints_the_card_of_the_model_in_use(config_file, capsys):
     assert main(["--config", str(config_file), "triage", "model"]) == 0
     out = capsys.readouterr().out
-    assert "criticality model criticality-v4 (shipped with the package" in out
+    assert "criticality model criticality-v5 (shipped with the package" in out
     assert "complaints (complaints-train.csv)" in out or "council (council_train.jsonl)" in out
     assert "held_back" in out and "created" in out
 

@@ -63,3 +63,22 @@ def test_a_fitted_model_scores_plain_columns_as_the_regression_saw_scaled_ones()
     assert np.allclose(training._decision(vecs, lr, texts, dense),
                        direct.decision_function(x @ diags(scale)))
     assert (training._decision(vecs, lr, texts, dense) > 0).tolist() == [bool(y) for y in labels]
+
+
+def test_the_praise_head_learns_only_from_rows_labelled_for_it():
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from council_social.triage import training
+
+    # columns: "lovely", "late"; the second set has no praise labels and is left out
+    praised = LabelledTexts("praise", [f"lovely {i}" for i in range(20)] + [f"late {i}" for i in range(20)],
+                            [0] * 20 + [1] * 20, praise=[1] * 20 + [0] * 20)
+    other = LabelledTexts("other", ["late x", "lovely y"], [1, 0])
+    x = csr_matrix(np.asarray([[1.0, 0.0]] * 20 + [[0.0, 1.0]] * 20 + [[0.0, 1.0], [1.0, 0.0]]))
+    head = training._fit_praise_head(x, [praised, other])
+    assert head["rows"] == 40 and head["praise"] == 20 and head["cut"] == training.PRAISE_CUT
+    assert head["coef"][0] > 0 > head["coef"][1]
+    assert 0 < head["held_out"]["rows"] < 40
+    none = LabelledTexts("none", ["a", "b"], [0, 1], praise=[1, 1])
+    assert training._fit_praise_head(csr_matrix(np.eye(2)), [none]) is None  # one class only

@@ -3,8 +3,10 @@
 One logistic regression over scikit-learn TF-IDF features of the text (word
 and character n-grams, see `VECTORIZERS`) and the two cue scores of `cues.COMPLAINT` /
 `cues.PRAISE` (neutral-worded complaints such as "still waiting for my bin,
-third week"), Platt-calibrated so that 0.5 sits at the threshold chosen on
-held-out data. Trained by `council_social.triage.training`; stored as JSON
+third week") and VADER's compound score (the dense columns a model names in
+`dense`), Platt-calibrated so that 0.5 sits at the threshold chosen on
+held-out data; a second regression over the same columns, the praise head,
+says whether the text is praise or thanks that needs nothing. Trained by `council_social.triage.training`; stored as JSON
 (vocabularies, idf, coefficients and the model card), so loading a model runs
 no code and nothing is fetched at run time. A retrained model may add a
 logistic combiner fitted on officers' corrections (see retrain.py).
@@ -29,7 +31,7 @@ from council_social.triage.cues import COMPLAINT, PRAISE, noisy_or
 log = logging.getLogger(__name__)
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-SHIPPED_MODEL = MODELS_DIR / "criticality-v4.json"
+SHIPPED_MODEL = MODELS_DIR / "criticality-v5.json"
 PROMOTED_NAME = "criticality-promoted.json"
 
 # Handles and links name who is addressed, not what is said: one token each, so a
@@ -50,7 +52,13 @@ VECTORIZERS: tuple[dict[str, Any], ...] = (
      "token_pattern": r"(?u)\b\w[\w']*\b|[?!]"},
     {"analyzer": "char_wb", "ngram_range": [4, 4], "min_df": 3, "sublinear_tf": True},
 )
-DENSE = ("cue_score", "praise_score")
+DENSE = ("cue_score", "praise_score", "vader_compound")  # the columns a new model trains on
+# Dense columns a model may be trained on (`CriticalityModel.dense` names its own):
+# the two cue scores, and VADER's compound score (Hutto and Gilbert 2014: a sentiment
+# lexicon of 7,500 words with negation and intensity rules; general tweets' negative
+# tone that the training sets, few and narrow, do not teach).
+KNOWN_DENSE = ("cue_score", "praise_score", "vader_compound")
+PRAISE_HEAD = "praise"  # a second logistic regression over the same columns (see `heads`)
 
 
 def normalise(text: str) -> str:
@@ -88,6 +96,36 @@ def make_vectorizer(settings: dict[str, Any], vocabulary: dict[str, int] | None 
     return vec
 
 
+@lru_cache(maxsize=1)
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+VADER_CHARS = 5_000  # of a text's start: a post's tone, and VADER's time stays bounded
+
+
+def vader_compound(text: str) -> float:
+    return _vader().polarity_scores(text[:VADER_CHARS])["compound"]
+
+
+def dense_rows(names, texts: list[str], cues) -> list[list[float]]:
+    """Each text's dense columns, in the order `names` gives them (`cues`: cue_scores)."""
+    unknown = set(names) - set(KNOWN_DENSE)
+    if unknown:
+        raise ValueError(f"a model trained on other features ({', '.join(sorted(unknown))});"
+                         " retrain it")
+    vader = "vader_compound" in names
+    out = []
+    for text, (c, p, _) in zip(texts, cues, strict=True):
+        found = {"cue_score": c, "praise_score": p}
+        if vader:
+            found["vader_compound"] = vader_compound(text)
+        out.append([found[n] for n in names])
+    return out
+
+
 def cue_scores(text: str) -> tuple[float, float, tuple[str, ...]]:
     """(complaint cue score, praise cue score, the complaint cues' names)."""
     found = COMPLAINT.matches(text)
@@ -107,6 +145,10 @@ class CriticalityModel:
     intercept: float
     platt: list[float]
     dense: list[str] = field(default_factory=lambda: list(DENSE))
+    # Other questions asked of the same columns: name -> {"coef", "intercept", "cut"},
+    # p = sigmoid(x . coef + intercept - logit(cut)), so 0.5 sits at the cut chosen on
+    # held-out rows. "praise": thanks and praise that need nothing (see training.py).
+    heads: dict[str, Any] = field(default_factory=dict)
     combiner: dict[str, Any] = field(default_factory=lambda: {"kind": "direct"})
     training: str = "logistic regression, Platt-calibrated"  # how the coefficients were fitted
     created_at: str = ""
@@ -125,7 +167,7 @@ class CriticalityModel:
     def to_json(self) -> dict[str, Any]:
         return {"version": self.version, "vectorizers": self.vectorizers, "coef": self.coef,
                 "intercept": self.intercept, "platt": self.platt, "dense": self.dense,
-                "combiner": self.combiner, "training": self.training,
+                "heads": self.heads, "combiner": self.combiner, "training": self.training,
                 "created_at": self.created_at,
                 "trained_on": self.trained_on, "metrics": self.metrics, "notes": self.notes}
 
@@ -139,7 +181,7 @@ class CriticalityModel:
         from council_social.triage import tfidf
 
         if self._fitted is None:
-            if self.dense != list(DENSE):
+            if not set(self.dense) <= set(KNOWN_DENSE):
                 raise ValueError(f"model {self.version} was trained on other features; retrain it")
             if all(tfidf.supports(v["settings"]) for v in self.vectorizers):
                 vecs = [tfidf.TfidfFeatures(v["settings"], v["vocabulary"], v["idf"])
@@ -149,7 +191,10 @@ class CriticalityModel:
                         for v in self.vectorizers]
             import numpy as np
 
-            self._fitted = vecs, np.asarray(self.coef, dtype=float)
+            heads = {name: (np.asarray(h["coef"], dtype=float),
+                            float(h["intercept"]) - logit(float(h["cut"])))
+                     for name, h in self.heads.items()}
+            self._fitted = vecs, np.asarray(self.coef, dtype=float), heads
         return self._fitted
 
     def features(self, texts: list[str], dense) -> Any:
@@ -157,7 +202,7 @@ class CriticalityModel:
         (`indptr`, `indices`, `data`); scipy only where scikit-learn vectorizes."""
         from council_social.triage import tfidf
 
-        vecs, _ = self._parts()
+        vecs = self._parts()[0]
         plain = [normalise(t) for t in texts]
         if all(isinstance(v, tfidf.TfidfFeatures) for v in vecs):
             return tfidf.rows(vecs, plain, dense)
@@ -171,6 +216,14 @@ class CriticalityModel:
 
     def decision_of(self, x) -> Any:
         return x @ self._parts()[1] + self.intercept
+
+    def head_probabilities(self, name: str, x) -> list[float] | None:
+        """P(head) per row of `features`, or None when the model has no such head."""
+        head = self._parts()[2].get(name)
+        if head is None:
+            return None
+        coef, shift = head
+        return [sigmoid(v) for v in (x @ coef + shift).tolist()]
 
     def text_probabilities(self, texts: list[str], dense) -> list[float]:
         """Calibrated P(critical | text) for a batch."""
@@ -195,7 +248,7 @@ class CriticalityModel:
         each column's coefficient x its value (`cols`, `values`: one row of `features`), a
         character n-gram counted to the word it came from, summed per word (over the
         4 k strongest columns)."""
-        _, coef = self._parts()
+        coef = self._parts()[1]
         names = self._columns()
         import numpy as np
 
@@ -210,8 +263,10 @@ class CriticalityModel:
                 continue
             kind, term = names[col]
             if kind == "dense":
-                term = ("complaint cues" + (f" ({', '.join(cue_names)})" if cue_names else "")
-                        if term == "cue_score" else "praise cues")
+                term = {"cue_score": "complaint cues" + (f" ({', '.join(cue_names)})"
+                                                         if cue_names else ""),
+                        "praise_score": "praise cues",
+                        "vader_compound": "tone (VADER)"}.get(term, term)
             elif kind == "char_wb":
                 gram = term.strip()
                 if words is None:
@@ -237,11 +292,19 @@ class Criticality:
     cue_names: tuple[str, ...]
     substantive: bool = True
     pushed_by: tuple[tuple[str, float], ...] = ()  # (word or cue, contribution), see pushed_by
+    praise_p: float | None = None  # the model's praise head, when it has one
+
+    @property
+    def praise_signal(self) -> float:
+        """What intent reads as praise: the praise cues, or the praise head if higher."""
+        return self.praise if self.praise_p is None else max(self.praise, self.praise_p)
 
     def inputs(self) -> dict[str, Any]:
         found = {"criticality": round(self.score, 4), "p_text": round(self.p_text, 4),
                  "cue_score": round(self.cues, 4), "praise_score": round(self.praise, 4),
                  "cues": list(self.cue_names), "substantive": self.substantive}
+        if self.praise_p is not None:
+            found["praise_p"] = round(self.praise_p, 4)
         if self.pushed_by:
             found["critical_words"] = [[w, c] for w, c in self.pushed_by]
         return found
@@ -253,12 +316,13 @@ def score_batch(texts: list[str], model: CriticalityModel, use_model: bool = Tru
     is the complaint cues' noisy-OR, lowered by the praise cues'. With the model, each
     text scoring at least `explain_from` names what pushed it there (`pushed_by`)."""
     cues = [cue_scores(t) for t in texts]
-    x = None
+    x = praise_p = None
     if use_model and texts:
-        x = model.features(texts, [[c, p] for c, p, _ in cues])
+        x = model.features(texts, dense_rows(model.dense, texts, cues))
         a, b = model.platt
         z = model.decision_of(x)
         p_text = [sigmoid(a * v + b) for v in z.tolist()]
+        praise_p = model.head_probabilities(PRAISE_HEAD, x)
     else:
         p_text = [c * (1.0 - p) for c, p, _ in cues]
     out = []
@@ -269,7 +333,8 @@ def score_batch(texts: list[str], model: CriticalityModel, use_model: bool = Tru
         if ok and x is not None and explain_from is not None and score >= explain_from:
             start, end = x.indptr[i], x.indptr[i + 1]
             words = tuple(model.pushed_by(text, x.indices[start:end], x.data[start:end], names))
-        out.append(Criticality(score if ok else 0.0, p, c, praise, names, ok, words))
+        out.append(Criticality(score if ok else 0.0, p, c, praise, names, ok, words,
+                               None if praise_p is None else praise_p[i]))
     return out
 
 

@@ -46,16 +46,21 @@ class LabelledTexts:
     labels: list[int]  # 1 critical, 0 not
     groups: list[str] = field(default_factory=list)  # one per text (a domain), or empty
     weight: float = 1.0  # of each row in training
+    # For the praise head, one per text: 1 praise or thanks that needs nothing, 0 not,
+    # -1 unknown (left out); empty: the whole set is left out of the praise head.
+    praise: list[int] = field(default_factory=list)
 
     def __post_init__(self):
-        if len(self.texts) != len(self.labels) or (self.groups and len(self.groups) != len(self.texts)):
-            raise ValueError(f"{self.name}: texts, labels and groups differ in length")
+        if (len(self.texts) != len(self.labels) or (self.groups and len(self.groups) != len(self.texts))
+                or (self.praise and len(self.praise) != len(self.texts))):
+            raise ValueError(f"{self.name}: texts, labels, groups and praise differ in length")
 
     def subset(self, keep: list[bool], name: str | None = None) -> LabelledTexts:
         pick = [i for i, k in enumerate(keep) if k]
         return LabelledTexts(name or self.name, [self.texts[i] for i in pick],
                              [self.labels[i] for i in pick],
-                             [self.groups[i] for i in pick] if self.groups else [], self.weight)
+                             [self.groups[i] for i in pick] if self.groups else [], self.weight,
+                             [self.praise[i] for i in pick] if self.praise else [])
 
     def describe(self) -> dict:
         return {"name": self.name, "texts": len(self.texts), "critical": sum(self.labels),
@@ -109,13 +114,18 @@ def by_source(data: LabelledTexts) -> list[LabelledTexts]:
     rnd = [g in RANDOM_DOMAINS for g in data.groups]
     random_tweets = data.subset(rnd, f"{data.name}, random tweets")
     random_tweets.weight = RANDOM_TWEETS_WEIGHT
-    return [data.subset([not r for r in rnd], f"{data.name}, tweets to companies"), random_tweets]
+    to_companies = data.subset([not r for r in rnd], f"{data.name}, tweets to companies")
+    # A complaint is not praise; the other tweets to companies (thanks among them) are
+    # not labelled for it.
+    to_companies.praise = [0 if y else -1 for y in to_companies.labels]
+    return [to_companies, random_tweets]
 
 
 def council_train(path: Path = COUNCIL_TRAIN) -> LabelledTexts:
     rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     return LabelledTexts(f"council ({path.name})", [r["text"] for r in rows],
-                         [int(bool(r["critical"])) for r in rows], ["council"] * len(rows))
+                         [int(bool(r["critical"])) for r in rows], ["council"] * len(rows),
+                         praise=[int(r.get("intent") == "praise") for r in rows])
 
 
 def council_eval(path: Path = COUNCIL_EVAL) -> list[dict]:
@@ -135,7 +145,7 @@ def tweeteval_sentiment(folder: Path = TWEETEVAL_DIR, half: str = "train") -> La
             if y != 1 and (hash_share(t.strip(), 2) == (half == "test"))]
     return LabelledTexts(f"TweetEval sentiment/val half {half!r} (negative vs positive)",
                          [t for t, _ in kept], [y for _, y in kept], ["tweeteval"] * len(kept),
-                         TWEETEVAL_WEIGHT)
+                         TWEETEVAL_WEIGHT, [1 - y for _, y in kept])
 
 
 EMOTION_LABELS = {0: 1, 1: 0, 2: 0}  # anger -> critical; joy, optimism -> not; sadness out
@@ -155,8 +165,11 @@ def tweeteval_emotion(folder: Path = TWEETEVAL_DIR, split: str = "train",
         raise ValueError(f"{base}: {len(texts)} texts but {len(found)} labels")
     kept = [(t.strip(), labels[y]) for t, y in zip(texts, found, strict=True) if y in labels]
     names = "/".join(n for k, n in enumerate(("anger", "joy", "optimism", "sadness")) if k in labels)
+    # Joy and optimism are the praise; anger is not (other labels: left out of the head).
+    praise = [1 if y in PRAISE_LABELS else 0 if y in ANGER_LABELS else -1
+              for t, y in zip(texts, found, strict=True) if y in labels]
     return LabelledTexts(f"TweetEval emotion/{split} ({names})", [t for t, _ in kept],
-                         [y for _, y in kept], ["tweeteval-emotion"] * len(kept), weight)
+                         [y for _, y in kept], ["tweeteval-emotion"] * len(kept), weight, praise)
 
 
 def tweeteval_abuse(folder: Path = TWEETEVAL_DIR) -> list[LabelledTexts]:

@@ -146,6 +146,12 @@ def model_card(model: CriticalityModel, path: Path) -> str:
     for s in model.trained_on:
         lines.append(f"    {s['name']}: {s['texts']:,} texts, {s['critical']:,} critical"
                      f" (row weight {s['weight']})")
+    for name, head in model.heads.items():
+        held = head.get("held_out", {})
+        lines.append(f"  {name} head   logistic regression on the same columns, cut {head['cut']};"
+                     f" trained on {head.get('rows', '?')} rows, {head.get('praise', '?')} of them"
+                     f" {name}; F{held.get('beta', '?')} {held.get('f_beta') or float('nan'):.3f}"
+                     f" on {held.get('rows', '?')} rows held out of its training")
     corrections = model.metrics.get("corrections")
     if corrections:
         lines.append(f"  officers' corrections: {corrections['used']} used,"

@@ -25,7 +25,7 @@ class InfluenceWeights(ConfigModel):
 class TriageSettings(ConfigModel):
     """The triage tree's thresholds; decisions are keyed by `rules_version`."""
 
-    rules_version: NonBlank = "2026.12-4"
+    rules_version: NonBlank = "2026.12-5"
     critical_threshold: float = Field(default=0.5, ge=0, le=1)
     # False: the complaint and praise cues only, without the calibrated text model.
     use_model: bool = True
