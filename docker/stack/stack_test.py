@@ -8,9 +8,12 @@ and archive run, checks rows and the archive, recreates every container (`down` 
     stack: N containers healthy, ingest→process→cases→archive ok, recreated: 0 items, 0 cases,
     0 archive files lost; verify --anchor ok; T s
 
-podman 4.3 runs no healthcheck timers without systemd, so a thread here runs each container's
-healthcheck (`podman healthcheck run`) every few seconds: the health states podman-compose's
-`condition: service_healthy` waits for then become real.
+podman 4.3 runs no healthcheck timers without systemd, so this script runs each container's
+healthcheck itself (`podman healthcheck run`) until every one has passed. Nothing waits on
+`condition: service_healthy` (compose.podman43.yaml drops depends_on).
+
+`council-social doctor` must pass on the stack, and must fail naming the anchor log when the
+anchor is put on a container's own filesystem.
 """
 
 from __future__ import annotations
@@ -139,22 +142,17 @@ def init_finished() -> bool:
     return False
 
 
-def pump_health(stop) -> None:
-    """What systemd's timers would do: run every container's healthcheck, again and again."""
-    while not stop.wait(10):
-        for service in HEALTHY:
-            run(["podman", "healthcheck", "run", container(service)], check=False, timeout=120)
-
-
-def healthy() -> list[str]:
-    """The services whose healthcheck passes now (podman runs it in the container)."""
-    ok = []
+def healthy(passed: set[str]) -> set[str]:
+    """Adds the services whose healthcheck passes now (podman runs it in the container); a
+    service that passed is not probed again: each probe starts a whole Airflow process."""
     for service in HEALTHY:
+        if service in passed:
+            continue
         done = run(["podman", "healthcheck", "run", container(service)], check=False,
-                   timeout=120)
+                   timeout=360)
         if done.returncode == 0:
-            ok.append(service)
-    return ok
+            passed.add(service)
+    return passed
 
 
 def start_simulator() -> None:
@@ -165,12 +163,16 @@ def start_simulator() -> None:
 
 
 def wait_healthy() -> int:
-    start_simulator()
     wait_until("airflow-init to finish", init_finished)
     say("airflow-init finished: " + run(["podman", "logs", "--tail", "3",
                                          container("airflow-init")]).stdout.strip()
         .replace("\n", " | "))
-    wait_until(f"{', '.join(HEALTHY)} healthy", lambda: len(healthy()) == len(HEALTHY))
+    passed: set[str] = set()
+    wait_until(f"{', '.join(HEALTHY)} healthy",
+               lambda: len(healthy(passed)) == len(HEALTHY))
+    # After the components settle: a worker restarted while the init job migrated would
+    # take a simulator started earlier with it.
+    start_simulator()
     return len(HEALTHY)
 
 
@@ -229,15 +231,39 @@ def sign_in(port: int, password: str):
     return api
 
 
+# An anchor log on a container's own filesystem: lost when the container is recreated.
+ANCHOR_IN_CONTAINER = "/tmp/council-social-anchor/archive-anchor.log"
+
+
+def doctor(*env: str) -> subprocess.CompletedProcess:
+    flags = [arg for pair in env for arg in ("-e", pair)]
+    return run(["podman", "exec", *flags, container("airflow-scheduler"), "council-social",
+                "doctor"], check=False, timeout=600)
+
+
 def verify_and_doctor() -> None:
     verify = exec_in("airflow-worker", "council-social", "archive", "verify", "--anchor",
                      ANCHOR, check=False)
     if verify.returncode != 0:
         raise StackError(f"archive verify --anchor: {verify.stdout[-1500:]}{verify.stderr[-500:]}")
-    doctor = wait_until("council-social doctor to pass", lambda: exec_in(
-        "airflow-scheduler", "council-social", "doctor", check=False).returncode == 0 or None,
-        timeout=300, every=15)
-    say(f"doctor: {doctor}")
+    last = {}
+
+    def passes():
+        last["done"] = doctor()
+        return last["done"].returncode == 0 or None
+
+    try:
+        wait_until("council-social doctor to pass", passes, timeout=300, every=15)
+    except StackError as exc:
+        raise StackError(f"{exc}: {last['done'].stdout.strip()}") from None
+    say(f"doctor: {last['done'].stdout.strip()}")
+    misplaced = doctor(f"COUNCIL_SOCIAL_ARCHIVE_ANCHOR={ANCHOR_IN_CONTAINER}")
+    named = [line for line in misplaced.stdout.splitlines()
+             if "anchor" in line and ANCHOR_IN_CONTAINER in line]
+    if misplaced.returncode == 0 or not named:
+        raise StackError(f"doctor with the anchor at {ANCHOR_IN_CONTAINER} exited "
+                         f"{misplaced.returncode} without naming it: {misplaced.stdout.strip()}")
+    say(f"doctor with the anchor inside the container: exit {misplaced.returncode}, {named[0]}")
 
 
 def main() -> int:
@@ -246,10 +272,6 @@ def main() -> int:
     port, password = free_port(), secrets.token_urlsafe(12)
     env = stack_env(port, password)
     keep = os.environ.get("STACK_KEEP") == "1"
-    import threading
-
-    stop = threading.Event()
-    threading.Thread(target=pump_health, args=(stop,), daemon=True).start()
     try:
         compose(env, "down", "-v")
         say(f"up on port {port}")
@@ -290,7 +312,6 @@ def main() -> int:
             print(f"--- {service}\n{logs.stdout[-3000:]}{logs.stderr[-3000:]}", flush=True)
         return 1
     finally:
-        stop.set()
         if not keep:
             run([PODMAN_COMPOSE, "-p", PROJECT, *FILES, "down", "-v"], env=env, check=False)
 
