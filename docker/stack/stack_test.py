@@ -143,15 +143,17 @@ def init_finished() -> bool:
 
 
 def healthy(passed: set[str]) -> set[str]:
-    """Adds the services whose healthcheck passes now (podman runs it in the container); a
-    service that passed is not probed again: each probe starts a whole Airflow process."""
-    for service in HEALTHY:
-        if service in passed:
-            continue
-        done = run(["podman", "healthcheck", "run", container(service)], check=False,
-                   timeout=360)
-        if done.returncode == 0:
-            passed.add(service)
+    """Adds the services whose healthcheck passes now (podman runs it in the container). The
+    probes run side by side, and one that passed is not probed again: each starts a whole
+    Airflow process, minutes on a loaded machine."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending = [s for s in HEALTHY if s not in passed]
+    with ThreadPoolExecutor(len(pending) or 1) as pool:
+        results = pool.map(lambda service: run(
+            ["podman", "healthcheck", "run", container(service)], check=False,
+            timeout=360).returncode, pending)
+        passed.update(s for s, code in zip(pending, results, strict=True) if code == 0)
     return passed
 
 
@@ -188,30 +190,50 @@ def snapshot() -> dict:
             "files": dict(reversed(line.split(None, 1)) for line in files)}
 
 
-def run_day(api) -> None:
-    def finished(dag_id, wanted):
-        runs = [r for r in api.runs(dag_id) if wanted(r)]
-        done = runs and all(r["state"] in ("success", "failed") for r in runs)
-        return runs if done else None
+def api_get(api, path: str, **params) -> dict:
+    response = api.session.get(f"{api.base_url}/api/v2{path}", params=params,
+                               timeout=api.timeout)
+    response.raise_for_status()
+    return response.json()
 
+
+def dag_run(api, dag_id: str, run_id: str) -> dict | None:
+    run_ = api_get(api, f"/dags/{dag_id}/dagRuns/{run_id}")
+    return run_ if run_["state"] in ("success", "failed") else None
+
+
+def processed_after(api, run_id: str) -> dict | None:
+    """The first process_items run queued after the last asset event the ingest run wrote:
+    it consumed them all (the scheduler folds queued events into the next run), finished."""
+    events = api_get(api, "/assets/events", source_dag_id="ingest_twitter",
+                     source_run_id=run_id, limit=1000)["asset_events"]
+    if not events:
+        raise StackError(f"ingest_twitter {run_id} wrote no asset event")
+    last = max(e["timestamp"].replace("Z", "+00:00") for e in events)
+    runs = api_get(api, "/dags/process_items/dagRuns", run_type="asset_triggered",
+                   order_by="-run_after", limit=100)["dag_runs"]
+    later = sorted((r for r in runs if r["queued_at"] >= last), key=lambda r: r["queued_at"])
+    return later[0] if later and later[0]["state"] in ("success", "failed") else None
+
+
+def run_day(api) -> None:
     ingest = api.trigger("ingest_twitter")
     say(f"triggered ingest_twitter {ingest['dag_run_id']}")
-    runs = wait_until("ingest_twitter", lambda: finished(
-        "ingest_twitter", lambda r: r["dag_run_id"] == ingest["dag_run_id"]))
-    if runs[0]["state"] != "success":
-        raise StackError(f"ingest_twitter {runs[0]['state']}: "
+    done = wait_until("ingest_twitter", lambda: dag_run(api, "ingest_twitter",
+                                                        ingest["dag_run_id"]))
+    if done["state"] != "success":
+        raise StackError(f"ingest_twitter {done['state']}: "
                          f"{api.task_instances('ingest_twitter', ingest['dag_run_id'])}")
-    ended = runs[0]["end_date"]
-    processed = wait_until("process_items after the ingest", lambda: finished(
-        "process_items", lambda r: r["run_type"] == "asset_triggered" and r["queued_at"] >= ended))
-    if any(r["state"] != "success" for r in processed):
-        raise StackError(f"process_items: {[r['state'] for r in processed]}")
+    processed = wait_until("process_items after the ingest",
+                           lambda: processed_after(api, ingest["dag_run_id"]))
+    if processed["state"] != "success":
+        raise StackError(f"process_items {processed['dag_run_id']}: {processed['state']}")
+    say(f"process_items {processed['dag_run_id']} succeeded")
     for dag_id in ("response_watch", "archive"):
         run_ = api.trigger(dag_id)
-        done = wait_until(dag_id, lambda d=dag_id, i=run_["dag_run_id"]: finished(
-            d, lambda r: r["dag_run_id"] == i))
-        if done[0]["state"] != "success":
-            raise StackError(f"{dag_id} {done[0]['state']}: "
+        done = wait_until(dag_id, lambda d=dag_id, i=run_["dag_run_id"]: dag_run(api, d, i))
+        if done["state"] != "success":
+            raise StackError(f"{dag_id} {done['state']}: "
                              f"{api.task_instances(dag_id, run_['dag_run_id'])}")
         say(f"{dag_id} succeeded")
 
