@@ -185,8 +185,10 @@ def snapshot() -> dict:
     items, cases, archived = map(int, counts.strip().split("|"))
     files = exec_in("airflow-worker", "bash", "-c",
                     f"cd {STORAGE} && find archive models -type f -print0 | sort -z | "
-                    f"xargs -0r sha256sum; sha256sum {ANCHOR}").stdout.splitlines()
-    return {"items": items, "cases": cases, "archive_rows": archived,
+                    f"xargs -0r sha256sum").stdout.splitlines()
+    # Append-only: later archive runs may add lines, never change the ones already there.
+    anchor = exec_in("airflow-worker", "cat", ANCHOR).stdout.splitlines()
+    return {"items": items, "cases": cases, "archive_rows": archived, "anchor": anchor,
             "files": dict(reversed(line.split(None, 1)) for line in files)}
 
 
@@ -318,6 +320,9 @@ def main() -> int:
         archive_lost = [p for p in lost_files if p.startswith("archive/")]
         if lost_files:
             raise StackError(f"lost or changed after recreation: {lost_files}")
+        if not before["anchor"] or after["anchor"][:len(before["anchor"])] != before["anchor"]:
+            raise StackError(f"the anchor log lost lines after recreation: "
+                             f"{len(before['anchor'])} before, {len(after['anchor'])} after")
         verify_and_doctor()
         items_lost = max(0, before["items"] - after["items"])
         cases_lost = max(0, before["cases"] - after["cases"])
