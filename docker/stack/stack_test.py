@@ -218,6 +218,21 @@ def processed_after(api, run_id: str) -> dict | None:
     return later[0] if later and later[0]["state"] in ("success", "failed") else None
 
 
+def trigger_archive_today(api) -> dict:
+    """archive writes the complete UTC days its data interval owns; a run from the UI's
+    button owns yesterday. The day's ingest is today's, so the run given today's interval:
+    the one the scheduler starts after midnight, early (a later run makes a -v2 file)."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    interval = {"logical_date": start.isoformat(), "data_interval_start": start.isoformat(),
+                "data_interval_end": (start + timedelta(days=1)).isoformat()}
+    response = api.session.post(f"{api.base_url}/api/v2/dags/archive/dagRuns", json=interval,
+                                timeout=api.timeout)
+    response.raise_for_status()
+    return response.json()
+
+
 def run_day(api) -> None:
     ingest = api.trigger("ingest_twitter")
     say(f"triggered ingest_twitter {ingest['dag_run_id']}")
@@ -232,7 +247,7 @@ def run_day(api) -> None:
         raise StackError(f"process_items {processed['dag_run_id']}: {processed['state']}")
     say(f"process_items {processed['dag_run_id']} succeeded")
     for dag_id in ("response_watch", "archive"):
-        run_ = api.trigger(dag_id)
+        run_ = api.trigger(dag_id) if dag_id != "archive" else trigger_archive_today(api)
         done = wait_until(dag_id, lambda d=dag_id, i=run_["dag_run_id"]: dag_run(api, d, i))
         if done["state"] != "success":
             raise StackError(f"{dag_id} {done['state']}: "
@@ -280,7 +295,9 @@ def verify_and_doctor() -> None:
         wait_until("council-social doctor to pass", passes, timeout=300, every=15)
     except StackError as exc:
         raise StackError(f"{exc}: {last['done'].stdout.strip()}") from None
-    say(f"doctor: {last['done'].stdout.strip()}")
+    # Only the doctor's own lines: Airflow may log a warning on stdout before them.
+    say(" | ".join(line for line in last["done"].stdout.splitlines()
+                   if line.startswith("doctor:")))
     misplaced = doctor(f"COUNCIL_SOCIAL_ARCHIVE_ANCHOR={ANCHOR_IN_CONTAINER}")
     named = [line for line in misplaced.stdout.splitlines()
              if "anchor" in line and ANCHOR_IN_CONTAINER in line]
