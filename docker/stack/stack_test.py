@@ -8,9 +8,12 @@ and archive run, checks rows and the archive, recreates every container (`down` 
     stack: N containers healthy, ingest→process→cases→archive ok, recreated: 0 items, 0 cases,
     0 archive files lost; verify --anchor ok; T s
 
-podman 4.3 runs no healthcheck timers without systemd, so a thread here runs each container's
-healthcheck (`podman healthcheck run`) every few seconds: the health states podman-compose's
-`condition: service_healthy` waits for then become real.
+podman 4.3 runs no healthcheck timers without systemd, so this script runs each container's
+healthcheck itself (`podman healthcheck run`) until every one has passed. Nothing waits on
+`condition: service_healthy` (compose.podman43.yaml drops depends_on).
+
+`council-social doctor` must pass on the stack, and must fail naming the anchor log when the
+anchor is put on a container's own filesystem.
 """
 
 from __future__ import annotations
@@ -139,22 +142,19 @@ def init_finished() -> bool:
     return False
 
 
-def pump_health(stop) -> None:
-    """What systemd's timers would do: run every container's healthcheck, again and again."""
-    while not stop.wait(10):
-        for service in HEALTHY:
-            run(["podman", "healthcheck", "run", container(service)], check=False, timeout=120)
+def healthy(passed: set[str]) -> set[str]:
+    """Adds the services whose healthcheck passes now (podman runs it in the container). The
+    probes run side by side, and one that passed is not probed again: each starts a whole
+    Airflow process, minutes on a loaded machine."""
+    from concurrent.futures import ThreadPoolExecutor
 
-
-def healthy() -> list[str]:
-    """The services whose healthcheck passes now (podman runs it in the container)."""
-    ok = []
-    for service in HEALTHY:
-        done = run(["podman", "healthcheck", "run", container(service)], check=False,
-                   timeout=120)
-        if done.returncode == 0:
-            ok.append(service)
-    return ok
+    pending = [s for s in HEALTHY if s not in passed]
+    with ThreadPoolExecutor(len(pending) or 1) as pool:
+        results = pool.map(lambda service: run(
+            ["podman", "healthcheck", "run", container(service)], check=False,
+            timeout=360).returncode, pending)
+        passed.update(s for s, code in zip(pending, results, strict=True) if code == 0)
+    return passed
 
 
 def start_simulator() -> None:
@@ -165,12 +165,16 @@ def start_simulator() -> None:
 
 
 def wait_healthy() -> int:
-    start_simulator()
     wait_until("airflow-init to finish", init_finished)
     say("airflow-init finished: " + run(["podman", "logs", "--tail", "3",
                                          container("airflow-init")]).stdout.strip()
         .replace("\n", " | "))
-    wait_until(f"{', '.join(HEALTHY)} healthy", lambda: len(healthy()) == len(HEALTHY))
+    passed: set[str] = set()
+    wait_until(f"{', '.join(HEALTHY)} healthy",
+               lambda: len(healthy(passed)) == len(HEALTHY))
+    # After the components settle: a worker restarted while the init job migrated would
+    # take a simulator started earlier with it.
+    start_simulator()
     return len(HEALTHY)
 
 
@@ -181,35 +185,72 @@ def snapshot() -> dict:
     items, cases, archived = map(int, counts.strip().split("|"))
     files = exec_in("airflow-worker", "bash", "-c",
                     f"cd {STORAGE} && find archive models -type f -print0 | sort -z | "
-                    f"xargs -0r sha256sum; sha256sum {ANCHOR}").stdout.splitlines()
-    return {"items": items, "cases": cases, "archive_rows": archived,
+                    f"xargs -0r sha256sum").stdout.splitlines()
+    # Append-only: later archive runs may add lines, never change the ones already there.
+    anchor = exec_in("airflow-worker", "cat", ANCHOR).stdout.splitlines()
+    return {"items": items, "cases": cases, "archive_rows": archived, "anchor": anchor,
             "files": dict(reversed(line.split(None, 1)) for line in files)}
 
 
-def run_day(api) -> None:
-    def finished(dag_id, wanted):
-        runs = [r for r in api.runs(dag_id) if wanted(r)]
-        done = runs and all(r["state"] in ("success", "failed") for r in runs)
-        return runs if done else None
+def api_get(api, path: str, **params) -> dict:
+    response = api.session.get(f"{api.base_url}/api/v2{path}", params=params,
+                               timeout=api.timeout)
+    response.raise_for_status()
+    return response.json()
 
+
+def dag_run(api, dag_id: str, run_id: str) -> dict | None:
+    run_ = api_get(api, f"/dags/{dag_id}/dagRuns/{run_id}")
+    return run_ if run_["state"] in ("success", "failed") else None
+
+
+def processed_after(api, run_id: str) -> dict | None:
+    """The first process_items run queued after the last asset event the ingest run wrote:
+    it consumed them all (the scheduler folds queued events into the next run), finished."""
+    events = api_get(api, "/assets/events", source_dag_id="ingest_twitter",
+                     source_run_id=run_id, limit=1000)["asset_events"]
+    if not events:
+        raise StackError(f"ingest_twitter {run_id} wrote no asset event")
+    last = max(e["timestamp"].replace("Z", "+00:00") for e in events)
+    runs = api_get(api, "/dags/process_items/dagRuns", run_type="asset_triggered",
+                   order_by="-run_after", limit=100)["dag_runs"]
+    later = sorted((r for r in runs if r["queued_at"] >= last), key=lambda r: r["queued_at"])
+    return later[0] if later and later[0]["state"] in ("success", "failed") else None
+
+
+def trigger_archive_today(api) -> dict:
+    """archive writes the complete UTC days its data interval owns; a run from the UI's
+    button owns yesterday. The day's ingest is today's, so the run given today's interval:
+    the one the scheduler starts after midnight, early (a later run makes a -v2 file)."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    interval = {"logical_date": start.isoformat(), "data_interval_start": start.isoformat(),
+                "data_interval_end": (start + timedelta(days=1)).isoformat()}
+    response = api.session.post(f"{api.base_url}/api/v2/dags/archive/dagRuns", json=interval,
+                                timeout=api.timeout)
+    response.raise_for_status()
+    return response.json()
+
+
+def run_day(api) -> None:
     ingest = api.trigger("ingest_twitter")
     say(f"triggered ingest_twitter {ingest['dag_run_id']}")
-    runs = wait_until("ingest_twitter", lambda: finished(
-        "ingest_twitter", lambda r: r["dag_run_id"] == ingest["dag_run_id"]))
-    if runs[0]["state"] != "success":
-        raise StackError(f"ingest_twitter {runs[0]['state']}: "
+    done = wait_until("ingest_twitter", lambda: dag_run(api, "ingest_twitter",
+                                                        ingest["dag_run_id"]))
+    if done["state"] != "success":
+        raise StackError(f"ingest_twitter {done['state']}: "
                          f"{api.task_instances('ingest_twitter', ingest['dag_run_id'])}")
-    ended = runs[0]["end_date"]
-    processed = wait_until("process_items after the ingest", lambda: finished(
-        "process_items", lambda r: r["run_type"] == "asset_triggered" and r["queued_at"] >= ended))
-    if any(r["state"] != "success" for r in processed):
-        raise StackError(f"process_items: {[r['state'] for r in processed]}")
+    processed = wait_until("process_items after the ingest",
+                           lambda: processed_after(api, ingest["dag_run_id"]))
+    if processed["state"] != "success":
+        raise StackError(f"process_items {processed['dag_run_id']}: {processed['state']}")
+    say(f"process_items {processed['dag_run_id']} succeeded")
     for dag_id in ("response_watch", "archive"):
-        run_ = api.trigger(dag_id)
-        done = wait_until(dag_id, lambda d=dag_id, i=run_["dag_run_id"]: finished(
-            d, lambda r: r["dag_run_id"] == i))
-        if done[0]["state"] != "success":
-            raise StackError(f"{dag_id} {done[0]['state']}: "
+        run_ = api.trigger(dag_id) if dag_id != "archive" else trigger_archive_today(api)
+        done = wait_until(dag_id, lambda d=dag_id, i=run_["dag_run_id"]: dag_run(api, d, i))
+        if done["state"] != "success":
+            raise StackError(f"{dag_id} {done['state']}: "
                              f"{api.task_instances(dag_id, run_['dag_run_id'])}")
         say(f"{dag_id} succeeded")
 
@@ -229,15 +270,41 @@ def sign_in(port: int, password: str):
     return api
 
 
+# An anchor log on a container's own filesystem: lost when the container is recreated.
+ANCHOR_IN_CONTAINER = "/tmp/council-social-anchor/archive-anchor.log"
+
+
+def doctor(*env: str) -> subprocess.CompletedProcess:
+    flags = [arg for pair in env for arg in ("-e", pair)]
+    return run(["podman", "exec", *flags, container("airflow-scheduler"), "council-social",
+                "doctor"], check=False, timeout=600)
+
+
 def verify_and_doctor() -> None:
     verify = exec_in("airflow-worker", "council-social", "archive", "verify", "--anchor",
                      ANCHOR, check=False)
     if verify.returncode != 0:
         raise StackError(f"archive verify --anchor: {verify.stdout[-1500:]}{verify.stderr[-500:]}")
-    doctor = wait_until("council-social doctor to pass", lambda: exec_in(
-        "airflow-scheduler", "council-social", "doctor", check=False).returncode == 0 or None,
-        timeout=300, every=15)
-    say(f"doctor: {doctor}")
+    last = {}
+
+    def passes():
+        last["done"] = doctor()
+        return last["done"].returncode == 0 or None
+
+    try:
+        wait_until("council-social doctor to pass", passes, timeout=300, every=15)
+    except StackError as exc:
+        raise StackError(f"{exc}: {last['done'].stdout.strip()}") from None
+    # Only the doctor's own lines: Airflow may log a warning on stdout before them.
+    say(" | ".join(line for line in last["done"].stdout.splitlines()
+                   if line.startswith("doctor:")))
+    misplaced = doctor(f"COUNCIL_SOCIAL_ARCHIVE_ANCHOR={ANCHOR_IN_CONTAINER}")
+    named = [line for line in misplaced.stdout.splitlines()
+             if "anchor" in line and ANCHOR_IN_CONTAINER in line]
+    if misplaced.returncode == 0 or not named:
+        raise StackError(f"doctor with the anchor at {ANCHOR_IN_CONTAINER} exited "
+                         f"{misplaced.returncode} without naming it: {misplaced.stdout.strip()}")
+    say(f"doctor with the anchor inside the container: exit {misplaced.returncode}, {named[0]}")
 
 
 def main() -> int:
@@ -246,10 +313,6 @@ def main() -> int:
     port, password = free_port(), secrets.token_urlsafe(12)
     env = stack_env(port, password)
     keep = os.environ.get("STACK_KEEP") == "1"
-    import threading
-
-    stop = threading.Event()
-    threading.Thread(target=pump_health, args=(stop,), daemon=True).start()
     try:
         compose(env, "down", "-v")
         say(f"up on port {port}")
@@ -274,6 +337,9 @@ def main() -> int:
         archive_lost = [p for p in lost_files if p.startswith("archive/")]
         if lost_files:
             raise StackError(f"lost or changed after recreation: {lost_files}")
+        if not before["anchor"] or after["anchor"][:len(before["anchor"])] != before["anchor"]:
+            raise StackError(f"the anchor log lost lines after recreation: "
+                             f"{len(before['anchor'])} before, {len(after['anchor'])} after")
         verify_and_doctor()
         items_lost = max(0, before["items"] - after["items"])
         cases_lost = max(0, before["cases"] - after["cases"])
@@ -290,7 +356,6 @@ def main() -> int:
             print(f"--- {service}\n{logs.stdout[-3000:]}{logs.stderr[-3000:]}", flush=True)
         return 1
     finally:
-        stop.set()
         if not keep:
             run([PODMAN_COMPOSE, "-p", PROJECT, *FILES, "down", "-v"], env=env, check=False)
 
