@@ -305,7 +305,7 @@ def test_the_decisions_asked_for_are_the_promises_under_the_rules_in_force(store
     run(store, config, T0)
     assert store.decision_queries == [{
         "now": T0, "outcomes": ["customer_service", "service_conversation", "escalate_comms"],
-        "flags": ["foi", "emergency"], "rules_version": "2026.12-4"}]
+        "flags": ["foi", "emergency"], "rules_version": config.triage.rules_version}]
 
 
 def test_a_decision_that_promises_nothing_enabled_opens_nothing(store, config):
