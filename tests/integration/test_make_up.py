@@ -13,6 +13,7 @@ import socket
 import subprocess
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -151,12 +152,17 @@ def test_make_up_celery_runs_a_ui_trigger_on_the_worker_then_make_down_leaves_no
         manual = _wait_for("the manual ingest_twitter run",
                            lambda: finished("ingest_twitter", lambda r: r["dag_run_id"] == run_id))
         assert manual[0]["state"] == "success", api.task_instances("ingest_twitter", run_id)
-        ended = manual[0]["end_date"]
-        # process_items, triggered by the raw-pages asset the manual run announced.
+        # process_items, triggered by the raw-pages asset the manual run announced: the run
+        # queued after its last asset event consumed them all (each mapped fetch announces
+        # its pages as it ends, so events, and runs, come before the ingest run's end).
+        events = api.session.get(f"{api.base_url}/api/v2/assets/events", timeout=api.timeout,
+                                 params={"source_dag_id": "ingest_twitter",
+                                         "source_run_id": run_id, "limit": 1000}).json()
+        last_event = max(datetime.fromisoformat(e["timestamp"]) for e in events["asset_events"])
         triggered = _wait_for(
             "process_items triggered by that run's pages",
             lambda: finished("process_items", lambda r: r["run_type"] == "asset_triggered"
-                             and r["queued_at"] >= ended))
+                             and datetime.fromisoformat(r["queued_at"]) >= last_event))
         assert all(r["state"] == "success" for r in triggered), triggered
         timings["trigger to processed"] = time.monotonic() - started
 
