@@ -322,9 +322,8 @@ def test_an_officer_assigns_a_case_from_its_page(server, browser, tmp_path):
     screenshot(tmp_path, url, "case-assigned", 1800)
 
 
-def test_an_officer_answers_from_the_case_page(server, browser):
-    """Pick a saved reply, press Send reply: the page reloads with the reply queued."""
-    session = browser.open(f"{server}/cases/{server.case_id}")
+def _send_saved_reply(browser, session) -> None:
+    """As Wanda Placeholder, pick the missed-bin saved reply and press Send reply."""
     browser.evaluate(session, """(() => {
         const form = document.querySelector('form[data-api$="/replies"]');
         form.querySelector('input[name=officer]').value = 'Wanda Placeholder';
@@ -332,6 +331,12 @@ def test_an_officer_answers_from_the_case_page(server, browser):
         form.requestSubmit();
     })()""")
     browser.wait_for("Page.loadEventFired", session)
+
+
+def test_an_officer_answers_from_the_case_page(server, browser):
+    """Pick a saved reply, press Send reply: the page reloads with the reply queued."""
+    session = browser.open(f"{server}/cases/{server.case_id}")
+    _send_saved_reply(browser, session)
     rows = browser.evaluate(session, "[...document.querySelectorAll("
                                      "'section[aria-labelledby=replies-heading] tbody tr')]"
                                      ".map(r => r.innerText)")
@@ -353,13 +358,7 @@ def test_an_officer_sees_the_reply_sent_in_the_thread(server, browser, engine, s
 
     case_id, tweet = open_case(engine, simulator, n=3)
     session = browser.open(f"{server}/cases/{case_id}")
-    browser.evaluate(session, """(() => {
-        const form = document.querySelector('form[data-api$="/replies"]');
-        form.querySelector('input[name=officer]').value = 'Wanda Placeholder';
-        form.querySelector('select[name=saved]').value = 'missed-bin';
-        form.requestSubmit();
-    })()""")
-    browser.wait_for("Page.loadEventFired", session)
+    _send_saved_reply(browser, session)
     with engine.connect() as conn:
         ref = reply_ref(conn.execute(text("SELECT id FROM social.case_replies WHERE case_id = :c"),
                                      {"c": case_id}).scalar_one())
